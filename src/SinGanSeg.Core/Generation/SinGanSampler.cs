@@ -1,0 +1,72 @@
+using SinGanSeg.Core.Imaging;
+using SinGanSeg.Core.Model;
+using SinGanSeg.Core.Training;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace SinGanSeg.Core.Generation;
+
+/// <summary>
+/// The reference's SinGAN_generate for random samples, batched: every scale runs once for the
+/// whole batch instead of once per sample. Each sample draws its noise from its own source in
+/// the reference's order (scale by scale), so passing one shared source for all samples
+/// replays a recorded reference run, and per-sample seeded sources make sample k of a seed the
+/// same whatever the batch size.
+/// </summary>
+public sealed class SinGanSampler(SinGanModel model)
+{
+    /// <summary>Called with (scale, output) after each scale's forward pass; for trace comparison.</summary>
+    public Action<int, Tensor>? ScaleTap { get; init; }
+
+    /// <summary>Generates one sample per source: [B, C, H, W] in the normalised space, before denormalisation.</summary>
+    /// <param name="genStartScale">Scales below this reuse the reconstruction noise (the image stays close to the training image).</param>
+    public Tensor Sample(IReadOnlyList<IRandomSource> sources, int genStartScale = 0)
+    {
+        if (sources.Count == 0) throw new ArgumentException("at least one sample is needed");
+        if (genStartScale < 0 || genStartScale >= model.ScaleCount)
+            throw new ArgumentOutOfRangeException(nameof(genStartScale), $"gen start scale {genStartScale} is outside 0..{model.ScaleCount - 1} for model {model.Id}");
+        var device = model.Device;
+        var batch = sources.Count;
+        var channels = model.Channels;
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        Tensor? current = null;
+        for (var n = 0; n < model.ScaleCount; n++)
+        {
+            var g = model.Generators[n];
+            var zOpt = model.ReconstructionNoise[n];
+            var pad = g.Shape.Padding;
+            long nzx = zOpt.shape[2] - 2 * pad, nzy = zOpt.shape[3] - 2 * pad;
+            var noise = new Tensor[batch];
+            for (var i = 0; i < batch; i++)
+            {
+                noise[i] = n == 0
+                    ? sources[i].Randn([1, 1, nzx, nzy], device).expand(1, channels, nzx, nzy)
+                    : sources[i].Randn([1, channels, nzx, nzy], device);
+            }
+            var z = CoarseScales.Pad(cat(noise, 0), pad);
+
+            Tensor previous;
+            if (current is null)
+            {
+                var level0 = model.Levels[0];
+                previous = zeros([batch, channels, level0.Height + 2L * pad, level0.Width + 2L * pad], device: device);
+            }
+            else
+            {
+                var level = model.Levels[n];
+                previous = MatlabResize.Resize(current, 1.0 / model.ScaleFactor);
+                previous = CoarseScales.Crop(previous, level.Height, level.Width);
+                previous = CoarseScales.Pad(previous, pad);
+                previous = CoarseScales.Crop(previous, z.shape[2], z.shape[3]);
+                if (previous.shape[2] != z.shape[2] || previous.shape[3] != z.shape[3])
+                    previous = F.interpolate(previous, [z.shape[2], z.shape[3]], mode: InterpolationMode.Bilinear, align_corners: true);
+            }
+            if (n < genStartScale) z = zOpt.expand(batch, -1, -1, -1);
+            var zIn = z.mul(model.NoiseAmps[n]).add(previous);
+            current = g.call(zIn, previous);
+            ScaleTap?.Invoke(n, current);
+        }
+        return current!.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,175 @@
+using SinGanSeg.Core.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace SinGanSeg.Core.Training;
+
+/// <summary>
+/// The reference's train_single_scale, step for step: the same forward calls in the same
+/// order (BatchNorm running statistics depend on every one of them, including the unused
+/// fixed-noise draw and the preview forward after the epoch), the same random draws, WGAN-GP
+/// with one alpha per call and the norm over channels, the reconstruction loss, Adam and the
+/// learning-rate drop. Runs synchronously; call it from a dedicated thread.
+/// </summary>
+public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSource random)
+{
+    /// <summary>Called with ("G" or "D", output) after every forward of the networks being trained; for trace comparison.</summary>
+    public Action<string, Tensor>? ForwardTap { get; init; }
+
+    /// <summary>Called after each iteration with (iteration index, seconds since the scale started).</summary>
+    public Action<int, double>? IterationDone { get; init; }
+
+    public ScaleResult Train(
+        SinGanGenerator g,
+        SinGanDiscriminator d,
+        Tensor real,
+        CoarseScales coarse,
+        Tensor inS,
+        CancellationToken cancellation = default)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var channels = config.Channels;
+        var pad = g.Shape.Padding;
+        long nzx = real.shape[2], nzy = real.shape[3];
+        var first = coarse.Count == 0;
+        g.train();
+        d.train();
+
+        using var optimizerD = optim.Adam(d.parameters(), config.LearningRateD, config.Beta1, 0.999);
+        using var optimizerG = optim.Adam(g.parameters(), config.LearningRateG, config.Beta1, 0.999);
+
+        // Drawn and never used by the reference; drawn here too so the sequence of draws matches.
+        random.Randn([1, channels, nzx, nzy], device).Dispose();
+
+        var zOpt = zeros([1, channels, nzx + 2 * pad, nzy + 2 * pad], device: device);
+        Tensor? prevFirst = null, zPrev = null;
+        float noiseAmp = 1;
+        Tensor? preview = null, lastFake = null;
+        try
+        {
+            for (var epoch = 0; epoch < config.Iterations; epoch++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var lrScale = epoch >= config.LearningRateMilestone ? config.Gamma : 1.0;
+                foreach (var group in optimizerD.ParamGroups) group.LearningRate = config.LearningRateD * lrScale;
+                foreach (var group in optimizerG.ParamGroups) group.LearningRate = config.LearningRateG * lrScale;
+
+                using var scope = NewDisposeScope();
+                Tensor noiseBase;
+                if (first)
+                {
+                    var z = random.Randn([1, 1, nzx, nzy], device).expand(1, channels, nzx, nzy);
+                    zOpt.Dispose();
+                    zOpt = CoarseScales.Pad(z, pad).MoveToOuterDisposeScope();
+                    noiseBase = CoarseScales.Pad(random.Randn([1, 1, nzx, nzy], device).expand(1, channels, nzx, nzy), pad);
+                }
+                else
+                {
+                    noiseBase = CoarseScales.Pad(random.Randn([1, channels, nzx, nzy], device), pad);
+                }
+
+                Tensor fake = null!, prev = null!, noise = null!;
+                for (var j = 0; j < config.DiscriminatorSteps; j++)
+                {
+                    d.zero_grad();
+                    var outReal = Tap("D", d.call(real));
+                    var errReal = outReal.mean().neg();
+                    errReal.backward();
+
+                    if (j == 0 && epoch == 0)
+                    {
+                        if (first)
+                        {
+                            prev = CoarseScales.Pad(inS, pad);
+                            zPrev = CoarseScales.Pad(inS, pad).MoveToOuterDisposeScope();
+                            noiseAmp = 1;
+                        }
+                        else
+                        {
+                            prev = CoarseScales.Pad(coarse.Draw(false, inS, random, device), pad);
+                            var rec = coarse.Draw(true, inS, random, device);
+                            using var rmse = F.mse_loss(real, rec).sqrt();
+                            noiseAmp = rmse.mul(config.NoiseAmp).to(ScalarType.Float32).item<float>();
+                            zPrev = CoarseScales.Pad(rec, pad).MoveToOuterDisposeScope();
+                        }
+                        prevFirst = prev.detach().MoveToOuterDisposeScope();
+                    }
+                    else
+                    {
+                        prev = first ? CoarseScales.Pad(inS, pad) : CoarseScales.Pad(coarse.Draw(false, inS, random, device), pad);
+                    }
+
+                    noise = first ? noiseBase : noiseBase.mul(noiseAmp).add(prev);
+                    fake = Tap("G", g.call(noise.detach(), prev));
+                    var outFake = Tap("D", d.call(fake.detach()));
+                    outFake.mean().backward();
+
+                    GradientPenalty(d, real, fake).backward();
+                    optimizerD.step();
+                }
+
+                for (var j = 0; j < config.GeneratorSteps; j++)
+                {
+                    g.zero_grad();
+                    if (config.GeneratorUpdate == GeneratorUpdateMode.Paper && j > 0)
+                        fake = Tap("G", g.call(noise.detach(), prev));
+                    var output = Tap("D", d.call(fake));
+                    output.mean().neg().backward(retain_graph: true);
+                    if (config.ReconstructionWeight != 0)
+                    {
+                        var zIn = zOpt.mul(noiseAmp).add(zPrev!);
+                        var recLoss = F.mse_loss(Tap("G", g.call(zIn.detach(), zPrev!)), real).mul(config.ReconstructionWeight);
+                        recLoss.backward(retain_graph: true);
+                    }
+                    if (config.GeneratorUpdate == GeneratorUpdateMode.Paper) optimizerG.step();
+                }
+                if (config.GeneratorUpdate == GeneratorUpdateMode.Reference) optimizerG.step();
+
+                if (epoch % 500 == 0 || epoch == config.Iterations - 1)
+                {
+                    // The reference renders G(z_opt) here in train mode, which moves the
+                    // BatchNorm running statistics; the preview is kept for the checkpoint.
+                    using var _ = no_grad();
+                    var zIn = zOpt.mul(noiseAmp).add(zPrev!);
+                    var p = Tap("G", g.call(zIn, zPrev!));
+                    preview?.Dispose();
+                    lastFake?.Dispose();
+                    preview = p.detach().MoveToOuterDisposeScope();
+                    lastFake = fake.detach().MoveToOuterDisposeScope();
+                }
+                IterationDone?.Invoke(epoch, started.Elapsed.TotalSeconds);
+            }
+            return new ScaleResult(zOpt, noiseAmp, started.Elapsed.TotalSeconds, preview, lastFake);
+        }
+        catch
+        {
+            zOpt.Dispose();
+            preview?.Dispose();
+            lastFake?.Dispose();
+            throw;
+        }
+        finally
+        {
+            prevFirst?.Dispose();
+            zPrev?.Dispose();
+        }
+    }
+
+    private Tensor GradientPenalty(SinGanDiscriminator d, Tensor real, Tensor fake)
+    {
+        // One alpha for the whole image; the reference detaches the interpolate (Variable(...)),
+        // so the penalty reaches the discriminator only.
+        var alpha = random.Rand([1, 1], device).expand(real.shape);
+        var interpolates = alpha.mul(real).add(alpha.neg().add(1).mul(fake)).detach().requires_grad_(true);
+        var output = Tap("D", d.call(interpolates));
+        var gradients = torch.autograd.grad([output], [interpolates], [ones_like(output)], retain_graph: true, create_graph: true)[0];
+        return gradients.norm(1, keepdim: false, p: 2).sub(1).pow(2).mean().mul(config.GradientPenaltyWeight);
+    }
+
+    private Tensor Tap(string kind, Tensor output)
+    {
+        ForwardTap?.Invoke(kind, output);
+        return output;
+    }
+}

@@ -1,0 +1,48 @@
+namespace SinGanSeg.Core.Tests;
+
+/// <summary>
+/// Locates the shared data next to the repository (../shared, as on the development and CI
+/// machines) or where SINGANSEG_SHARED points. Missing data fails the tests loudly rather than
+/// skipping them.
+/// </summary>
+public static class TestData
+{
+    private static readonly Lazy<string> SharedRoot = new(FindShared);
+
+    public static string Shared => SharedRoot.Value;
+    public static string Reference => Path.Combine(Shared, "fixtures", "reference");
+    public static string Polyps => Path.Combine(Shared, "data", "polyps");
+    public static string ReferenceFile(string name) => Path.Combine(Reference, name);
+    public static string PolypImage(string id) => Path.Combine(Polyps, "images", id + ".jpg");
+    public static string PolypMask(string id) => Path.Combine(Polyps, "masks", id + ".jpg");
+
+    /// <summary>The pair the reference model and traces were made from.</summary>
+    public const string ReferencePair = "cju0s690hkp960855tjuaqvv0";
+
+    public static string RepoRoot { get; } = FindUp(AppContext.BaseDirectory, d => File.Exists(Path.Combine(d, "SinGanSeg.Cluster.sln")))
+        ?? throw new InvalidOperationException("test binaries are not inside the repository");
+
+    public static string NewTempDir(string name)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "singanseg-tests", $"{name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static string FindShared()
+    {
+        var env = Environment.GetEnvironmentVariable("SINGANSEG_SHARED");
+        if (!string.IsNullOrEmpty(env) && Directory.Exists(Path.Combine(env, "fixtures"))) return env;
+        var found = FindUp(RepoRoot, d => Directory.Exists(Path.Combine(d, "shared", "fixtures", "reference")));
+        return found is not null
+            ? Path.Combine(found, "shared")
+            : throw new InvalidOperationException("shared test data not found: expected ../shared next to the repository, or set SINGANSEG_SHARED");
+    }
+
+    private static string? FindUp(string start, Func<string, bool> match)
+    {
+        for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+            if (match(d.FullName)) return d.FullName;
+        return null;
+    }
+}
