@@ -13,6 +13,13 @@ public sealed class ReplayRandomSource(IReadOnlyDictionary<string, Tensor> trace
         .ToList();
 
     public int Used { get; private set; }
+
+    /// <summary>Skips draws, to replay from the middle of a trace.</summary>
+    public ReplayRandomSource From(int index)
+    {
+        Used = index;
+        return this;
+    }
     public int Count => _draws.Count;
 
     public Tensor Randn(long[] shape, Device device) => Next("randn", shape, device);

@@ -11,10 +11,15 @@ public sealed record GeneratedSample(int Index, string ImagePath, string MaskPat
 /// Generates samples from a model in batches and writes them as images/NAME.png (RGB) and
 /// masks/NAME.png (0/255), NAME = {model}_seed{seed}_{index}. Existing files are kept, so an
 /// interrupted generation continues where it stopped.
+///
+/// Batches are aligned on multiples of <see cref="BatchSize"/> and always full: sample k is
+/// computed in the batch ⌊k/B⌋·B … ⌊k/B⌋·B+B−1 whatever the count asked for, because conv kernels
+/// round differently for different batch shapes and the outputs are truncated to uint8 — so a
+/// (model, seed, index, batch size, device) always yields the same bytes.
 /// </summary>
 public sealed class SampleGenerator(SinGanModel model)
 {
-    public int BatchSize { get; init; } = 16;
+    public int BatchSize { get; init; } = 8;
     public int GenStartScale { get; init; }
     public Action<int, int>? Progress { get; init; }
 
@@ -36,33 +41,33 @@ public sealed class SampleGenerator(SinGanModel model)
             if (File.Exists(img) && File.Exists(msk)) results[i] = new GeneratedSample(i, img, msk, double.NaN);
             else pending.Add(i);
         }
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), "batch size must be at least 1");
         var done = count - pending.Count;
         var size = model.OutputSize;
-        for (var start = 0; start < pending.Count; start += BatchSize)
+        foreach (var chunk in pending.GroupBy(i => i / BatchSize))
         {
             cancellation.ThrowIfCancellationRequested();
-            var chunk = pending.Skip(start).Take(BatchSize).ToArray();
-            var sources = chunk.Select(i => new Training.SeededRandomSource(SampleSeeds.ForSample(seed, i))).ToArray();
+            var sources = SampleSeeds.Sources(seed, chunk.Key * BatchSize, BatchSize);
             try
             {
                 using var samples = new SinGanSampler(model).Sample(sources, GenStartScale);
                 var pixels = TensorImage.ToPixels(samples);
-                for (var k = 0; k < chunk.Length; k++)
+                foreach (var index in chunk)
                 {
-                    var name = SampleName(model.Id, seed, chunk[k]) + ".png";
+                    var (rgb, mask) = pixels[index - chunk.Key * BatchSize];
+                    var name = SampleName(model.Id, seed, index) + ".png";
                     var (img, msk) = (Path.Combine(images, name), Path.Combine(masks, name));
                     // Mask first: a pair counts as present only when the image exists too.
-                    SampleImageWriter.WriteMask(msk, size.Height, size.Width, pixels[k].Mask);
-                    SampleImageWriter.WriteRgb(img, size.Height, size.Width, pixels[k].Rgb);
-                    var fg = pixels[k].Mask.Count(b => b != 0) / (double)pixels[k].Mask.Length;
-                    results[chunk[k]] = new GeneratedSample(chunk[k], img, msk, fg);
+                    SampleImageWriter.WriteMask(msk, size.Height, size.Width, mask);
+                    SampleImageWriter.WriteRgb(img, size.Height, size.Width, rgb);
+                    results[index] = new GeneratedSample(index, img, msk, mask.Count(b => b != 0) / (double)mask.Length);
                 }
             }
             finally
             {
                 foreach (var s in sources) s.Dispose();
             }
-            done += chunk.Length;
+            done += chunk.Count();
             Progress?.Invoke(done, count);
         }
         return results!;

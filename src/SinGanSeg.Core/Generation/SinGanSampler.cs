@@ -25,48 +25,61 @@ public sealed class SinGanSampler(SinGanModel model)
         if (sources.Count == 0) throw new ArgumentException("at least one sample is needed");
         if (genStartScale < 0 || genStartScale >= model.ScaleCount)
             throw new ArgumentOutOfRangeException(nameof(genStartScale), $"gen start scale {genStartScale} is outside 0..{model.ScaleCount - 1} for model {model.Id}");
+        using var _ = no_grad();
+        Tensor? current = null;
+        for (var n = 0; n < model.ScaleCount; n++)
+        {
+            var next = Step(n, current, sources, genStartScale);
+            current?.Dispose();
+            current = next;
+            ScaleTap?.Invoke(n, current);
+        }
+        return current!;
+    }
+
+    /// <summary>
+    /// One scale for the whole batch: draws each sample's noise, upsamples the previous scale's
+    /// output (through the reference's uint8-truncating resize) and runs the generator.
+    /// </summary>
+    public Tensor Step(int n, Tensor? previousOutput, IReadOnlyList<IRandomSource> sources, int genStartScale)
+    {
         var device = model.Device;
         var batch = sources.Count;
         var channels = model.Channels;
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        Tensor? current = null;
-        for (var n = 0; n < model.ScaleCount; n++)
+        var g = model.Generators[n];
+        var zOpt = model.ReconstructionNoise[n];
+        var pad = g.Shape.Padding;
+        long nzx = zOpt.shape[2] - 2 * pad, nzy = zOpt.shape[3] - 2 * pad;
+        var noise = new Tensor[batch];
+        for (var i = 0; i < batch; i++)
         {
-            var g = model.Generators[n];
-            var zOpt = model.ReconstructionNoise[n];
-            var pad = g.Shape.Padding;
-            long nzx = zOpt.shape[2] - 2 * pad, nzy = zOpt.shape[3] - 2 * pad;
-            var noise = new Tensor[batch];
-            for (var i = 0; i < batch; i++)
-            {
-                noise[i] = n == 0
-                    ? sources[i].Randn([1, 1, nzx, nzy], device).expand(1, channels, nzx, nzy)
-                    : sources[i].Randn([1, channels, nzx, nzy], device);
-            }
-            var z = CoarseScales.Pad(cat(noise, 0), pad);
-
-            Tensor previous;
-            if (current is null)
-            {
-                var level0 = model.Levels[0];
-                previous = zeros([batch, channels, level0.Height + 2L * pad, level0.Width + 2L * pad], device: device);
-            }
-            else
-            {
-                var level = model.Levels[n];
-                previous = MatlabResize.Resize(current, 1.0 / model.ScaleFactor);
-                previous = CoarseScales.Crop(previous, level.Height, level.Width);
-                previous = CoarseScales.Pad(previous, pad);
-                previous = CoarseScales.Crop(previous, z.shape[2], z.shape[3]);
-                if (previous.shape[2] != z.shape[2] || previous.shape[3] != z.shape[3])
-                    previous = F.interpolate(previous, [z.shape[2], z.shape[3]], mode: InterpolationMode.Bilinear, align_corners: true);
-            }
-            if (n < genStartScale) z = zOpt.expand(batch, -1, -1, -1);
-            var zIn = z.mul(model.NoiseAmps[n]).add(previous);
-            current = g.call(zIn, previous);
-            ScaleTap?.Invoke(n, current);
+            // The coarsest scale draws one channel and repeats it, as the reference does.
+            noise[i] = n == 0
+                ? sources[i].Randn([1, 1, nzx, nzy], device).expand(1, channels, nzx, nzy)
+                : sources[i].Randn([1, channels, nzx, nzy], device);
         }
-        return current!.MoveToOuterDisposeScope();
+        var z = CoarseScales.Pad(cat(noise, 0), pad);
+
+        Tensor previous;
+        if (previousOutput is null)
+        {
+            var level0 = model.Levels[0];
+            previous = zeros([batch, channels, level0.Height + 2L * pad, level0.Width + 2L * pad], device: device);
+        }
+        else
+        {
+            var level = model.Levels[n];
+            previous = MatlabResize.Resize(previousOutput, 1.0 / model.ScaleFactor);
+            previous = CoarseScales.Crop(previous, level.Height, level.Width);
+            previous = CoarseScales.Pad(previous, pad);
+            previous = CoarseScales.Crop(previous, z.shape[2], z.shape[3]);
+            if (previous.shape[2] != z.shape[2] || previous.shape[3] != z.shape[3])
+                previous = F.interpolate(previous, [z.shape[2], z.shape[3]], mode: InterpolationMode.Bilinear, align_corners: true);
+        }
+        if (n < genStartScale) z = zOpt.expand(batch, -1, -1, -1);
+        var zIn = z.mul(model.NoiseAmps[n]).add(previous);
+        return g.call(zIn, previous).MoveToOuterDisposeScope();
     }
 }

@@ -6,8 +6,9 @@ namespace SinGanSeg.Core.Model;
 /// <summary>
 /// The reference's weights_init (conv weights ~ N(0, 0.02), BatchNorm weights ~ N(1, 0.02) and
 /// biases 0) plus PyTorch's default conv-bias init, which the reference leaves in place. All
-/// draws come from the given generator so a seeded model is reproducible whatever else runs
-/// in the process.
+/// draws come from the given generator so a seeded model is reproducible whatever else runs in
+/// the process. (TorchSharp 0.107's nn.init.normal_/uniform_ ignore their generator argument
+/// and draw from the global one, hence the explicit draws here.)
 /// </summary>
 public static class WeightInit
 {
@@ -19,24 +20,31 @@ public static class WeightInit
             switch (m)
             {
                 case Conv2d conv:
-                    nn.init.normal_(conv.weight!, 0.0, 0.02, generator);
-                    if (conv.bias is { } bias)
-                    {
-                        var fanIn = conv.weight!.shape[1] * conv.weight.shape[2] * conv.weight.shape[3];
-                        var bound = 1.0 / Math.Sqrt(fanIn);
-                        nn.init.uniform_(bias, -bound, bound, generator);
-                    }
+                    InitConv(conv.weight!, conv.bias, generator);
                     break;
                 case NarrowConv2d narrow:
-                    nn.init.normal_(narrow.Weight, 0.0, 0.02, generator);
-                    var narrowBound = 1.0 / Math.Sqrt(narrow.Weight.shape[1] * narrow.Weight.shape[2] * narrow.Weight.shape[3]);
-                    nn.init.uniform_(narrow.Bias, -narrowBound, narrowBound, generator);
+                    InitConv(narrow.Weight, narrow.Bias, generator);
                     break;
                 case BatchNorm2d norm:
-                    nn.init.normal_(norm.weight!, 1.0, 0.02, generator);
-                    nn.init.zeros_(norm.bias!);
+                    Normal(norm.weight!, 1.0, 0.02, generator);
+                    norm.bias!.zero_();
                     break;
             }
         }
+    }
+
+    private static void InitConv(Tensor weight, Tensor? bias, Generator generator)
+    {
+        Normal(weight, 0.0, 0.02, generator);
+        if (bias is null) return;
+        var bound = 1.0 / Math.Sqrt(weight.shape[1] * weight.shape[2] * weight.shape[3]);
+        using var u = rand(bias.shape, ScalarType.Float32, CPU, generator: generator);
+        bias.copy_(u.mul(2 * bound).sub(bound));
+    }
+
+    private static void Normal(Tensor target, double mean, double std, Generator generator)
+    {
+        using var n = randn(target.shape, ScalarType.Float32, CPU, generator: generator);
+        target.copy_(n.mul(std).add(mean));
     }
 }
