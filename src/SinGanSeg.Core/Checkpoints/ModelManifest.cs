@@ -7,7 +7,8 @@ namespace SinGanSeg.Core.Checkpoints;
 
 public sealed record InputInfo(string Name, string Sha256, int Height, int Width, double ForegroundFraction);
 
-public sealed record ScaleRecord(int Index, int Height, int Width, int NetworkWidth, float NoiseAmp, int Iterations, double Seconds, DateTimeOffset FinishedAt);
+/// <param name="ReconstructionRmse">RMSE of the scale's reconstruction G(z_opt) against the real image at the end of training (normalised units, range 2).</param>
+public sealed record ScaleRecord(int Index, int Height, int Width, int NetworkWidth, float NoiseAmp, int Iterations, double Seconds, DateTimeOffset FinishedAt, double ReconstructionRmse);
 
 /// <summary>
 /// manifest.json of a native model folder: what was trained from what, and which scales are

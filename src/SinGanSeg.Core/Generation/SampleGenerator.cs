@@ -28,6 +28,7 @@ public sealed class SampleGenerator(SinGanModel model)
     public IReadOnlyList<GeneratedSample> Generate(int count, long seed, string outputDirectory, CancellationToken cancellation = default)
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), "count must be at least 1");
+        Native.TorchRuntime.EnsureLoaded();
         var images = Path.Combine(outputDirectory, "images");
         var masks = Path.Combine(outputDirectory, "masks");
         Directory.CreateDirectory(images);

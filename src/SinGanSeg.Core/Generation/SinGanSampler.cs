@@ -18,6 +18,15 @@ public sealed class SinGanSampler(SinGanModel model)
     /// <summary>Called with (scale, output) after each scale's forward pass; for trace comparison.</summary>
     public Action<int, Tensor>? ScaleTap { get; init; }
 
+    /// <summary>
+    /// Largest activation (bytes) one generator call may produce; a scale's batch is split to
+    /// stay under it. On the CPU, tensors above ~32 MB are fresh mmaps that page-fault on every
+    /// use, which made batch 4 at the finest scale slower per sample than batch 1
+    /// (docs/BENCHMARKS.md); smaller scales still run many samples per call. GPUs take the
+    /// whole batch.
+    /// </summary>
+    public long ActivationBudgetBytes { get; init; } = model.Device.type == TorchSharp.DeviceType.CPU ? 32L << 20 : long.MaxValue;
+
     /// <summary>Generates one sample per source: [B, C, H, W] in the normalised space, before denormalisation.</summary>
     /// <param name="genStartScale">Scales below this reuse the reconstruction noise (the image stays close to the training image).</param>
     public Tensor Sample(IReadOnlyList<IRandomSource> sources, int genStartScale = 0)
@@ -80,6 +89,15 @@ public sealed class SinGanSampler(SinGanModel model)
         }
         if (n < genStartScale) z = zOpt.expand(batch, -1, -1, -1);
         var zIn = z.mul(model.NoiseAmps[n]).add(previous);
-        return g.call(zIn, previous).MoveToOuterDisposeScope();
+        var perSample = (long)g.Shape.Width * z.shape[2] * z.shape[3] * zIn.ElementSize;
+        var chunk = (int)Math.Clamp(ActivationBudgetBytes / Math.Max(1, perSample), 1, batch);
+        if (chunk >= batch) return g.call(zIn, previous).MoveToOuterDisposeScope();
+        var parts = new List<Tensor>();
+        for (var start = 0; start < batch; start += chunk)
+        {
+            var len = Math.Min(chunk, batch - start);
+            parts.Add(g.call(zIn.narrow(0, start, len), previous.narrow(0, start, len)));
+        }
+        return cat(parts, 0).MoveToOuterDisposeScope();
     }
 }

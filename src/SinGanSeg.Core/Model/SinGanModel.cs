@@ -41,6 +41,9 @@ public sealed class SinGanModel : IDisposable
     public int Channels => Generators[0].Shape.Channels;
     public LevelSize OutputSize => Levels[^1];
 
+    /// <summary>The same model under another id; the networks move to the new instance (dispose only that one).</summary>
+    public SinGanModel WithId(string id) => new(id, Generators, ReconstructionNoise, NoiseAmps, Levels, ScaleFactor, Device);
+
     public void Dispose()
     {
         foreach (var g in Generators) g.Dispose();

@@ -53,17 +53,24 @@ public static class NativeRelaunch
         start.Environment[MarkerVariable] = "1";
 
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"could not relaunch {processPath}");
-        // Ctrl+C reaches the whole foreground process group, so the child sees it on its own;
-        // the parent only has to stay alive until the child is done. SIGTERM aimed at the
-        // parent alone (kill, Kubernetes) is passed on.
-        Console.CancelKeyPress += (_, e) => e.Cancel = true;
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        // The parent only waits. Signals aimed at it (kill, Kubernetes, a test) are passed on;
+        // a terminal's Ctrl+C reaches both, and a second cancellation is harmless to the child.
+        var registrations = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT }
+            .Select(signal => PosixSignalRegistration.Create(signal, ctx =>
+            {
+                ctx.Cancel = true;
+                _ = kill(child.Id, SignalNumber(ctx.Signal));
+            }))
+            .ToList();
+        try
         {
-            ctx.Cancel = true;
-            _ = kill(child.Id, 15);
-        });
-        child.WaitForExit();
-        return child.ExitCode;
+            child.WaitForExit();
+            return child.ExitCode;
+        }
+        finally
+        {
+            foreach (var r in registrations) r.Dispose();
+        }
     }
 
     /// <summary>True when the libstdc++ mapped into this process provides what TorchSharp needs.</summary>
@@ -91,6 +98,13 @@ public static class NativeRelaunch
         var needle = System.Text.Encoding.ASCII.GetBytes(text);
         return File.ReadAllBytes(file).AsSpan().IndexOf(needle) >= 0;
     }
+
+    private static int SignalNumber(PosixSignal signal) => signal switch
+    {
+        PosixSignal.SIGINT => 2,
+        PosixSignal.SIGQUIT => 3,
+        _ => 15,
+    };
 
     private const int PR_SET_PDEATHSIG = 1;
     private const int SIGKILL = 9;

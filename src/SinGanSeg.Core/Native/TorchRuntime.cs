@@ -14,7 +14,10 @@ public static class TorchRuntime
     {
         try
         {
-            return torch.__version__;
+            NativeMemory.KeepFreedMemory();
+            var version = torch.__version__;
+            LibTorchContext.DisableNnpack();
+            return version;
         }
         catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException or InvalidOperationException)
         {

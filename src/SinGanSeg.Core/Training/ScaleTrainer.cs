@@ -20,6 +20,9 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
     /// <summary>Called after each iteration with (iteration index, seconds since the scale started).</summary>
     public Action<int, double>? IterationDone { get; init; }
 
+    /// <summary>When set, wall time is accumulated per phase (coarse scales, critic, generator, preview).</summary>
+    public PhaseTimes? Phases { get; init; }
+
     public ScaleResult Train(
         SinGanGenerator g,
         SinGanDiscriminator d,
@@ -46,6 +49,7 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
         Tensor? prevFirst = null, zPrev = null;
         float noiseAmp = 1;
         Tensor? preview = null, lastFake = null;
+        var reconstructionRmse = double.NaN;
         try
         {
             for (var epoch = 0; epoch < config.Iterations; epoch++)
@@ -72,11 +76,13 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
                 Tensor fake = null!, prev = null!, noise = null!;
                 for (var j = 0; j < config.DiscriminatorSteps; j++)
                 {
+                    Phases?.Enter("critic");
                     d.zero_grad();
                     var outReal = Tap("D", d.call(real));
                     var errReal = outReal.mean().neg();
                     errReal.backward();
 
+                    Phases?.Enter("coarse scales");
                     if (j == 0 && epoch == 0)
                     {
                         if (first)
@@ -100,8 +106,12 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
                         prev = first ? CoarseScales.Pad(inS, pad) : CoarseScales.Pad(coarse.Draw(false, inS, random, device), pad);
                     }
 
+                    Phases?.Enter("critic");
                     noise = first ? noiseBase : noiseBase.mul(noiseAmp).add(prev);
-                    fake = Tap("G", g.call(noise.detach(), prev));
+                    // Only the last critic step's fake feeds the generator step; the earlier
+                    // ones are used detached, so they need no autograd graph.
+                    using (j < config.DiscriminatorSteps - 1 ? no_grad() : null)
+                        fake = Tap("G", g.call(noise.detach(), prev));
                     var outFake = Tap("D", d.call(fake.detach()));
                     outFake.mean().backward();
 
@@ -109,23 +119,32 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
                     optimizerD.step();
                 }
 
+                Phases?.Enter("generator");
+                var paper = config.GeneratorUpdate == GeneratorUpdateMode.Paper;
                 for (var j = 0; j < config.GeneratorSteps; j++)
                 {
+                    // As released, every pass starts with zero_grad and the step follows the
+                    // loop, so only the last pass's gradient is used. The earlier passes still
+                    // run their forwards (they move the BatchNorm running statistics exactly as
+                    // the reference's do) but skip the backward passes nobody reads.
+                    var used = paper || j == config.GeneratorSteps - 1;
+                    using var gradMode = used ? null : no_grad();
                     g.zero_grad();
-                    if (config.GeneratorUpdate == GeneratorUpdateMode.Paper && j > 0)
+                    if (paper && j > 0)
                         fake = Tap("G", g.call(noise.detach(), prev));
                     var output = Tap("D", d.call(fake));
-                    output.mean().neg().backward(retain_graph: true);
+                    if (used) output.mean().neg().backward(retain_graph: true);
                     if (config.ReconstructionWeight != 0)
                     {
                         var zIn = zOpt.mul(noiseAmp).add(zPrev!);
                         var recLoss = F.mse_loss(Tap("G", g.call(zIn.detach(), zPrev!)), real).mul(config.ReconstructionWeight);
-                        recLoss.backward(retain_graph: true);
+                        if (used) recLoss.backward(retain_graph: true);
                     }
-                    if (config.GeneratorUpdate == GeneratorUpdateMode.Paper) optimizerG.step();
+                    if (paper) optimizerG.step();
                 }
-                if (config.GeneratorUpdate == GeneratorUpdateMode.Reference) optimizerG.step();
+                if (!paper) optimizerG.step();
 
+                Phases?.Stop();
                 if (epoch % 500 == 0 || epoch == config.Iterations - 1)
                 {
                     // The reference renders G(z_opt) here in train mode, which moves the
@@ -137,10 +156,11 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
                     lastFake?.Dispose();
                     preview = p.detach().MoveToOuterDisposeScope();
                     lastFake = fake.detach().MoveToOuterDisposeScope();
+                    reconstructionRmse = F.mse_loss(p, real).sqrt().to(ScalarType.Float64).item<double>();
                 }
                 IterationDone?.Invoke(epoch, started.Elapsed.TotalSeconds);
             }
-            return new ScaleResult(zOpt, noiseAmp, started.Elapsed.TotalSeconds, preview, lastFake);
+            return new ScaleResult(zOpt, noiseAmp, started.Elapsed.TotalSeconds, preview, lastFake, reconstructionRmse);
         }
         catch
         {

@@ -21,11 +21,15 @@ public sealed class SinGanTrainer(Device device)
     public Action<TrainingProgress>? Progress { get; init; }
     public Action<ScaleRecord>? ScaleFinished { get; init; }
 
+    /// <summary>When set, receives each scale's per-phase wall times (for the benchmark).</summary>
+    public Action<int, PhaseTimes>? ScalePhases { get; init; }
+
     /// <summary>How often progress is reported at most.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     public ModelManifest Train(TrainingRequest request, CancellationToken cancellation = default)
     {
+        TorchRuntime.EnsureLoaded();
         var config = request.Config.Validated();
         var input = request.Input;
         var geometry = PyramidGeometry.Compute(input.Height, input.Width, config.MinSize, config.MaxSize, config.ScaleFactor, input.Name);
@@ -71,7 +75,8 @@ public sealed class SinGanTrainer(Device device)
                 }
                 var coarse = new CoarseScales(frozen, reals, geometry.ScaleFactor, shape.Padding, config.Channels);
                 var report = new ProgressReporter(this, geometry, config, scale, frozen.Count);
-                var trainer = new ScaleTrainer(config, device, random) { IterationDone = report.IterationDone };
+                var phases = ScalePhases is null ? null : new PhaseTimes();
+                var trainer = new ScaleTrainer(config, device, random) { IterationDone = report.IterationDone, Phases = phases };
                 ScaleResult result;
                 try
                 {
@@ -86,7 +91,7 @@ public sealed class SinGanTrainer(Device device)
                 Freeze(g);
                 d.eval();
                 var record = new ScaleRecord(scale, geometry.Levels[scale].Height, geometry.Levels[scale].Width, shape.Width,
-                    result.NoiseAmp, config.Iterations, result.Seconds, DateTimeOffset.UtcNow);
+                    result.NoiseAmp, config.Iterations, result.Seconds, DateTimeOffset.UtcNow, result.ReconstructionRmse);
                 manifest = folder.SaveScale(manifest, record, g, d, result.ReconstructionNoise, random.GetState(), result.Preview, result.LastFake);
                 result.Preview?.Dispose();
                 result.LastFake?.Dispose();
@@ -95,6 +100,7 @@ public sealed class SinGanTrainer(Device device)
                 previousD = d;
                 previousG = g;
                 ScaleFinished?.Invoke(record);
+                if (phases is not null) ScalePhases!(scale, phases);
             }
             return manifest;
         }
@@ -179,7 +185,8 @@ public sealed class SinGanTrainer(Device device)
             var done = iteration + 1;
             var rate = done / Math.Max(seconds, 1e-9);
             var scaleEta = TimeSpan.FromSeconds((config.Iterations - done) / rate);
-            // Later scales cost roughly in proportion to their pixel count times their width squared.
+            // Later scales cost roughly in proportion to pixel count × network width (measured on
+            // the paper preset; a width² model overestimates badly, see docs/BENCHMARKS.md).
             var current = Cost(scale);
             var rest = Enumerable.Range(scale + 1, geometry.ScaleCount - scale - 1).Sum(k => Cost(k) / current * config.Iterations / rate);
             owner.Progress(new TrainingProgress(scale, geometry.ScaleCount, done, config.Iterations, rate, scaleEta, scaleEta + TimeSpan.FromSeconds(rest), completed));
@@ -189,7 +196,7 @@ public sealed class SinGanTrainer(Device device)
         {
             var level = geometry.Levels[k];
             var width = NetworkShape.ForScale(k, config.Channels, config.BaseWidth, config.BaseMinWidth, config.Layers, config.KernelSize).Width;
-            return (double)level.Height * level.Width * width * width;
+            return (double)level.Height * level.Width * width;
         }
     }
 }

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using SinGanSeg.Bench;
+using SinGanSeg.Core.Native;
+
+if (NativeRelaunch.RelaunchIfNeeded(args) is { } childExit) return childExit;
+
+// singanseg-bench engine [--iterations 50] [--threads 2] [--samples 100] [--preset paper]
+//                        [--baseline FILE] [--save FILE] [--markdown docs/BENCHMARKS.md]
+// singanseg-bench report --result FILE [--baseline FILE] [--markdown FILE]   (re-render a saved run)
+var options = Args.Parse(args);
+if (options.Command == "report" && options.Get("result") is { } saved)
+{
+    var saved1 = JsonSerializer.Deserialize<EngineResult>(File.ReadAllText(saved), Report.Json)!;
+    var base1 = options.Get("baseline") is { } bf && File.Exists(bf) ? JsonSerializer.Deserialize<EngineResult>(File.ReadAllText(bf), Report.Json) : null;
+    var rendered = Report.Table(saved1, base1);
+    Console.WriteLine(rendered);
+    if (options.Get("markdown") is { } md1) Report.WriteSection(md1, "engine", rendered);
+    return 0;
+}
+if (options.Command != "engine")
+{
+    Console.Error.WriteLine("usage: singanseg-bench engine [--iterations N] [--threads N] [--samples N] [--preset paper|fast|tiny] [--image FILE --mask FILE] [--baseline FILE] [--save FILE] [--markdown FILE]");
+    Console.Error.WriteLine("       singanseg-bench report --result FILE [--baseline FILE] [--markdown FILE]");
+    return 2;
+}
+var repo = Args.RepoRoot();
+var image = options.Get("image") ?? Path.Combine(repo, "samples", "kvasir-seg", "images", "cju0tl3uz8blh0993wxvn7ly3.jpg");
+var mask = options.Get("mask") ?? Path.Combine(repo, "samples", "kvasir-seg", "masks", Path.GetFileName(image));
+var work = Path.Combine(Path.GetTempPath(), $"singanseg-bench-{Environment.ProcessId}");
+var result = EngineBenchmark.Run(image, mask, options.Get("preset") ?? "paper", options.Int("iterations", 50), options.Int("threads", 2), options.Int("samples", 100), work);
+Directory.Delete(work, recursive: true);
+var baseline = options.Get("baseline") is { } b && File.Exists(b) ? JsonSerializer.Deserialize<EngineResult>(File.ReadAllText(b), Report.Json) : null;
+var table = Report.Table(result, baseline);
+Console.WriteLine(table);
+if (options.Get("save") is { } save) File.WriteAllText(save, JsonSerializer.Serialize(result, Report.Json));
+if (options.Get("markdown") is { } md) Report.WriteSection(md, "engine", table);
+return 0;
