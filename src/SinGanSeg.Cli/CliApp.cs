@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using SinGanSeg.Cli.Commands;
 using SinGanSeg.Cli.Output;
 
@@ -23,6 +24,18 @@ public static class CliApp
             Console.Error.WriteLine("Run 'singanseg --help' or 'singanseg <command> --help' for usage.");
             return ExitCodes.Usage;
         }
-        return await parse.InvokeAsync();
+        // The first Ctrl+C or SIGTERM cancels the command, which saves what it can and exits
+        // with 130; a second one stops the process at once.
+        using var cancel = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext ctx)
+        {
+            if (cancel.IsCancellationRequested) return;
+            ctx.Cancel = true;
+            Console.Error.WriteLine("stopping after the current step (press Ctrl+C again to stop at once)...");
+            cancel.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancel.Token);
     }
 }

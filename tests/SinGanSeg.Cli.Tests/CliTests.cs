@@ -6,7 +6,7 @@ namespace SinGanSeg.Core.Tests;
 public class CliTests
 {
     private const string Pair = "cju0s2a9ekvms080138tjjpxr";
-    private static string Image => TestData.PolypImage(Pair);
+    private static string ImagePath => TestData.PolypImage(Pair);
     private static string Mask => TestData.PolypMask(Pair);
 
     [Theory]
@@ -27,17 +27,17 @@ public class CliTests
     {
         var dir = TestData.NewTempDir("cli-bad");
         var corrupt = Path.Combine(dir, "corrupt.jpg");
-        File.WriteAllBytes(corrupt, File.ReadAllBytes(Image).AsSpan(0, 500).ToArray());
+        File.WriteAllBytes(corrupt, File.ReadAllBytes(ImagePath).AsSpan(0, 500).ToArray());
 
         var (code, _, err) = CliProcess.Run("train", "--image", corrupt, "--mask", Mask, "--out", Path.Combine(dir, "m"), "--preset", "tiny");
         Assert.Equal(2, code);
         Assert.Contains(corrupt, err);
 
-        (code, _, err) = CliProcess.Run("train", "--rgba", Image, "--image", Image, "--out", Path.Combine(dir, "m"));
+        (code, _, err) = CliProcess.Run("train", "--rgba", ImagePath, "--image", ImagePath, "--out", Path.Combine(dir, "m"));
         Assert.Equal(2, code);
         Assert.Contains("either --image and --mask, or --rgba", err);
 
-        (code, _, err) = CliProcess.Run("train", "--image", Image, "--mask", Mask, "--out", Path.Combine(dir, "m"), "--iters", "0");
+        (code, _, err) = CliProcess.Run("train", "--image", ImagePath, "--mask", Mask, "--out", Path.Combine(dir, "m"), "--iters", "0");
         Assert.Equal(2, code);
         Assert.Contains("iterations", err);
 
@@ -49,7 +49,7 @@ public class CliTests
         Assert.Equal(2, code);
         Assert.Contains("--count must be at least 1", err);
 
-        (code, _, err) = CliProcess.Run("train", "--image", Image, "--mask", Mask, "--out", Path.Combine(dir, "m"), "--device", "cuda:7");
+        (code, _, err) = CliProcess.Run("train", "--image", ImagePath, "--mask", Mask, "--out", Path.Combine(dir, "m"), "--device", "cuda:7");
         Assert.Equal(2, code);
         Assert.Contains("cuda", err);
     }
@@ -58,7 +58,7 @@ public class CliTests
     public void Train_and_generate_from_a_fresh_shell()
     {
         var dir = TestData.NewTempDir("cli-run");
-        var (code, stdout, stderr) = CliProcess.Run("train", "--image", Image, "--mask", Mask, "--out", Path.Combine(dir, "model"), "--preset", "tiny", "--id", "polyp");
+        var (code, stdout, stderr) = CliProcess.Run("train", "--image", ImagePath, "--mask", Mask, "--out", Path.Combine(dir, "model"), "--preset", "tiny", "--id", "polyp");
         Assert.True(code == 0, stderr);
         Assert.Contains("scale 2/2 done", stdout);
         Assert.DoesNotContain("NNPACK", stderr);
@@ -76,7 +76,7 @@ public class CliTests
     {
         var dir = TestData.NewTempDir("cli-term");
         var model = Path.Combine(dir, "model");
-        string[] args = ["train", "--image", Image, "--mask", Mask, "--out", model, "--preset", "tiny", "--iters", "300"];
+        string[] args = ["train", "--image", ImagePath, "--mask", Mask, "--out", model, "--preset", "tiny", "--iters", "300"];
         using (var p = CliProcess.Start(args))
         {
             var deadline = DateTime.UtcNow.AddMinutes(3);
@@ -101,7 +101,7 @@ public class CliTests
         // On hosts that need the bundled libstdc++ the CLI runs as a relaunched child; SIGKILL on
         // the parent must take the child down too (PR_SET_PDEATHSIG).
         var dir = TestData.NewTempDir("cli-kill");
-        using var p = CliProcess.Start(["train", "--image", Image, "--mask", Mask, "--out", Path.Combine(dir, "m"), "--preset", "tiny", "--iters", "5000"]);
+        using var p = CliProcess.Start(["train", "--image", ImagePath, "--mask", Mask, "--out", Path.Combine(dir, "m"), "--preset", "tiny", "--iters", "5000"]);
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!File.Exists(Path.Combine(dir, "m", "manifest.json")) && DateTime.UtcNow < deadline) Thread.Sleep(100);
         var children = p.Children();

@@ -13,6 +13,8 @@ public class GenerationParityTests(ITestOutputHelper output)
     [Fact]
     public void Published_model_imports_with_the_reference_settings()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         using var model = PublishedModel.Load(ReferenceModel.Folder, CPU);
         var json = ReferenceModel.Json;
         Assert.Equal(json.GetProperty("stop_scale").GetInt32() + 1, model.ScaleCount);
@@ -39,6 +41,8 @@ public class GenerationParityTests(ITestOutputHelper output)
     [InlineData(2)]
     public void Every_scale_reproduces_the_reference_from_the_reference_input(int genStartScale)
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         // Each scale fed with the reference's own previous output (and its recorded noise): our
         // resize + generator must give the reference's output within 1e-4.
         var trace = TorchArchive.LoadTensorDict(TestData.ReferenceFile($"generation_trace_gen_start_scale_{genStartScale}.pth"));
@@ -71,6 +75,8 @@ public class GenerationParityTests(ITestOutputHelper output)
     [InlineData(2)]
     public void Free_running_sampling_matches_up_to_uint8_truncation_flips(int genStartScale)
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         // Chained from scratch, every scale agrees within 1e-4 except where the reference's
         // resize truncates a value lying within float32 noise of a uint8 boundary (…254.99998 vs
         // 255.00001): there one input level flips by 1/255 and the output moves locally. Each such
@@ -127,6 +133,8 @@ public class GenerationParityTests(ITestOutputHelper output)
     [Fact]
     public void A_sample_does_not_depend_on_the_batch_it_was_generated_in()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         using var model = PublishedModel.Load(ReferenceModel.Folder, CPU);
         var sampler = new SinGanSampler(model);
         var batch = SampleSeeds.Sources(42, 0, 4);

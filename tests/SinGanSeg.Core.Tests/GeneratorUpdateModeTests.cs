@@ -35,6 +35,8 @@ public class GeneratorUpdateModeTests
     [Fact]
     public void Reference_mode_steps_once_and_paper_mode_three_times_on_fresh_fakes()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var lr = ReferenceModel.EpochConfig.LearningRateG;
         var (refForwards, refStep) = Run(GeneratorUpdateMode.Reference);
         var (paperForwards, paperStep) = Run(GeneratorUpdateMode.Paper);

@@ -13,6 +13,8 @@ public class ImageLoadingTests
     [Fact]
     public void Loads_a_real_jpeg_pair_with_a_binarised_mask()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var pair = ImagePairLoader.Default.LoadPair(TestData.PolypImage(Id), TestData.PolypMask(Id));
         var row = File.ReadLines(Path.Combine(TestData.Polyps, "MANIFEST.tsv")).Select(l => l.Split('\t')).First(f => f[0].StartsWith(Id, StringComparison.Ordinal));
         Assert.Equal(int.Parse(row[1], CultureInfo.InvariantCulture), pair.Width);
@@ -24,6 +26,8 @@ public class ImageLoadingTests
     [Fact]
     public void The_reference_rgba_input_matches_the_jpeg_pair_it_was_made_from()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var rgba = ImagePairLoader.Default.LoadRgba(TestData.ReferenceFile("input_rgba.png"));
         var pair = ImagePairLoader.Default.LoadPair(TestData.PolypImage(Id), TestData.PolypMask(Id));
         Assert.Equal((pair.Height, pair.Width), (rgba.Height, rgba.Width));
@@ -34,6 +38,8 @@ public class ImageLoadingTests
     [Fact]
     public void Tensor_is_the_references_normalised_rgb_plus_mask()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var pair = new ImagePair("t", 1, 2, [0, 128, 255, 255, 10, 20, 30, 0]);
         using var t = TensorImage.ToTensor(pair, CPU);
         Assert.Equal(new long[] { 1, 4, 1, 2 }, t.shape);
@@ -46,6 +52,8 @@ public class ImageLoadingTests
     [Fact]
     public void Missing_file_names_the_file()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var missing = Path.Combine(TestData.NewTempDir("missing"), "nope.jpg");
         var e = Assert.Throws<InvalidInputException>(() => ImagePairLoader.Default.LoadPair(missing, TestData.PolypMask(Id)));
         Assert.Equal(missing, e.Item);
@@ -55,6 +63,8 @@ public class ImageLoadingTests
     [Fact]
     public void Corrupt_jpeg_is_rejected_with_its_name()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var dir = TestData.NewTempDir("corrupt");
         var bytes = File.ReadAllBytes(TestData.PolypImage(Id));
         var corrupt = Path.Combine(dir, "corrupt.jpg");
@@ -70,6 +80,8 @@ public class ImageLoadingTests
     [Fact]
     public void Other_formats_are_refused_even_when_imagesharp_could_read_them()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var bmp = Path.Combine(TestData.NewTempDir("bmp"), "image.jpg");
         using (var image = new Image<Rgb24>(40, 40)) image.SaveAsBmp(bmp);
         var e = Assert.Throws<InvalidInputException>(() => ImagePairLoader.Default.Identify(bmp));
@@ -79,6 +91,8 @@ public class ImageLoadingTests
     [Fact]
     public void Size_mismatch_names_the_mask_and_both_sizes()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var dir = TestData.NewTempDir("mismatch");
         var mask = Path.Combine(dir, "mask.png");
         using (var image = new Image<L8>(100, 80, new L8(255))) image.SaveAsPng(mask);
@@ -91,6 +105,8 @@ public class ImageLoadingTests
     [Fact]
     public void Empty_mask_is_refused_unless_allowed()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var dir = TestData.NewTempDir("empty");
         var (image, mask) = (Path.Combine(dir, "i.png"), Path.Combine(dir, "m.png"));
         using (var img = new Image<Rgb24>(60, 50, new Rgb24(90, 40, 30))) img.SaveAsPng(image);
@@ -104,6 +120,8 @@ public class ImageLoadingTests
     [Fact]
     public void Oversized_images_are_refused_from_the_header_without_decoding()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         // A PNG that claims 30000×30000 pixels (3.6 GB decoded) in 100 bytes: refused at Identify.
         var path = Path.Combine(TestData.NewTempDir("huge"), "huge.png");
         File.WriteAllBytes(path, PngHeaderOnly(30000, 30000));
@@ -155,6 +173,8 @@ public class ImageLoadingTests
     [Fact]
     public void Written_samples_are_an_rgb_png_and_a_0_255_grayscale_mask()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var dir = TestData.NewTempDir("write");
         using var batch = rand([2, 4, 30, 40]).mul(2).sub(1);
         var pixels = TensorImage.ToPixels(batch);

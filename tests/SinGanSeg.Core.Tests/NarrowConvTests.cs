@@ -19,6 +19,8 @@ public class NarrowConvTests(ITestOutputHelper output)
     [InlineData(128, 1, 110, 130)]
     public void Gradients_match_float64(int inChannels, int outChannels, int height, int width)
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         using var conv = new NarrowConv2d(inChannels, outChannels, 3);
         var gen = new Generator(11);
         using var x = randn([1, inChannels, height, width], generator: gen);

@@ -19,6 +19,8 @@ public class ResizerTests
     [MemberData(nameof(Cases))]
     public void Matches_reference_imresize_within_1e5(int index)
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         using var doc = JsonDocument.Parse(File.ReadAllText(TestData.ReferenceFile("imresize_cases.json")));
         var spec = doc.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("case").GetInt32() == index);
         var tensors = TorchArchive.LoadTensorDict(TestData.ReferenceFile("imresize_cases.pth"));
@@ -46,6 +48,8 @@ public class ResizerTests
     [Fact]
     public void Left_border_taps_are_dropped_and_renormalised_not_mirrored()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         // Shrinking 10 → 5 (antialiased, kernel width 8): output 1 sits at input 1.5 and its
         // taps span positions −4…5. The original wraps the negative positions to huge unsigned
         // indices whose kernel value is 0, so they drop out and the rest is renormalised.
@@ -64,6 +68,8 @@ public class ResizerTests
     [Fact]
     public void Truncates_to_uint8_before_resizing()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         // 0.999 maps to 254.87 → truncated to 254, so an identity resize returns 254/255, not 1.
         using var x = full(new long[] { 1, 1, 4, 4 }, 0.999f);
         using var y = MatlabResize.Resize(x, 1.0);

@@ -19,6 +19,8 @@ public class TraceParityTests(ITestOutputHelper output)
     [Fact]
     public void Our_pyramid_equals_the_reference_models_reals()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var geometry = ReferenceModel.Geometry();
         Assert.Equal(ReferenceModel.Json.GetProperty("scale_factor").GetDouble(), geometry.ScaleFactor);
         var trainer = new SinGanTrainer(CPU);
@@ -47,6 +49,8 @@ public class TraceParityTests(ITestOutputHelper output)
     [InlineData(1)]
     public void One_epoch_reproduces_the_reference_trace(int scale)
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var trace = TorchArchive.LoadTensorDict(TestData.ReferenceFile($"epoch_trace_scale_{scale}.pth"));
         var config = ReferenceModel.EpochConfig;
         var geometry = ReferenceModel.Geometry();
@@ -136,6 +140,8 @@ public class TraceParityTests(ITestOutputHelper output)
     [InlineData(1)]
     public void BatchNormAbsorbsTheBiasGradient(int scale)
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         // In float64, on the trace's own first critic step: the conv biases before each
         // BatchNorm get a gradient of ~1e-16 while every weight gets ~1e-3 — the biases that
         // differ above are moved by rounding noise only.

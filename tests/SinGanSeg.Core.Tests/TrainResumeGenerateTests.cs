@@ -19,6 +19,8 @@ public class TrainResumeGenerateTests
     [Fact]
     public void Interrupted_training_resumes_from_the_last_finished_scale_and_ends_where_an_uninterrupted_run_does()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var input = Input();
         var interrupted = TestData.NewTempDir("interrupted");
         using var cancel = new CancellationTokenSource();
@@ -67,6 +69,8 @@ public class TrainResumeGenerateTests
     [Fact]
     public void A_folder_holding_another_model_is_not_overwritten()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var dir = TestData.NewTempDir("other");
         new SinGanTrainer(CPU).Train(new TrainingRequest(Input(), Tiny with { Iterations = 1 }, 1, dir));
         var e = Assert.Throws<InvalidOperationException>(() => new SinGanTrainer(CPU).Train(new TrainingRequest(Input(), Tiny with { Iterations = 1 }, 2, dir)));
@@ -76,6 +80,8 @@ public class TrainResumeGenerateTests
     [Fact]
     public void Trained_model_generates_binary_masks_the_size_of_their_images()
     {
+        // Keeps every temporary referenced until the end: see TensorImage.ToTensor.
+        using var scope = NewDisposeScope();
         var dir = TestData.NewTempDir("generate");
         var manifest = new SinGanTrainer(CPU).Train(new TrainingRequest(Input(), Tiny, 3, Path.Combine(dir, "model"), "polyp-a"));
         Assert.True(File.Exists(Path.Combine(dir, "model", "input.png")));

@@ -95,7 +95,8 @@ public sealed class ModelFolder(string path)
         var extra = StateDictFile.Load(System.IO.Path.Combine(dir, "z_opt.pth"));
         try
         {
-            var z = extra["z_opt"].to(ScalarType.Float32).to(device);
+            Tensor z;
+            using (NewDisposeScope()) z = extra["z_opt"].to(ScalarType.Float32).to(device).MoveToOuterDisposeScope();
             var state = extra["rng_state"].bytes.ToArray();
             return (g, d, z, state);
         }

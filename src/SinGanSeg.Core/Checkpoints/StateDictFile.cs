@@ -44,6 +44,7 @@ public static class StateDictFile
         if (missing.Count > 0 || unexpected.Count > 0)
             throw new InvalidDataException($"{source}: state dict does not fit {module.GetName()} (missing: {string.Join(", ", missing.Take(5))}; unexpected: {string.Join(", ", unexpected.Take(5))})");
         using var _ = no_grad();
+        using var scope = NewDisposeScope();
         foreach (var (name, target) in own)
         {
             var value = dict[name];

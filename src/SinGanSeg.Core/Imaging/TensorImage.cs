@@ -19,10 +19,12 @@ public static class TensorImage
         for (var i = 0; i < plane; i++)
             for (var c = 0; c < 4; c++)
                 values[c * plane + i] = (float)(src[i * 4 + c] / 255.0);
-        using var raw = tensor(values, [1, 4, h, w]);
+        // Every temporary lives in the scope: TorchSharp does not keep a tensor alive across its
+        // own native call, so an unreferenced temporary can be finalised mid-operation.
+        using var scope = NewDisposeScope();
+        var raw = tensor(values, [1, 4, h, w]);
         var normalised = raw.sub(0.5).mul(2).clamp(-1, 1);
-        if (device.type == DeviceType.CPU) return normalised;
-        using (normalised) return normalised.to(device);
+        return (device.type == DeviceType.CPU ? normalised : normalised.to(device)).MoveToOuterDisposeScope();
     }
 
     /// <summary>

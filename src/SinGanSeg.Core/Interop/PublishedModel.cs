@@ -48,14 +48,14 @@ public static class PublishedModel
                 generators.Add(g);
                 StateDictFile.LoadInto(g, state, device, $"{folder}/Gs.pth[{i}]");
                 noise.Add(zs[i] is Tensor z
-                    ? z.to(ScalarType.Float32).to(device)
+                    ? ToFloat(z, device)
                     : throw new InvalidDataException($"{folder}/Zs.pth: entry {i} is {TorchArchive.Describe(zs[i])}"));
             }
             var noiseAmps = amps.Select((a, i) => a switch
             {
                 long l => (float)l,
                 double d => (float)d,
-                Tensor t => t.to(ScalarType.Float32).item<float>(),
+                Tensor t => Value(t),
                 _ => throw new InvalidDataException($"{folder}/NoiseAmp.pth: entry {i} is {TorchArchive.Describe(a)}"),
             }).ToList();
             // The reference recomputes the factor from the training image; the finest level is
@@ -88,6 +88,18 @@ public static class PublishedModel
         var width = (int)head.shape[0];
         var minWidth = state.TryGetValue($"body.block{blocks}.conv.weight", out var last) ? (int)last.shape[0] : width;
         return new NetworkShape((int)head.shape[1], width, minWidth, blocks + 2, (int)head.shape[2]);
+    }
+
+    private static float Value(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        return t.to(ScalarType.Float32).item<float>();
+    }
+
+    private static Tensor ToFloat(Tensor t, Device device)
+    {
+        using var scope = NewDisposeScope();
+        return t.to(ScalarType.Float32).to(device).MoveToOuterDisposeScope();
     }
 
     private static List<object?> AsList(object? value, string file) =>

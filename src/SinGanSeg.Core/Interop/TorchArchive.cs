@@ -95,8 +95,8 @@ public static class TorchArchive
                 var offset = (long)args[1]!;
                 var size = ((object?[])args[2]!).Select(o => (long)o!).ToArray();
                 var stride = ((object?[])args[3]!).Select(o => (long)o!).ToArray();
-                using var view = storage.Flat.as_strided(size, stride, offset);
-                return view.contiguous().clone();
+                using var scope = NewDisposeScope();
+                return storage.Flat.as_strided(size, stride, offset).contiguous().clone().MoveToOuterDisposeScope();
             }
             case ("torch._utils", "_rebuild_parameter"):
             case ("torch._utils", "_rebuild_parameter_with_state"):

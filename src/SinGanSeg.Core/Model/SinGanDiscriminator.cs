@@ -22,5 +22,9 @@ public sealed class SinGanDiscriminator : Module<Tensor, Tensor>
 
     public NetworkShape Shape { get; }
 
-    public override Tensor forward(Tensor x) => tail.call(body.call(head.call(x)));
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return tail.call(body.call(head.call(x))).MoveToOuterDisposeScope();
+    }
 }

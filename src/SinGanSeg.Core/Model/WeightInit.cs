@@ -38,13 +38,13 @@ public static class WeightInit
         Normal(weight, 0.0, 0.02, generator);
         if (bias is null) return;
         var bound = 1.0 / Math.Sqrt(weight.shape[1] * weight.shape[2] * weight.shape[3]);
-        using var u = rand(bias.shape, ScalarType.Float32, CPU, generator: generator);
-        bias.copy_(u.mul(2 * bound).sub(bound));
+        using var scope = NewDisposeScope();
+        bias.copy_(rand(bias.shape, ScalarType.Float32, CPU, generator: generator).mul(2 * bound).sub(bound));
     }
 
     private static void Normal(Tensor target, double mean, double std, Generator generator)
     {
-        using var n = randn(target.shape, ScalarType.Float32, CPU, generator: generator);
-        target.copy_(n.mul(std).add(mean));
+        using var scope = NewDisposeScope();
+        target.copy_(randn(target.shape, ScalarType.Float32, CPU, generator: generator).mul(std).add(mean));
     }
 }

@@ -53,15 +53,20 @@ public static class NativeRelaunch
         start.Environment[MarkerVariable] = "1";
 
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"could not relaunch {processPath}");
-        // The parent only waits. Signals aimed at it (kill, Kubernetes, a test) are passed on;
-        // a terminal's Ctrl+C reaches both, and a second cancellation is harmless to the child.
-        var registrations = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT }
-            .Select(signal => PosixSignalRegistration.Create(signal, ctx =>
+        // The parent only waits. A terminal's Ctrl+C reaches the whole process group, child
+        // included, so SIGINT is only swallowed here (passing it on would count as a second
+        // Ctrl+C, which stops the child hard). SIGTERM and SIGQUIT aimed at the parent (kill,
+        // Kubernetes) are passed on.
+        var registrations = new List<PosixSignalRegistration>
+        {
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => ctx.Cancel = true),
+        };
+        foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGQUIT })
+            registrations.Add(PosixSignalRegistration.Create(signal, ctx =>
             {
                 ctx.Cancel = true;
                 _ = kill(child.Id, SignalNumber(ctx.Signal));
-            }))
-            .ToList();
+            }));
         try
         {
             child.WaitForExit();
@@ -99,12 +104,7 @@ public static class NativeRelaunch
         return File.ReadAllBytes(file).AsSpan().IndexOf(needle) >= 0;
     }
 
-    private static int SignalNumber(PosixSignal signal) => signal switch
-    {
-        PosixSignal.SIGINT => 2,
-        PosixSignal.SIGQUIT => 3,
-        _ => 15,
-    };
+    private static int SignalNumber(PosixSignal signal) => signal == PosixSignal.SIGQUIT ? 3 : 15;
 
     private const int PR_SET_PDEATHSIG = 1;
     private const int SIGKILL = 9;
