@@ -78,6 +78,31 @@ public class ImageLoadingTests
     }
 
     [Fact]
+    public void A_jpeg_cut_off_mid_scan_is_refused_although_the_decoder_would_grey_fill_it()
+    {
+        using var scope = NewDisposeScope();
+        var bytes = File.ReadAllBytes(TestData.PolypImage(Id));
+        var cut = Path.Combine(TestData.NewTempDir("cut"), "cut.jpg");
+        File.WriteAllBytes(cut, bytes.AsSpan(0, bytes.Length * 6 / 10).ToArray());
+        using (var decoded = SixLabors.ImageSharp.Image.Load(cut)) Assert.Equal(621, decoded.Width); // ImageSharp itself accepts it
+        var e = Assert.Throws<InvalidInputException>(() => ImagePairLoader.Default.LoadPair(cut, TestData.PolypMask(Id)));
+        Assert.Equal(cut, e.Item);
+        Assert.Contains("truncated", e.Message);
+    }
+
+    [Fact]
+    public void Every_shared_pair_loads()
+    {
+        var names = Directory.GetFiles(Path.Combine(TestData.Polyps, "images"), "*.jpg").Select(Path.GetFileNameWithoutExtension).ToList();
+        Assert.Equal(200, names.Count);
+        foreach (var name in names)
+        {
+            var pair = ImagePairLoader.Default.LoadPair(TestData.PolypImage(name!), TestData.PolypMask(name!));
+            Assert.True(pair.ForegroundFraction > 0, name);
+        }
+    }
+
+    [Fact]
     public void Other_formats_are_refused_even_when_imagesharp_could_read_them()
     {
         // Keeps every temporary referenced until the end: see TensorImage.ToTensor.

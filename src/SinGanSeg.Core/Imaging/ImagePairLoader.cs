@@ -68,9 +68,10 @@ public sealed class ImagePairLoader(ImageLimits limits)
         if (!File.Exists(path))
             throw new InvalidInputException(path, "file not found", "Check the path; images and masks are paired by file name.");
         IImageInfo? info;
+        SixLabors.ImageSharp.Formats.IImageFormat? format;
         try
         {
-            info = Image.Identify(_config, path, out _);
+            info = Image.Identify(_config, path, out format);
         }
         catch (Exception e) when (e is ImageFormatException or InvalidImageContentException or NotSupportedException or InvalidMemoryOperationException)
         {
@@ -87,7 +88,30 @@ public sealed class ImagePairLoader(ImageLimits limits)
                 "Downscale it (SinGAN-Seg trains at 250 px at most anyway) or raise the limit (--max-image-size).");
         if (info.Width < 1 || info.Height < 1)
             throw new InvalidInputException(path, "image has no pixels", "Replace the file.");
+        CheckComplete(path, format);
         return (info.Width, info.Height);
+    }
+
+    /// <summary>
+    /// Decoders fill a truncated file's missing rows with grey instead of failing, which would
+    /// train a model on half an image; a complete file ends with its format's end marker.
+    /// </summary>
+    private static void CheckComplete(string path, SixLabors.ImageSharp.Formats.IImageFormat? format)
+    {
+        ReadOnlySpan<byte> marker = format switch
+        {
+            JpegFormat => [0xFF, 0xD9],
+            PngFormat => "IEND"u8,
+            _ => [],
+        };
+        if (marker.IsEmpty) return;
+        using var file = File.OpenRead(path);
+        var tailLength = (int)Math.Min(file.Length, 4096);
+        var tail = new byte[tailLength];
+        file.Seek(-tailLength, SeekOrigin.End);
+        file.ReadExactly(tail);
+        if (tail.AsSpan().LastIndexOf(marker) < 0)
+            throw new InvalidInputException(path, $"truncated {format!.Name} (no end-of-image marker)", "The file was cut off; copy or export it again.");
     }
 
     private Image<TPixel> Decode<TPixel>(string path) where TPixel : unmanaged, IPixel<TPixel>

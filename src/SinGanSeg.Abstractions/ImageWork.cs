@@ -1,0 +1,41 @@
+namespace SinGanSeg.Abstractions;
+
+/// <summary>What the coordinator hands an image grain: one image of a job, with the job's settings.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ImageWork(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] ImageInput Input,
+    [property: Id(2)] TrainingOptions Training,
+    [property: Id(3)] int SamplesPerImage,
+    [property: Id(4)] long Seed,
+    [property: Id(5)] int GenStartScale,
+    [property: Id(6)] int Attempt,
+    [property: Id(7)] bool AllowEmptyMask);
+
+/// <summary>One generated pair and where it came from (a line of the dataset manifest).</summary>
+[GenerateSerializer, Immutable]
+public sealed record SampleRecord(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string ImageKey,
+    [property: Id(2)] string MaskKey,
+    [property: Id(3)] string SourceImage,
+    [property: Id(4)] string SourceSha256,
+    [property: Id(5)] string ModelKey,
+    [property: Id(6)] long TrainingSeed,
+    [property: Id(7)] long SamplingSeed,
+    [property: Id(8)] int SampleIndex,
+    [property: Id(9)] int GenStartScale,
+    [property: Id(10)] string ConfigJson,
+    [property: Id(11)] double MaskForeground);
+
+/// <summary>How an image ended: its samples, or a failure and whether retrying can help.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ImageOutcome(
+    [property: Id(0)] string Name,
+    [property: Id(1)] bool Succeeded,
+    [property: Id(2)] IReadOnlyList<SampleRecord> Samples,
+    [property: Id(3)] string? Error,
+    [property: Id(4)] bool Permanent,
+    [property: Id(5)] int Attempt,
+    [property: Id(6)] string? ModelKey,
+    [property: Id(7)] bool FromCache);

@@ -1,0 +1,102 @@
+using System.Threading.Channels;
+using static TorchSharp.torch;
+
+namespace SinGanSeg.Grains.Execution;
+
+/// <summary>
+/// Runs a silo's torch work: a fixed number of slots (dedicated threads) per device, several
+/// small SinGANs per GPU if configured, and a queue for the rest. Work is synchronous on its
+/// slot's thread; grains await the returned task. Disposing the executor (silo shutdown or kill)
+/// cancels running and queued work, so nothing keeps writing after the silo is gone.
+/// </summary>
+public sealed class DeviceExecutor : IDisposable
+{
+    private sealed record Item(string Name, Func<CancellationToken, object?> Work, TaskCompletionSource<object?> Done, CancellationToken Cancellation);
+
+    private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>();
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly List<Thread> _threads = [];
+    private int _busy;
+    private int _queued;
+
+    public DeviceExecutor(Device device, int slots)
+    {
+        if (slots < 1) throw new ArgumentOutOfRangeException(nameof(slots), "a device needs at least one slot");
+        Device = device;
+        Slots = slots;
+        for (var i = 0; i < slots; i++)
+        {
+            var thread = new Thread(Loop, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = $"singanseg-{device.type}-slot{i}" };
+            _threads.Add(thread);
+            thread.Start();
+        }
+    }
+
+    public Device Device { get; }
+    public int Slots { get; }
+    public int Busy => Volatile.Read(ref _busy);
+    public int Queued => Volatile.Read(ref _queued);
+
+    public async Task<T> Run<T>(string name, Func<CancellationToken, T> work, CancellationToken cancellation)
+    {
+        var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Increment(ref _queued);
+        if (!_queue.Writer.TryWrite(new Item(name, ct => work(ct), done, cancellation)))
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new ObjectDisposedException(nameof(DeviceExecutor), "the silo is shutting down");
+        }
+        return (T)(await done.Task)!;
+    }
+
+    private void Loop()
+    {
+        while (true)
+        {
+            Item item;
+            try
+            {
+                if (!_queue.Reader.WaitToReadAsync(_shutdown.Token).AsTask().GetAwaiter().GetResult()) return;
+                if (!_queue.Reader.TryRead(out item!)) continue;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            Interlocked.Decrement(ref _queued);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.Cancellation, _shutdown.Token);
+            if (linked.IsCancellationRequested)
+            {
+                item.Done.TrySetCanceled(linked.Token);
+                continue;
+            }
+            Interlocked.Increment(ref _busy);
+            try
+            {
+                item.Done.TrySetResult(item.Work(linked.Token));
+            }
+            catch (OperationCanceledException e)
+            {
+                item.Done.TrySetCanceled(e.CancellationToken);
+            }
+            catch (Exception e)
+            {
+                item.Done.TrySetException(e);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _busy);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_shutdown.IsCancellationRequested) return;
+        _queue.Writer.TryComplete();
+        _shutdown.Cancel();
+        while (_queue.Reader.TryRead(out var pending)) pending.Done.TrySetCanceled(_shutdown.Token);
+        foreach (var t in _threads) t.Join(TimeSpan.FromSeconds(30));
+        _shutdown.Dispose();
+    }
+}

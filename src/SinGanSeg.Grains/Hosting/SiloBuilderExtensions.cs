@@ -1,0 +1,81 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Placement;
+using Orleans.Runtime.Hosting;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using SinGanSeg.Core.Execution;
+using SinGanSeg.Grains.Execution;
+using SinGanSeg.Grains.Placement;
+using SinGanSeg.Grains.Storage;
+
+namespace SinGanSeg.Grains.Hosting;
+
+/// <summary>Wires this system into an Orleans silo; hosts (the silo service, the embedded CLI, tests) only choose options and clustering.</summary>
+public static class SiloBuilderExtensions
+{
+    public static ISiloBuilder AddSinGanSeg(this ISiloBuilder silo, SinGanSegOptions options)
+    {
+        options = options.Validated();
+        var services = silo.Services;
+        services.AddSingleton(options);
+        silo.UseSiloMetadata(new Dictionary<string, string>
+        {
+            [SiloRoles.Accelerator] = options.Accelerator,
+            [SiloRoles.Slots] = options.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [SiloRoles.AcceptsImages] = options.AcceptImageGrains || options.Accelerator == SiloRoles.Gpu ? "true" : "false",
+        });
+        services.AddPlacementFilter<AcceleratorPlacementFilterStrategy, AcceleratorPlacementFilterDirector>(ServiceLifetime.Singleton);
+
+        // Torch loads only on silos that run image grains: the executor is created with the first one.
+        services.AddSingleton(sp =>
+        {
+            var device = DeviceSelector.Parse(options.Device);
+            var threads = TorchThreads.Configure(null, options.Slots);
+            sp.GetRequiredService<ILogger<DeviceExecutor>>().LogInformation(
+                "device executor: {Device}, {Slots} slot(s), {Threads} torch threads", device, options.Slots, threads);
+            return new DeviceExecutor(device, options.Slots);
+        });
+
+        silo.Configure<ReminderOptions>(o =>
+        {
+            var shortest = options.ImageKeepAlive < options.JobReconcile ? options.ImageKeepAlive : options.JobReconcile;
+            if (shortest < o.MinimumReminderPeriod) o.MinimumReminderPeriod = shortest;
+        });
+
+        switch (options.Storage)
+        {
+            case StorageMode.Embedded:
+                var root = Path.GetFullPath(options.StateDirectory);
+                services.AddSingleton<IArtifactStore>(new LocalArtifactStore(Path.Combine(root, "artifacts")));
+                services.AddGrainStorage(StorageNames.Grains, (_, _) => new FileGrainStorage(Path.Combine(root, "grains")));
+                services.AddSingleton<IReminderTable>(new FileReminderTable(Path.Combine(root, "reminders.json")));
+                silo.AddReminders();
+                break;
+            case StorageMode.Azure:
+                var connection = options.AzureConnectionString!;
+                services.AddSingleton<IArtifactStore>(new BlobArtifactStore(connection, options.BlobContainer));
+                silo.AddAzureTableGrainStorage(StorageNames.Grains, o =>
+                {
+                    o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(connection);
+                    o.TableName = $"{options.TablePrefix}State";
+                });
+                silo.UseAzureTableReminderService(o =>
+                {
+                    o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(connection);
+                    o.TableName = $"{options.TablePrefix}Reminders";
+                });
+                break;
+        }
+        return silo;
+    }
+
+    /// <summary>Azure Table membership for multi-silo clusters (each silo's endpoint from its pod's address).</summary>
+    public static ISiloBuilder UseSinGanSegAzureClustering(this ISiloBuilder silo, SinGanSegOptions options) =>
+        silo.UseAzureStorageClustering(o =>
+        {
+            o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(options.AzureConnectionString);
+            o.TableName = $"{options.TablePrefix}Cluster";
+        });
+}

@@ -1,0 +1,66 @@
+using SinGanSeg.Core.Imaging;
+
+namespace SinGanSeg.Grains.Hosting;
+
+public enum StorageMode
+{
+    /// <summary>One process, everything on local disk under <see cref="SinGanSegOptions.StateDirectory"/>.</summary>
+    Embedded,
+
+    /// <summary>Azure Table grain state and reminders, Azure Blob artifacts (Azurite locally).</summary>
+    Azure,
+}
+
+/// <summary>Everything a silo of this system is configured with; immutable, set once at start.</summary>
+public sealed record SinGanSegOptions
+{
+    public StorageMode Storage { get; init; } = StorageMode.Embedded;
+
+    /// <summary>Embedded mode: grain state, reminders and artifacts live here.</summary>
+    public string StateDirectory { get; init; } = "singanseg-state";
+
+    public string? AzureConnectionString { get; init; }
+    public string BlobContainer { get; init; } = "singanseg";
+    public string TablePrefix { get; init; } = "SinGanSeg";
+
+    /// <summary>Where image grains keep their working copies (one folder per activation).</summary>
+    public string ScratchDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "singanseg-scratch");
+
+    /// <summary>"gpu" or "cpu"; advertised as silo metadata and used by placement.</summary>
+    public string Accelerator { get; init; } = "cpu";
+
+    /// <summary>Whether a CPU silo takes image grains when the cluster has no GPU silo (the embedded default and CI do).</summary>
+    public bool AcceptImageGrains { get; init; }
+
+    /// <summary>Torch device for image grains: cpu, cuda, cuda:N or auto.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Concurrent trainings per device; torch CPU threads are cores ÷ slots.</summary>
+    public int Slots { get; init; } = 1;
+
+    public TimeSpan ImageKeepAlive { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan JobReconcile { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>An unfinished image silent this long is started again by its job (a safety net behind its own reminder).</summary>
+    public TimeSpan StaleImageAfter { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many image grains a job starts at once while fanning out.</summary>
+    public int FanOutConcurrency { get; init; } = 64;
+
+    public ImageLimits ImageLimits { get; init; } = ImageLimits.Default;
+
+    /// <summary>Samples per forward pass when generating.</summary>
+    public int SampleBatchSize { get; init; } = 8;
+
+    public SinGanSegOptions Validated()
+    {
+        if (Slots < 1) throw new ArgumentException("slots must be at least 1");
+        if (Accelerator is not ("gpu" or "cpu")) throw new ArgumentException($"accelerator '{Accelerator}' must be gpu or cpu");
+        if (Storage == StorageMode.Azure && string.IsNullOrWhiteSpace(AzureConnectionString))
+            throw new ArgumentException("Azure storage mode needs a connection string (SinGanSeg:AzureConnectionString)");
+        if (FanOutConcurrency < 1 || SampleBatchSize < 1) throw new ArgumentException("fan-out concurrency and sample batch size must be at least 1");
+        return this;
+    }
+}

@@ -1,0 +1,19 @@
+using SinGanSeg.Abstractions;
+
+namespace SinGanSeg.Grains.Images;
+
+/// <summary>What an image grain persists: its work, where it stands, and its outcome until the job has it.</summary>
+[GenerateSerializer]
+public sealed class ImageGrainState
+{
+    [Id(0)] public ImageWork? Work { get; set; }
+    [Id(1)] public ImagePhase Phase { get; set; } = ImagePhase.Pending;
+    [Id(2)] public int CompletedScales { get; set; }
+    [Id(3)] public int ScaleCount { get; set; }
+    [Id(4)] public string? ModelKey { get; set; }
+    [Id(5)] public string? Error { get; set; }
+    [Id(6)] public ImageOutcome? Outcome { get; set; }
+    [Id(7)] public bool OutcomeDelivered { get; set; }
+    [Id(8)] public DateTimeOffset? UpdatedAt { get; set; }
+    [Id(9)] public int Samples { get; set; }
+}

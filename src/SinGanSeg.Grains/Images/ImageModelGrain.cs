@@ -1,0 +1,222 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Placement;
+using Orleans.Runtime;
+using SinGanSeg.Abstractions;
+using SinGanSeg.Core.Imaging;
+using SinGanSeg.Grains.Execution;
+using SinGanSeg.Grains.Hosting;
+using SinGanSeg.Grains.Placement;
+using Microsoft.Extensions.DependencyInjection;
+using SinGanSeg.Grains.Storage;
+
+namespace SinGanSeg.Grains.Images;
+
+/// <summary>
+/// One training image of one job. The work runs on the silo's <see cref="DeviceExecutor"/>;
+/// a reminder (Orleans' long-running-work pattern) keeps the grain coming back until it is done,
+/// so when its silo dies the next tick activates it elsewhere, on an accelerator silo, where it
+/// fetches the last checkpoint from the artifact store and carries on from that scale.
+/// </summary>
+[Immovable]
+[AcceleratorPlacementFilter]
+public sealed class ImageModelGrain(
+    [PersistentState("image", StorageNames.Grains)] IPersistentState<ImageGrainState> state,
+    IServiceProvider services,
+    IArtifactStore store,
+    SinGanSegOptions options,
+    ILogger<ImageModelGrain> logger) : Grain, IImageModelGrain, IRemindable
+{
+    private const string KeepAlive = "keep-alive";
+    private Task? _run;
+    private CancellationTokenSource? _cancel;
+    private ProgressBox? _box;
+    private IGrainTimer? _reporter;
+
+    private string Name => state.State.Work?.Input.Name ?? this.GetPrimaryKeyString();
+    private bool Running => _run is { IsCompleted: false };
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Back after a restart or a lost silo with work in hand: continue at once rather than at the next reminder tick.
+        if (state.State.Work is not null && !IsTerminal(state.State.Phase)) EnsureRunning();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _cancel?.Cancel();
+        return Task.CompletedTask;
+    }
+
+    public async Task Start(ImageWork work)
+    {
+        var current = state.State.Work;
+        if (current is not null && current.Attempt == work.Attempt && current.JobId == work.JobId)
+        {
+            // Called again by the job (a reconcile after a restart): continue, or hand the outcome
+            // over once more — from a timer, because the job is waiting on this very call.
+            if (!IsTerminal(state.State.Phase)) EnsureRunning();
+            else if (!state.State.OutcomeDelivered)
+                this.RegisterGrainTimer(_ => DeliverOutcome(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+            return;
+        }
+        state.State.Work = work;
+        state.State.Phase = ImagePhase.Queued;
+        state.State.Error = null;
+        state.State.Outcome = null;
+        state.State.OutcomeDelivered = false;
+        state.State.UpdatedAt = DateTimeOffset.UtcNow;
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(KeepAlive, options.ImageKeepAlive, options.ImageKeepAlive);
+        EnsureRunning();
+    }
+
+    public async Task Cancel()
+    {
+        _cancel?.Cancel();
+        if (state.State.Work is not null && !IsTerminal(state.State.Phase))
+        {
+            state.State.Phase = ImagePhase.Cancelled;
+            state.State.UpdatedAt = DateTimeOffset.UtcNow;
+            await state.WriteStateAsync();
+        }
+        await StopReminder();
+    }
+
+    public Task<ImageProgress> GetProgress() => Task.FromResult(Snapshot());
+
+    public async Task ScaleCommitted(int completedScales, int scaleCount)
+    {
+        if (state.State.Work is null || completedScales <= state.State.CompletedScales) return;
+        state.State.CompletedScales = completedScales;
+        state.State.ScaleCount = scaleCount;
+        state.State.Phase = ImagePhase.Training;
+        state.State.UpdatedAt = DateTimeOffset.UtcNow;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IJobCoordinatorGrain>(state.State.Work.JobId).ScaleCommitted(Name, completedScales, scaleCount);
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State.Work is null || IsTerminal(state.State.Phase))
+            return state.State.OutcomeDelivered || state.State.Work is null ? StopReminder() : DeliverOutcome();
+        EnsureRunning();
+        return Task.CompletedTask;
+    }
+
+    private void EnsureRunning()
+    {
+        if (Running || state.State.Work is null) return;
+        _cancel?.Dispose();
+        _cancel = new CancellationTokenSource();
+        _box = new ProgressBox(Snapshot() with { Phase = ImagePhase.Queued });
+        _reporter?.Dispose();
+        _reporter = this.RegisterGrainTimer(ReportProgress, new GrainTimerCreationOptions(options.ProgressInterval, options.ProgressInterval) { Interleave = true, KeepAlive = true });
+        _run = RunAsync(state.State.Work, _box, _cancel.Token);
+    }
+
+    private async Task RunAsync(ImageWork work, ProgressBox box, CancellationToken cancellation)
+    {
+        var scratch = Path.Combine(options.ScratchDirectory, $"{Sanitize(work.JobId)}-{Sanitize(work.Input.Name)}-{Guid.NewGuid():N}");
+        ImageOutcome outcome;
+        try
+        {
+            var executor = services.GetRequiredService<DeviceExecutor>();
+            var self = GrainFactory.GetGrain<IImageModelGrain>(this.GetPrimaryKeyString());
+            var pipeline = new ImagePipeline(store, options, executor.Device, logger)
+            {
+                // Blocks the training thread until the finished scale is on record: a silo lost
+                // right after never makes the job report fewer scales than are stored.
+                ScaleCommitted = (done, total) => self.ScaleCommitted(done, total).GetAwaiter().GetResult(),
+            };
+            outcome = await executor.Run($"{work.JobId}/{work.Input.Name}", ct => pipeline.Run(work, scratch, box, ct), cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled by the job, or the activation/silo is going away: the reminder brings it back if there is work left.
+            return;
+        }
+        catch (Exception e) when (e is InvalidInputException or ArgumentException)
+        {
+            logger.LogWarning("{Image}: rejected: {Reason}", work.Input.Name, e.Message);
+            outcome = new ImageOutcome(work.Input.Name, false, [], e.Message, Permanent: true, work.Attempt, box.Current.ModelKey, false);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "{Image}: attempt {Attempt} failed", work.Input.Name, work.Attempt);
+            outcome = new ImageOutcome(work.Input.Name, false, [], $"{e.GetType().Name}: {e.Message}", Permanent: false, work.Attempt, box.Current.ModelKey, false);
+        }
+        finally
+        {
+            TryDelete(scratch);
+        }
+        var latest = box.Current;
+        state.State.Phase = outcome.Succeeded ? ImagePhase.Done : ImagePhase.Failed;
+        state.State.Error = outcome.Error;
+        state.State.Outcome = outcome;
+        state.State.OutcomeDelivered = false;
+        state.State.CompletedScales = Math.Max(state.State.CompletedScales, latest.CompletedScales);
+        state.State.ScaleCount = latest.ScaleCount;
+        state.State.ModelKey = outcome.ModelKey;
+        state.State.Samples = outcome.Samples.Count;
+        state.State.UpdatedAt = DateTimeOffset.UtcNow;
+        await state.WriteStateAsync();
+        _reporter?.Dispose();
+        _reporter = null;
+        await DeliverOutcome();
+    }
+
+    /// <summary>Hands the outcome to the job; until that succeeds the reminder keeps trying.</summary>
+    private async Task DeliverOutcome()
+    {
+        var outcome = state.State.Outcome;
+        if (outcome is null || state.State.Work is null) return;
+        try
+        {
+            await GrainFactory.GetGrain<IJobCoordinatorGrain>(state.State.Work.JobId).ImageFinished(outcome);
+            state.State.OutcomeDelivered = true;
+            await state.WriteStateAsync();
+            await StopReminder();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "{Image}: could not report its outcome yet; will retry", Name);
+        }
+    }
+
+    private async Task ReportProgress(CancellationToken cancellation)
+    {
+        if (_box is null || state.State.Work is null) return;
+        var progress = _box.Current with { Silo = RuntimeIdentity, Attempts = state.State.Work.Attempt };
+        await GrainFactory.GetGrain<IJobCoordinatorGrain>(state.State.Work.JobId).ReportProgress(progress);
+    }
+
+    private ImageProgress Snapshot()
+    {
+        var s = state.State;
+        if (_box is not null && Running) return _box.Current with { Silo = RuntimeIdentity, Attempts = s.Work?.Attempt ?? 0 };
+        return new ImageProgress(Name, s.Phase, s.CompletedScales, s.ScaleCount, Error: s.Error, Attempts: s.Work?.Attempt ?? 0,
+            ModelKey: s.ModelKey, Samples: s.Samples, Silo: RuntimeIdentity, FromCache: s.Outcome?.FromCache ?? false, UpdatedAt: s.UpdatedAt);
+    }
+
+    private async Task StopReminder()
+    {
+        var reminder = await this.GetReminder(KeepAlive);
+        if (reminder is not null) await this.UnregisterReminder(reminder);
+    }
+
+    private static bool IsTerminal(ImagePhase phase) => phase is ImagePhase.Done or ImagePhase.Failed or ImagePhase.Cancelled;
+
+    private static string Sanitize(string s) => string.Concat(s.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

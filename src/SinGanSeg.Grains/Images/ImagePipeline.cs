@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Logging;
+using SinGanSeg.Abstractions;
+using SinGanSeg.Core.Checkpoints;
+using SinGanSeg.Core.Generation;
+using SinGanSeg.Core.Imaging;
+using SinGanSeg.Core.Pyramid;
+using SinGanSeg.Core.Training;
+using SinGanSeg.Grains.Hosting;
+using SinGanSeg.Grains.Jobs;
+using SinGanSeg.Grains.Storage;
+using static TorchSharp.torch;
+
+namespace SinGanSeg.Grains.Images;
+
+/// <summary>
+/// One image's work, synchronous on an executor slot: fetch the inputs, fetch whatever
+/// checkpoints exist, train the missing scales (uploading each as it finishes), generate the
+/// samples and upload them. The grain only schedules this and reports what it returns.
+/// </summary>
+public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options, Device device, ILogger logger)
+{
+    /// <summary>Called (on the training thread) after a scale's checkpoint is uploaded, with (finished scales, scale count).</summary>
+    public Action<int, int>? ScaleCommitted { get; init; }
+
+    public ImageOutcome Run(ImageWork work, string scratch, ProgressBox box, CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(scratch);
+        var name = work.Input.Name;
+        var imagePath = Resolve(work.Input.ImageRef, Path.Combine(scratch, "input-image"), cancellation);
+        var maskPath = Resolve(work.Input.MaskRef, Path.Combine(scratch, "input-mask"), cancellation);
+        var pair = new ImagePairLoader(options.ImageLimits with { AllowEmptyMask = work.AllowEmptyMask }).LoadPair(imagePath, maskPath);
+        var config = TrainingOptionsMapper.ToConfig(work.Training);
+        var geometry = PyramidGeometry.Compute(pair.Height, pair.Width, config.MinSize, config.MaxSize, config.ScaleFactor, imagePath);
+        var inputHash = pair.ContentHash();
+        var modelKey = ModelKeys.For(inputHash, config, work.Seed);
+        var modelDir = Path.Combine(scratch, "model");
+        Download(ModelKeys.ModelPrefix(modelKey), modelDir, cancellation);
+        var folder = new ModelFolder(modelDir);
+        var existing = folder.TryReadManifest();
+        var fromCache = existing?.Complete == true;
+        box.Update(p => p with
+        {
+            Phase = fromCache ? ImagePhase.Generating : ImagePhase.Training,
+            ModelKey = modelKey,
+            CompletedScales = existing?.Scales.Count ?? 0,
+            ScaleCount = geometry.ScaleCount,
+            FromCache = fromCache,
+        });
+        if (!fromCache)
+        {
+            logger.LogInformation("{Image}: training model {Model} from scale {Scale} of {Count}", name, modelKey, existing?.Scales.Count ?? 0, geometry.ScaleCount);
+            new SinGanTrainer(device)
+            {
+                ProgressInterval = TimeSpan.FromSeconds(1),
+                Progress = p => box.Update(b => b with
+                {
+                    CompletedScales = p.CompletedScales,
+                    Iteration = p.Iteration,
+                    Iterations = p.Iterations,
+                    IterationsPerSecond = p.IterationsPerSecond,
+                    EtaSeconds = p.TotalEta.TotalSeconds,
+                }),
+                ScaleFinished = r =>
+                {
+                    UploadScale(modelKey, folder, r.Index, cancellation);
+                    ScaleCommitted?.Invoke(r.Index + 1, geometry.ScaleCount);
+                    box.Update(b => b with { CompletedScales = r.Index + 1 });
+                },
+            }.Train(new TrainingRequest(pair, config, work.Seed, modelDir, name), cancellation);
+        }
+        else
+        {
+            logger.LogInformation("{Image}: model {Model} found in the cache, training skipped", name, modelKey);
+        }
+
+        box.Update(p => p with { Phase = ImagePhase.Generating, CompletedScales = geometry.ScaleCount, EtaSeconds = 0 });
+        var manifest = folder.ReadManifest();
+        var samplesDir = Path.Combine(scratch, "samples");
+        List<GeneratedSample> samples;
+        using (var model = folder.LoadModel(device).WithId(name))
+        {
+            samples = [.. new SampleGenerator(model)
+            {
+                BatchSize = options.SampleBatchSize,
+                GenStartScale = Math.Min(work.GenStartScale, model.ScaleCount - 1),
+                Progress = (done, _) => box.Update(b => b with { Samples = done }),
+            }.Generate(work.SamplesPerImage, work.Seed, samplesDir, cancellation)];
+        }
+        var configJson = ModelKeys.ConfigJson(config);
+        var records = new List<SampleRecord>();
+        foreach (var s in samples)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var sampleName = Path.GetFileNameWithoutExtension(s.ImagePath);
+            var imageKey = ModelKeys.SampleImage(work.JobId, sampleName);
+            var maskKey = ModelKeys.SampleMask(work.JobId, sampleName);
+            store.PutFileAsync(maskKey, s.MaskPath, cancellation).GetAwaiter().GetResult();
+            store.PutFileAsync(imageKey, s.ImagePath, cancellation).GetAwaiter().GetResult();
+            records.Add(new SampleRecord(sampleName, imageKey, maskKey, name, inputHash, modelKey, manifest.Seed, work.Seed, s.Index,
+                work.GenStartScale, configJson, double.IsNaN(s.ForegroundFraction) ? MaskForeground(s.MaskPath) : s.ForegroundFraction));
+        }
+        return new ImageOutcome(name, true, records, null, false, work.Attempt, modelKey, fromCache);
+    }
+
+    /// <summary>A file: or artifact: reference as a local path; a missing input is the user's error, not a transient one.</summary>
+    private string Resolve(string reference, string downloadBase, CancellationToken cancellation)
+    {
+        if (reference.StartsWith("file://", StringComparison.Ordinal))
+        {
+            var path = new Uri(reference).LocalPath;
+            return File.Exists(path) ? path : throw new InvalidInputException(path, "file not found", "Check the dataset path; every silo must be able to read it.");
+        }
+        if (reference.StartsWith("artifact:", StringComparison.Ordinal))
+        {
+            var key = reference["artifact:".Length..];
+            var path = downloadBase + Path.GetExtension(key);
+            if (!store.GetFileAsync(key, path, cancellation).GetAwaiter().GetResult())
+                throw new InvalidInputException(key, "uploaded input missing from the artifact store", "Submit the job again with its files.");
+            return path;
+        }
+        throw new InvalidInputException(reference, "unknown input reference", "Use file:///absolute/path or artifact:KEY.");
+    }
+
+    private void Download(string prefix, string directory, CancellationToken cancellation)
+    {
+        foreach (var key in store.ListAllAsync(prefix, cancellation).GetAwaiter().GetResult())
+            store.GetFileAsync(key, Path.Combine(directory, key[prefix.Length..]), cancellation).GetAwaiter().GetResult();
+    }
+
+    /// <summary>The scale's files first, the manifest that lists it last: a reader never sees a listed scale without its files.</summary>
+    private void UploadScale(string modelKey, ModelFolder folder, int index, CancellationToken cancellation)
+    {
+        var prefix = ModelKeys.ModelPrefix(modelKey);
+        var scaleDir = folder.ScalePath(index);
+        foreach (var file in Directory.GetFiles(scaleDir))
+            store.PutFileAsync($"{prefix}scales/{index}/{Path.GetFileName(file)}", file, cancellation).GetAwaiter().GetResult();
+        if (index == 0) store.PutFileAsync($"{prefix}input.png", folder.InputPath, cancellation).GetAwaiter().GetResult();
+        store.PutFileAsync($"{prefix}manifest.json", folder.ManifestPath, cancellation).GetAwaiter().GetResult();
+    }
+
+    private static double MaskForeground(string maskPath)
+    {
+        using var mask = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.L8>(maskPath);
+        long fg = 0;
+        mask.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height; y++) foreach (var p in rows.GetRowSpan(y)) if (p.PackedValue != 0) fg++;
+        });
+        return (double)fg / (mask.Width * mask.Height);
+    }
+}

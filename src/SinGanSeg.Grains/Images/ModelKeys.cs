@@ -1,0 +1,27 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using SinGanSeg.Core.Checkpoints;
+using SinGanSeg.Core.Training;
+
+namespace SinGanSeg.Grains.Images;
+
+/// <summary>
+/// A trained model is identified by what determines it: the input's content hash, the full
+/// configuration and the training seed. Jobs that ask for the same model share it (the cache).
+/// </summary>
+public static class ModelKeys
+{
+    public static string ConfigJson(SinGanConfig config) => JsonSerializer.Serialize(config, ModelManifest.JsonOptions).ReplaceLineEndings("").Replace(" ", "");
+
+    public static string For(string inputSha256, SinGanConfig config, long seed) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{inputSha256}|{ConfigJson(config)}|{seed}")))[..24];
+
+    public static string ModelPrefix(string modelKey) => $"models/{modelKey}/";
+    public static string SampleImage(string jobId, string name) => $"jobs/{jobId}/images/{name}.png";
+    public static string SampleMask(string jobId, string name) => $"jobs/{jobId}/masks/{name}.png";
+    public static string Outcome(string jobId, string image) => $"jobs/{jobId}/outcomes/{Uri.EscapeDataString(image)}.json";
+    public static string Manifest(string jobId) => $"jobs/{jobId}/manifest.jsonl";
+    public static string Spec(string jobId) => $"jobs/{jobId}/spec.json";
+    public static string Input(string jobId, string kind, string fileName) => $"jobs/{jobId}/inputs/{kind}/{fileName}";
+}

@@ -1,0 +1,37 @@
+using System.Text;
+using System.Text.Json;
+using SinGanSeg.Abstractions;
+
+namespace SinGanSeg.Grains.Jobs;
+
+/// <summary>
+/// manifest.jsonl: one line per generated pair with its lineage — the source image and its hash,
+/// the model, the full training configuration and both seeds — relative to the dataset root,
+/// where images/ and masks/ hold pairs under the same name.
+/// </summary>
+public static class DatasetManifest
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static string Line(SampleRecord s) => JsonSerializer.Serialize(new
+    {
+        image = $"images/{s.Name}.png",
+        mask = $"masks/{s.Name}.png",
+        sourceImage = s.SourceImage,
+        sourceSha256 = s.SourceSha256,
+        model = s.ModelKey,
+        trainingSeed = s.TrainingSeed,
+        samplingSeed = s.SamplingSeed,
+        sampleIndex = s.SampleIndex,
+        genStartScale = s.GenStartScale,
+        maskForeground = Math.Round(s.MaskForeground, 6),
+        config = JsonDocument.Parse(s.ConfigJson).RootElement,
+    }, Json);
+
+    public static byte[] Build(IEnumerable<SampleRecord> samples)
+    {
+        var sb = new StringBuilder();
+        foreach (var s in samples.OrderBy(s => s.Name, StringComparer.Ordinal)) sb.Append(Line(s)).Append('\n');
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+}

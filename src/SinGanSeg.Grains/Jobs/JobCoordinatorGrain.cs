@@ -1,0 +1,286 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Orleans.Runtime;
+using SinGanSeg.Abstractions;
+using SinGanSeg.Grains.Hosting;
+using SinGanSeg.Grains.Images;
+using SinGanSeg.Grains.Storage;
+
+namespace SinGanSeg.Grains.Jobs;
+
+/// <summary>
+/// One job (key: the client's job id). Accepting a job only stores it; a reconcile pass, run
+/// right away, by a reminder and by retry timers, starts the image grains that are due —
+/// never-started ones, retries whose backoff has passed, and silent ones — so a job survives
+/// the loss of any silo, this grain's own included. Progress is kept in memory; transitions
+/// are persisted. When every image has ended it writes the dataset manifest. Reentrant: image
+/// grains report to it while it is waiting on them, and it only interleaves at awaits.
+/// </summary>
+[Reentrant]
+public sealed class JobCoordinatorGrain(
+    [PersistentState("job", StorageNames.Grains)] IPersistentState<JobState> state,
+    IArtifactStore store,
+    SinGanSegOptions options,
+    ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
+{
+    private const string ReconcileReminder = "reconcile";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly Dictionary<string, ImageProgress> _live = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _reconciling = new(1, 1);
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    private JobSpec? _spec;
+    private bool _finishing;
+
+    private string JobId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.RecordExists && !IsFinished(state.State.Phase)) ScheduleReconcile(TimeSpan.Zero);
+        return Task.CompletedTask;
+    }
+
+    public async Task<JobStatus> Submit(JobSpec spec)
+    {
+        if (spec.JobId != JobId) throw new ArgumentException($"job id '{spec.JobId}' does not match the grain '{JobId}'");
+        if (state.RecordExists)
+        {
+            if (state.State.Fingerprint == spec.Fingerprint()) return Status();
+            throw new JobConflictException($"job '{JobId}' already exists with different images or options; choose another job id");
+        }
+        JobValidation.Validate(spec);
+        await store.PutBytesAsync(ModelKeys.Spec(JobId), JsonSerializer.SerializeToUtf8Bytes(spec, Json));
+        _spec = spec;
+        var now = DateTimeOffset.UtcNow;
+        state.State = new JobState
+        {
+            Fingerprint = spec.Fingerprint(),
+            Phase = JobPhase.Accepted,
+            CreatedAt = now,
+            Training = spec.Training,
+            SamplesPerImage = spec.SamplesPerImage,
+            Seed = spec.Seed,
+            GenStartScale = spec.GenStartScale,
+            MaxAttempts = spec.MaxAttempts,
+            AllowEmptyMasks = spec.AllowEmptyMasks,
+            Images = spec.Images.ToDictionary(i => i.Name, _ => new ImageRecord(), StringComparer.Ordinal),
+        };
+        await Save();
+        await this.RegisterOrUpdateReminder(ReconcileReminder, options.JobReconcile, options.JobReconcile);
+        await GrainFactory.GetGrain<IJobRegistryGrain>(0).Register(JobId, now);
+        logger.LogInformation("job {Job}: accepted {Count} images, {Samples} samples each, preset {Preset}", JobId, spec.Images.Count, spec.SamplesPerImage, spec.Training.Preset);
+        ScheduleReconcile(TimeSpan.Zero);
+        return Status();
+    }
+
+    public Task<JobStatus> GetStatus() => state.RecordExists
+        ? Task.FromResult(Status())
+        : throw new KeyNotFoundException($"job '{JobId}' does not exist");
+
+    public async Task<JobStatus> Cancel()
+    {
+        if (!state.RecordExists) throw new KeyNotFoundException($"job '{JobId}' does not exist");
+        if (IsFinished(state.State.Phase)) return Status();
+        state.State.Phase = JobPhase.Cancelled;
+        state.State.FinishedAt = DateTimeOffset.UtcNow;
+        var open = state.State.Images.Where(kv => !kv.Value.IsTerminal).ToList();
+        foreach (var (_, record) in open) record.Phase = ImagePhase.Cancelled;
+        await Save();
+        await ForEachLimited(open, (name, _) => GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Cancel());
+        await StopReminder();
+        logger.LogInformation("job {Job}: cancelled, {Count} images stopped", JobId, open.Count);
+        return Status();
+    }
+
+    public Task ReportProgress(ImageProgress progress)
+    {
+        if (state.RecordExists && state.State.Images.TryGetValue(progress.Name, out var record) && !record.IsTerminal)
+        {
+            _live[progress.Name] = progress;
+            record.LastHeard = DateTimeOffset.UtcNow;
+            record.CompletedScales = Math.Max(record.CompletedScales, progress.CompletedScales);
+            record.ScaleCount = progress.ScaleCount;
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task ScaleCommitted(string image, int completedScales, int scaleCount)
+    {
+        if (!state.RecordExists || !state.State.Images.TryGetValue(image, out var record) || record.IsTerminal) return;
+        if (completedScales <= record.CompletedScales) return;
+        record.CompletedScales = completedScales;
+        record.ScaleCount = scaleCount;
+        record.LastHeard = DateTimeOffset.UtcNow;
+        await Save();
+    }
+
+    public async Task ImageFinished(ImageOutcome outcome)
+    {
+        if (!state.RecordExists || !state.State.Images.TryGetValue(outcome.Name, out var record)) return;
+        // Outcomes of earlier attempts, and repeats of one already recorded, change nothing.
+        if (outcome.Attempt != record.Attempts || record.IsTerminal || record.Phase == ImagePhase.RetryScheduled) return;
+        _live.Remove(outcome.Name);
+        record.ModelKey = outcome.ModelKey;
+        record.FromCache = outcome.FromCache;
+        if (outcome.Succeeded)
+        {
+            await store.PutBytesAsync(ModelKeys.Outcome(JobId, outcome.Name), JsonSerializer.SerializeToUtf8Bytes(outcome, Json));
+            record.Phase = ImagePhase.Done;
+            record.Samples = outcome.Samples.Count;
+            record.CompletedScales = Math.Max(record.CompletedScales, record.ScaleCount);
+            record.Error = null;
+        }
+        else if (!outcome.Permanent && record.Attempts < state.State.MaxAttempts)
+        {
+            var delay = options.RetryBaseDelay * Math.Pow(2, record.Attempts - 1);
+            record.Phase = ImagePhase.RetryScheduled;
+            record.Error = outcome.Error;
+            record.Attempts++;
+            record.Started = false;
+            record.NextAttemptAt = DateTimeOffset.UtcNow + delay;
+            logger.LogWarning("job {Job}: {Image} failed ({Error}); attempt {Attempt} in {Delay}", JobId, outcome.Name, outcome.Error, record.Attempts, delay);
+            ScheduleReconcile(delay);
+        }
+        else
+        {
+            record.Phase = ImagePhase.Failed;
+            record.Error = outcome.Error;
+            logger.LogWarning("job {Job}: {Image} failed for good: {Error}", JobId, outcome.Name, outcome.Error);
+        }
+        await Save();
+        if (!IsFinished(state.State.Phase) && !_finishing && state.State.Images.Values.All(r => r.IsTerminal))
+        {
+            _finishing = true;
+            try
+            {
+                await Finish();
+            }
+            finally
+            {
+                _finishing = false;
+            }
+        }
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        state.RecordExists && !IsFinished(state.State.Phase) ? Reconcile() : StopReminder();
+
+    private void ScheduleReconcile(TimeSpan due) =>
+        this.RegisterGrainTimer(_ => Reconcile(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true });
+
+    /// <summary>Starts every image that is due. Only one pass runs at a time.</summary>
+    private async Task Reconcile()
+    {
+        if (!await _reconciling.WaitAsync(0)) return;
+        try
+        {
+            if (!state.RecordExists || IsFinished(state.State.Phase)) return;
+            var spec = _spec ??= await LoadSpec();
+            var now = DateTimeOffset.UtcNow;
+            var due = state.State.Images.Where(kv => IsDue(kv.Value, now)).ToList();
+            if (due.Count == 0) return;
+            var inputs = spec.Images.ToDictionary(i => i.Name, StringComparer.Ordinal);
+            var started = 0;
+            await ForEachLimited(due, async (name, record) =>
+            {
+                var work = new ImageWork(JobId, inputs[name], spec.Training, spec.SamplesPerImage, spec.Seed, spec.GenStartScale, record.Attempts, spec.AllowEmptyMasks);
+                try
+                {
+                    await GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Start(work);
+                    if (IsFinished(state.State.Phase) || record.IsTerminal) return;
+                    record.Started = true;
+                    record.LastHeard = DateTimeOffset.UtcNow;
+                    if (record.Phase is ImagePhase.Pending or ImagePhase.RetryScheduled) record.Phase = ImagePhase.Queued;
+                    Interlocked.Increment(ref started);
+                }
+                catch (Exception e)
+                {
+                    // No accelerator silo yet, a silo going down...: the next pass tries again.
+                    logger.LogWarning("job {Job}: could not start {Image}: {Error}", JobId, name, e.Message);
+                }
+            });
+            if (state.State.Phase == JobPhase.Accepted && started > 0) state.State.Phase = JobPhase.Running;
+            await Save();
+        }
+        finally
+        {
+            _reconciling.Release();
+        }
+    }
+
+    private bool IsDue(ImageRecord record, DateTimeOffset now) => record.Phase switch
+    {
+        ImagePhase.Pending => true,
+        ImagePhase.RetryScheduled => record.NextAttemptAt <= now,
+        _ when record.IsTerminal => false,
+        _ => !record.Started || record.LastHeard is null || now - record.LastHeard > options.StaleImageAfter,
+    };
+
+    private async Task Finish()
+    {
+        var samples = new List<SampleRecord>();
+        foreach (var (name, record) in state.State.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var bytes = await store.GetBytesAsync(ModelKeys.Outcome(JobId, name))
+                ?? throw new InvalidOperationException($"job {JobId}: outcome of {name} missing from the artifact store");
+            samples.AddRange(JsonSerializer.Deserialize<ImageOutcome>(bytes, Json)!.Samples);
+        }
+        var manifestKey = ModelKeys.Manifest(JobId);
+        await store.PutBytesAsync(manifestKey, DatasetManifest.Build(samples));
+        state.State.ManifestKey = manifestKey;
+        state.State.Phase = state.State.Images.Values.Any(r => r.Phase != ImagePhase.Done) ? JobPhase.CompletedWithErrors : JobPhase.Completed;
+        state.State.FinishedAt = DateTimeOffset.UtcNow;
+        await Save();
+        await StopReminder();
+        logger.LogInformation("job {Job}: {Phase}, {Samples} samples in {Manifest}", JobId, state.State.Phase, samples.Count, manifestKey);
+    }
+
+    private async Task<JobSpec> LoadSpec()
+    {
+        var bytes = await store.GetBytesAsync(ModelKeys.Spec(JobId))
+            ?? throw new InvalidOperationException($"job {JobId}: its spec is missing from the artifact store");
+        return JsonSerializer.Deserialize<JobSpec>(bytes, Json)!;
+    }
+
+    private JobStatus Status()
+    {
+        var s = state.State;
+        var images = s.Images.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
+        {
+            var (name, r) = kv;
+            if (!r.IsTerminal && _live.TryGetValue(name, out var live))
+                return live with { CompletedScales = Math.Max(live.CompletedScales, r.CompletedScales), Attempts = r.Attempts, Error = r.Error };
+            return new ImageProgress(name, r.Phase, r.CompletedScales, r.ScaleCount, Error: r.Error, Attempts: r.Attempts,
+                ModelKey: r.ModelKey, Samples: r.Samples, FromCache: r.FromCache, UpdatedAt: r.LastHeard);
+        }).ToList();
+        return new JobStatus(JobId, s.Phase, images, s.CreatedAt, s.FinishedAt, s.ManifestKey, s.SamplesPerImage, s.Training?.Preset ?? "");
+    }
+
+    private async Task ForEachLimited(IReadOnlyList<KeyValuePair<string, ImageRecord>> items, Func<string, ImageRecord, Task> action)
+    {
+        for (var i = 0; i < items.Count; i += options.FanOutConcurrency)
+            await Task.WhenAll(items.Skip(i).Take(options.FanOutConcurrency).Select(kv => action(kv.Key, kv.Value)));
+    }
+
+    /// <summary>The grain is reentrant (image grains call back while it waits on them), so writes are serialised here.</summary>
+    private async Task Save()
+    {
+        await _writing.WaitAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    private async Task StopReminder()
+    {
+        var reminder = await this.GetReminder(ReconcileReminder);
+        if (reminder is not null) await this.UnregisterReminder(reminder);
+    }
+
+    private static bool IsFinished(JobPhase phase) => phase is JobPhase.Completed or JobPhase.CompletedWithErrors or JobPhase.Cancelled;
+}

@@ -1,0 +1,42 @@
+using SinGanSeg.Abstractions;
+
+namespace SinGanSeg.Grains.Jobs;
+
+/// <summary>
+/// What a job persists in grain state. The dataset list itself (paths, upload keys) and every
+/// image's sample list live in the artifact store, so the state stays small for 1000 images.
+/// </summary>
+[GenerateSerializer]
+public sealed class JobState
+{
+    [Id(0)] public string? Fingerprint { get; set; }
+    [Id(1)] public JobPhase Phase { get; set; }
+    [Id(2)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(3)] public DateTimeOffset? FinishedAt { get; set; }
+    [Id(4)] public TrainingOptions? Training { get; set; }
+    [Id(5)] public int SamplesPerImage { get; set; }
+    [Id(6)] public long Seed { get; set; }
+    [Id(7)] public int GenStartScale { get; set; }
+    [Id(8)] public int MaxAttempts { get; set; }
+    [Id(9)] public bool AllowEmptyMasks { get; set; }
+    [Id(10)] public Dictionary<string, ImageRecord> Images { get; set; } = [];
+    [Id(11)] public string? ManifestKey { get; set; }
+}
+
+[GenerateSerializer]
+public sealed class ImageRecord
+{
+    [Id(0)] public ImagePhase Phase { get; set; } = ImagePhase.Pending;
+    [Id(1)] public int Attempts { get; set; } = 1;
+    [Id(2)] public string? Error { get; set; }
+    [Id(3)] public DateTimeOffset? NextAttemptAt { get; set; }
+    [Id(4)] public bool Started { get; set; }
+    [Id(5)] public int CompletedScales { get; set; }
+    [Id(6)] public int ScaleCount { get; set; }
+    [Id(7)] public int Samples { get; set; }
+    [Id(8)] public string? ModelKey { get; set; }
+    [Id(9)] public bool FromCache { get; set; }
+    [Id(10)] public DateTimeOffset? LastHeard { get; set; }
+
+    public bool IsTerminal => Phase is ImagePhase.Done or ImagePhase.Failed or ImagePhase.Cancelled;
+}

@@ -1,0 +1,28 @@
+using System.Text.RegularExpressions;
+using SinGanSeg.Abstractions;
+
+namespace SinGanSeg.Grains.Jobs;
+
+/// <summary>Checks a submitted job, naming the first problem; the API turns the exception into a 400.</summary>
+public static partial class JobValidation
+{
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex SafeName();
+
+    public static bool IsSafeName(string name) => SafeName().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal);
+
+    public static void Validate(JobSpec spec)
+    {
+        if (!IsSafeName(spec.JobId))
+            throw new ArgumentException($"job id '{spec.JobId}' must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        if (spec.Images.Count == 0) throw new ArgumentException("the job has no images");
+        var duplicates = spec.Images.GroupBy(i => i.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).Take(3).ToList();
+        if (duplicates.Count > 0) throw new ArgumentException($"image names must be unique; repeated: {string.Join(", ", duplicates)}");
+        var unsafeName = spec.Images.FirstOrDefault(i => !IsSafeName(i.Name));
+        if (unsafeName is not null) throw new ArgumentException($"image name '{unsafeName.Name}' must be letters, digits, '.', '_' or '-' (no path separators)");
+        if (spec.SamplesPerImage is < 1 or > 10_000) throw new ArgumentException($"samples per image {spec.SamplesPerImage} must be between 1 and 10000");
+        if (spec.MaxAttempts is < 1 or > 10) throw new ArgumentException($"max attempts {spec.MaxAttempts} must be between 1 and 10");
+        if (spec.GenStartScale < 0) throw new ArgumentException("gen start scale must be 0 or more");
+        TrainingOptionsMapper.ToConfig(spec.Training);
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+using SinGanSeg.Abstractions;
+using SinGanSeg.Grains.Hosting;
+
+namespace SinGanSeg.Core.Tests;
+
+/// <summary>An in-process Orleans cluster wired like production, on Azurite, with short timers so faults resolve in seconds.</summary>
+public static class TestCluster
+{
+    /// <param name="accelerators">One entry per silo: "gpu", "cpu" (takes images) or "cpu-only" (refuses them).</param>
+    public static async Task<InProcessTestCluster> StartAsync(Azurite azurite, string name, params string[] accelerators)
+    {
+        var builder = new InProcessTestClusterBuilder((short)accelerators.Length);
+        var prefix = "T" + new string(name.Where(char.IsLetterOrDigit).ToArray()) + Guid.NewGuid().ToString("N")[..6];
+        builder.ConfigureSilo((silo, siloBuilder) =>
+        {
+            var index = silo.SiloName == "Primary" ? 0 : int.Parse(silo.SiloName.Split('_')[^1]);
+            var role = accelerators[index];
+            siloBuilder.AddSinGanSeg(Options(azurite, prefix, silo.SiloName) with
+            {
+                Accelerator = role == "gpu" ? "gpu" : "cpu",
+                AcceptImageGrains = role == "cpu",
+            });
+            siloBuilder.Configure<ReminderOptions>(o => o.RefreshReminderListPeriod = TimeSpan.FromSeconds(3));
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    public static SinGanSegOptions Options(Azurite azurite, string prefix, string silo) => new()
+    {
+        Storage = StorageMode.Azure,
+        AzureConnectionString = azurite.ConnectionString,
+        BlobContainer = prefix.ToLowerInvariant(),
+        TablePrefix = prefix,
+        ScratchDirectory = Path.Combine(Path.GetTempPath(), "singanseg-tests", prefix, silo),
+        Device = "cpu",
+        Slots = 1,
+        ImageKeepAlive = TimeSpan.FromSeconds(2),
+        JobReconcile = TimeSpan.FromSeconds(2),
+        RetryBaseDelay = TimeSpan.FromSeconds(1),
+        ProgressInterval = TimeSpan.FromMilliseconds(200),
+        StaleImageAfter = TimeSpan.FromSeconds(30),
+        SampleBatchSize = 4,
+    };
+
+    public static JobSpec Job(string id, IEnumerable<string> pairs, int iterations = 2, int samples = 2, int maxAttempts = 3) =>
+        new(id, [.. pairs.Select(p => new ImageInput(p, new Uri(TestData.PolypImage(p)).AbsoluteUri, new Uri(TestData.PolypMask(p)).AbsoluteUri))],
+            new TrainingOptions("tiny", Iterations: iterations), samples, 5, MaxAttempts: maxAttempts);
+
+    public static async Task<JobStatus> WaitForEnd(IJobCoordinatorGrain job, TimeSpan timeout, Action<JobStatus>? onPoll = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var status = await job.GetStatus();
+            onPoll?.Invoke(status);
+            if (status.IsFinished) return status;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"job {status.JobId} still {status.Phase} after {timeout}: " +
+                    string.Join("; ", status.Images.Select(i => $"{i.Name} {i.Phase} {i.CompletedScales}/{i.ScaleCount} {i.Error}")));
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The first 'count' pairs of the shared Kvasir-SEG set, by name.</summary>
+    public static List<string> Pairs(int count, int skip = 0) =>
+        [.. Directory.GetFiles(Path.Combine(TestData.Polyps, "images"), "*.jpg").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal).Skip(skip).Take(count)];
+}
