@@ -12,7 +12,7 @@ public sealed record ImageWork(
     [property: Id(6)] int Attempt,
     [property: Id(7)] bool AllowEmptyMask);
 
-/// <summary>One generated pair and where it came from (a line of the dataset manifest).</summary>
+/// <summary>One generated pair and where it came from (a line of the dataset manifest); the hashes are of the source files as given.</summary>
 [GenerateSerializer, Immutable]
 public sealed record SampleRecord(
     [property: Id(0)] string Name,
@@ -26,7 +26,8 @@ public sealed record SampleRecord(
     [property: Id(8)] int SampleIndex,
     [property: Id(9)] int GenStartScale,
     [property: Id(10)] string ConfigJson,
-    [property: Id(11)] double MaskForeground);
+    [property: Id(11)] double MaskForeground,
+    [property: Id(12)] string SourceMaskSha256);
 
 /// <summary>How an image ended: its samples, or a failure and whether retrying can help.</summary>
 [GenerateSerializer, Immutable]

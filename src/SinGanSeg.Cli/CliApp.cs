@@ -12,6 +12,7 @@ public static class CliApp
         var root = new RootCommand("SinGAN-Seg: train single-image GANs on image+mask pairs and generate synthetic segmentation data.");
         root.Add(TrainCommand.Create());
         root.Add(GenerateCommand.Create());
+        root.Add(RunCommand.Create());
         return root;
     }
 

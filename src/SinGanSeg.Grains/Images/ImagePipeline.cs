@@ -87,6 +87,8 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
             }.Generate(work.SamplesPerImage, work.Seed, samplesDir, cancellation)];
         }
         var configJson = ModelKeys.ConfigJson(config);
+        var imageSha = FileSha256(imagePath);
+        var maskSha = FileSha256(maskPath);
         var records = new List<SampleRecord>();
         foreach (var s in samples)
         {
@@ -96,8 +98,8 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
             var maskKey = ModelKeys.SampleMask(work.JobId, sampleName);
             store.PutFileAsync(maskKey, s.MaskPath, cancellation).GetAwaiter().GetResult();
             store.PutFileAsync(imageKey, s.ImagePath, cancellation).GetAwaiter().GetResult();
-            records.Add(new SampleRecord(sampleName, imageKey, maskKey, name, inputHash, modelKey, manifest.Seed, work.Seed, s.Index,
-                work.GenStartScale, configJson, double.IsNaN(s.ForegroundFraction) ? MaskForeground(s.MaskPath) : s.ForegroundFraction));
+            records.Add(new SampleRecord(sampleName, imageKey, maskKey, name, imageSha, modelKey, manifest.Seed, work.Seed, s.Index,
+                work.GenStartScale, configJson, double.IsNaN(s.ForegroundFraction) ? MaskForeground(s.MaskPath) : s.ForegroundFraction, maskSha));
         }
         return new ImageOutcome(name, true, records, null, false, work.Attempt, modelKey, fromCache);
     }
@@ -136,6 +138,12 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
             store.PutFileAsync($"{prefix}scales/{index}/{Path.GetFileName(file)}", file, cancellation).GetAwaiter().GetResult();
         if (index == 0) store.PutFileAsync($"{prefix}input.png", folder.InputPath, cancellation).GetAwaiter().GetResult();
         store.PutFileAsync($"{prefix}manifest.json", folder.ManifestPath, cancellation).GetAwaiter().GetResult();
+    }
+
+    private static string FileSha256(string path)
+    {
+        using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
     }
 
     private static double MaskForeground(string maskPath)

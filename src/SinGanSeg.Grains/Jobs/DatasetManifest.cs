@@ -5,7 +5,7 @@ using SinGanSeg.Abstractions;
 namespace SinGanSeg.Grains.Jobs;
 
 /// <summary>
-/// manifest.jsonl: one line per generated pair with its lineage — the source image and its hash,
+/// manifest.jsonl: one line per generated pair with its lineage — the source image and mask files' SHA-256,
 /// the model, the full training configuration and both seeds — relative to the dataset root,
 /// where images/ and masks/ hold pairs under the same name.
 /// </summary>
@@ -18,7 +18,8 @@ public static class DatasetManifest
         image = $"images/{s.Name}.png",
         mask = $"masks/{s.Name}.png",
         sourceImage = s.SourceImage,
-        sourceSha256 = s.SourceSha256,
+        sourceImageSha256 = s.SourceSha256,
+        sourceMaskSha256 = s.SourceMaskSha256,
         model = s.ModelKey,
         trainingSeed = s.TrainingSeed,
         samplingSeed = s.SamplingSeed,

@@ -36,7 +36,13 @@ public sealed class JobCoordinatorGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.RecordExists && !IsFinished(state.State.Phase)) ScheduleReconcile(TimeSpan.Zero);
+        if (state.RecordExists && !IsFinished(state.State.Phase))
+        {
+            // Back after a restart or a lost silo: touch every unfinished image once, which
+            // resumes it at once (Start is idempotent) instead of at its next reminder tick.
+            foreach (var record in state.State.Images.Values.Where(r => !r.IsTerminal)) record.LastHeard = null;
+            ScheduleReconcile(TimeSpan.Zero);
+        }
         return Task.CompletedTask;
     }
 

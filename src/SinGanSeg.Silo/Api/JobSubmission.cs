@@ -1,0 +1,25 @@
+namespace SinGanSeg.Silo.Api;
+
+/// <summary>
+/// POST /api/jobs body. The dataset is either server-side folders (paired by file name) or an
+/// explicit list; paths must be readable by every silo (a shared volume, or the embedded host's disk).
+/// </summary>
+public sealed record JobSubmission
+{
+    public required string JobId { get; init; }
+    public string? ImagesDir { get; init; }
+    public string? MasksDir { get; init; }
+    public IReadOnlyList<JobSubmissionImage>? Images { get; init; }
+    public string Preset { get; init; } = "paper";
+    public int? MaxSize { get; init; }
+    public int? MinSize { get; init; }
+    public int? Iterations { get; init; }
+    public string? GeneratorUpdate { get; init; }
+    public int SamplesPerImage { get; init; } = 10;
+    public long Seed { get; init; } = 1;
+    public int GenStartScale { get; init; }
+    public int MaxAttempts { get; init; } = 3;
+    public bool AllowEmptyMasks { get; init; }
+}
+
+public sealed record JobSubmissionImage(string Name, string Image, string Mask);

@@ -1,0 +1,36 @@
+using Orleans.Configuration;
+using SinGanSeg.Grains.Hosting;
+
+namespace SinGanSeg.Silo;
+
+/// <summary>Reads configuration and wires the silo: embedded (localhost, local disk) or cluster (Azure Table membership).</summary>
+public static class SiloSetup
+{
+    public static (SinGanSegOptions Options, SiloHostOptions Host) Read(IConfiguration configuration)
+    {
+        var options = configuration.GetSection("SinGanSeg").Get<SinGanSegOptions>() ?? new SinGanSegOptions();
+        var host = configuration.GetSection("Silo").Get<SiloHostOptions>() ?? new SiloHostOptions();
+        if (host.AdvertisedAddress is null && Environment.GetEnvironmentVariable("POD_IP") is { Length: > 0 } podIp)
+            host = host with { AdvertisedAddress = podIp };
+        return (options.Validated(), host);
+    }
+
+    public static ISiloBuilder Configure(this ISiloBuilder silo, SinGanSegOptions options, SiloHostOptions host)
+    {
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = host.ClusterId;
+            o.ServiceId = host.ServiceId;
+        });
+        if (options.Storage == StorageMode.Embedded)
+        {
+            silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);
+        }
+        else
+        {
+            silo.UseSinGanSegAzureClustering(options);
+            silo.ConfigureEndpoints(host.AdvertisedIp ?? System.Net.IPAddress.Loopback, host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: true);
+        }
+        return silo.AddSinGanSeg(options);
+    }
+}
