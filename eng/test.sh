@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh clone: restores packages, provides the native runtime
-# TorchSharp needs (eng/native/setup.sh, also run by every build), then runs the tests.
+# Runs the whole test suite on a fresh clone: provides what the tests need — the native runtime
+# TorchSharp requires (eng/native/setup.sh, also run by every build) and Azurite, the Azure
+# Storage emulator (npm, into .tools/; the cluster tests start their own instances) — then
+# runs the tests.
 # usage: eng/test.sh [extra dotnet test arguments]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash eng/native/setup.sh
+if [ ! -x .tools/node_modules/.bin/azurite ]; then
+  command -v npm >/dev/null || { echo "npm is needed to install Azurite (the cluster tests' storage emulator)" >&2; exit 1; }
+  npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@3.37.0
+fi
 dotnet test SinGanSeg.Cluster.sln -c Release --logger "console;verbosity=normal" "$@"

@@ -8,6 +8,13 @@ if (NativeRelaunch.RelaunchIfNeeded(args) is { } childExit) return childExit;
 //                        [--baseline FILE] [--save FILE] [--markdown docs/BENCHMARKS.md]
 // singanseg-bench report --result FILE [--baseline FILE] [--markdown FILE]   (re-render a saved run)
 var options = Args.Parse(args);
+if (options.Command == "report" && options.Get("orchestration") is { } savedO)
+{
+    var rendered = Report.Orchestration(JsonSerializer.Deserialize<OrchestrationResult>(File.ReadAllText(savedO), Report.Json)!);
+    Console.WriteLine(rendered);
+    if (options.Get("markdown") is { } md2) Report.WriteSection(md2, "orchestration", rendered);
+    return 0;
+}
 if (options.Command == "report" && options.Get("result") is { } saved)
 {
     var saved1 = JsonSerializer.Deserialize<EngineResult>(File.ReadAllText(saved), Report.Json)!;
@@ -17,10 +24,22 @@ if (options.Command == "report" && options.Get("result") is { } saved)
     if (options.Get("markdown") is { } md1) Report.WriteSection(md1, "engine", rendered);
     return 0;
 }
+if (options.Command == "orchestration")
+{
+    var dir = Path.Combine(Path.GetTempPath(), $"singanseg-bench-orchestration-{Environment.ProcessId}");
+    var o = await OrchestrationBenchmark.Run(options.Int("images", 200), options.Int("accept", 1000), dir);
+    Directory.Delete(dir, recursive: true);
+    var orchestration = Report.Orchestration(o);
+    Console.WriteLine(orchestration);
+    if (options.Get("save") is { } saveO) File.WriteAllText(saveO, JsonSerializer.Serialize(o, Report.Json));
+    if (options.Get("markdown") is { } mdO) Report.WriteSection(mdO, "orchestration", orchestration);
+    return 0;
+}
 if (options.Command != "engine")
 {
     Console.Error.WriteLine("usage: singanseg-bench engine [--iterations N] [--threads N] [--samples N] [--preset paper|fast|tiny] [--image FILE --mask FILE] [--baseline FILE] [--save FILE] [--markdown FILE]");
     Console.Error.WriteLine("       singanseg-bench report --result FILE [--baseline FILE] [--markdown FILE]");
+    Console.Error.WriteLine("       singanseg-bench orchestration [--images 200] [--accept 1000] [--save FILE] [--markdown FILE]");
     return 2;
 }
 var repo = Args.RepoRoot();

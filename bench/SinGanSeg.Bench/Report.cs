@@ -38,6 +38,28 @@ public static class Report
         return sb.ToString();
     }
 
+    public static string Orchestration(OrchestrationResult o)
+    {
+        var overhead = o.WallSeconds - o.ComputeSeconds;
+        var perImageMs = overhead / o.Images * 1000;
+        var sb = new StringBuilder();
+        sb.AppendLine(FormattableString.Invariant($"orchestration: embedded default, {o.Images} images of trivially small work (64×64, 2 scales, 1 iteration, 1 sample), 1 slot"));
+        sb.AppendLine();
+        sb.AppendLine("| measure | value |");
+        sb.AppendLine("| --- | ---: |");
+        sb.AppendLine(FormattableString.Invariant($"| wall time of the job | {o.WallSeconds:F1} s |"));
+        sb.AppendLine(FormattableString.Invariant($"| engine time (executor busy, summed) | {o.ComputeSeconds:F1} s |"));
+        sb.AppendLine(FormattableString.Invariant($"| orchestration overhead | {overhead:F1} s = {perImageMs:F0} ms per image |"));
+        sb.AppendLine(FormattableString.Invariant($"| grain calls per image | {o.GrainCallsPerImage:F1} ({string.Join(", ", o.CallsByMethod.Take(5).Select(kv => $"{kv.Key} {kv.Value / (double)o.Images:F1}"))}) |"));
+        sb.AppendLine(FormattableString.Invariant($"| grain state writes per image | {o.StateWritesPerImage:F1} |"));
+        sb.AppendLine(FormattableString.Invariant($"| artifact writes per image | {o.ArtifactWritesPerImage:F1} ({o.ArtifactKilobytesPerImage:F0} KiB) |"));
+        sb.AppendLine(FormattableString.Invariant($"| overhead vs one `fast` image (21 min) / one `paper` image (≈ 9.8 h) on this CPU | {perImageMs / 1000 / (21 * 60) * 100:F3} % / {perImageMs / 1000 / (9.8 * 3600) * 100:F4} % |"));
+        sb.AppendLine(FormattableString.Invariant($"| {o.AcceptedImages}-image submission: accepted in | {o.AcceptSeconds * 1000:F0} ms |"));
+        sb.AppendLine(FormattableString.Invariant($"| … every image grain started (fan-out) after | {o.FanOutSeconds:F1} s |"));
+        sb.AppendLine(FormattableString.Invariant($"| … process working set before / after | {o.WorkingSetBeforeBytes / 1048576.0:F0} / {o.WorkingSetAfterBytes / 1048576.0:F0} MiB |"));
+        return sb.ToString();
+    }
+
     private static string Change(double now, double before) =>
         before == 0 ? "–" : ((now - before) / before * 100).ToString("+0;-0", CultureInfo.InvariantCulture) + " %";
 

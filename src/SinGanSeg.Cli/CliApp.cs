@@ -13,6 +13,7 @@ public static class CliApp
         root.Add(TrainCommand.Create());
         root.Add(GenerateCommand.Create());
         root.Add(RunCommand.Create());
+        foreach (var command in ClusterCommands.Create()) root.Add(command);
         return root;
     }
 

@@ -4,6 +4,8 @@ using SinGanSeg.Cli.Cluster;
 using SinGanSeg.Cli.Output;
 using SinGanSeg.Core.Imaging;
 using SinGanSeg.Core.Training;
+using SinGanSeg.Grains.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace SinGanSeg.Cli.Commands;
 
@@ -47,7 +49,10 @@ public static class RunCommand
                 spec = spec with { JobId = parse.GetValue(jobId) ?? $"run-{spec.Fingerprint()}" };
                 Grains.Jobs.JobValidation.Validate(spec);
 
-                await using var cluster = await EmbeddedCluster.StartAsync(Path.Combine(outDir, ".singanseg"), parse.GetValue(device)!, parse.GetValue(slots), cancellation);
+                var state = Path.Combine(outDir, ".singanseg");
+                Directory.CreateDirectory(state);
+                await using var cluster = await EmbeddedSilo.StartAsync(state, parse.GetValue(device)!, parse.GetValue(slots), cancellation,
+                    logging => logging.AddProvider(new FileLoggerProvider(Path.Combine(state, "singanseg.log"), LogLevel.Information)));
                 var job = cluster.Client.GetGrain<IJobCoordinatorGrain>(spec.JobId);
                 var accepted = await job.Submit(spec);
                 Console.WriteLine($"job {spec.JobId}: {spec.Images.Count} images, preset {spec.Training.Preset}, {spec.SamplesPerImage} samples each" +

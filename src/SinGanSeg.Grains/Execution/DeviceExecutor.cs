@@ -71,6 +71,7 @@ public sealed class DeviceExecutor : IDisposable
                 continue;
             }
             Interlocked.Increment(ref _busy);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 item.Done.TrySetResult(item.Work(linked.Token));
@@ -86,6 +87,7 @@ public sealed class DeviceExecutor : IDisposable
             finally
             {
                 Interlocked.Decrement(ref _busy);
+                Telemetry.SinGanSegMetrics.ComputeSeconds.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
         }
     }

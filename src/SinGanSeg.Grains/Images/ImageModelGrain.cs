@@ -31,6 +31,7 @@ public sealed class ImageModelGrain(
     private CancellationTokenSource? _cancel;
     private ProgressBox? _box;
     private IGrainTimer? _reporter;
+    private ImageProgress? _lastReported;
 
     private string Name => state.State.Work?.Input.Name ?? this.GetPrimaryKeyString();
     private bool Running => _run is { IsCompleted: false };
@@ -187,7 +188,11 @@ public sealed class ImageModelGrain(
     private async Task ReportProgress(CancellationToken cancellation)
     {
         if (_box is null || state.State.Work is null) return;
-        var progress = _box.Current with { Silo = RuntimeIdentity, Attempts = state.State.Work.Attempt };
+        // Only changes travel: a thousand images waiting for a slot would otherwise report "queued" forever.
+        var current = _box.Current;
+        if (ReferenceEquals(current, _lastReported)) return;
+        _lastReported = current;
+        var progress = current with { Silo = RuntimeIdentity, Attempts = state.State.Work.Attempt };
         await GrainFactory.GetGrain<IJobCoordinatorGrain>(state.State.Work.JobId).ReportProgress(progress);
     }
 

@@ -19,7 +19,10 @@ public sealed class BlobArtifactStore : IArtifactStore
     public async Task PutAsync(string key, Stream content, CancellationToken cancellation = default)
     {
         await _created.Value;
+        var start = content.CanSeek ? content.Position : 0;
         await _container.GetBlobClient(key).UploadAsync(content, overwrite: true, cancellation);
+        Telemetry.SinGanSegMetrics.ArtifactWrites.Add(1);
+        if (content.CanSeek) Telemetry.SinGanSegMetrics.ArtifactBytes.Add(content.Position - start);
     }
 
     public async Task<Stream?> OpenReadAsync(string key, CancellationToken cancellation = default)

@@ -43,6 +43,7 @@ public sealed class FileGrainStorage(string root) : IGrainStorage
             var etag = Guid.NewGuid().ToString("N");
             var bytes = JsonSerializer.SerializeToUtf8Bytes(new Envelope(etag, JsonSerializer.SerializeToElement(grainState.State, Json)), Json);
             AtomicFile.WriteAllBytes(path, bytes);
+            Telemetry.SinGanSegMetrics.GrainStateWrites.Add(1);
             grainState.ETag = etag;
             grainState.RecordExists = true;
         }

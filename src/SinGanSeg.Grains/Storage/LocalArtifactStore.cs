@@ -18,7 +18,14 @@ public sealed class LocalArtifactStore(string root) : IArtifactStore
 
     public Task PutAsync(string key, Stream content, CancellationToken cancellation = default)
     {
-        AtomicFile.Write(PathOf(key), s => content.CopyTo(s));
+        long written = 0;
+        AtomicFile.Write(PathOf(key), s =>
+        {
+            content.CopyTo(s);
+            written = s.Position;
+        });
+        Telemetry.SinGanSegMetrics.ArtifactWrites.Add(1);
+        Telemetry.SinGanSegMetrics.ArtifactBytes.Add(written);
         return Task.CompletedTask;
     }
 

@@ -4,22 +4,20 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Hosting;
-using SinGanSeg.Cli.Output;
-using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Grains.Storage;
 
-namespace SinGanSeg.Cli.Cluster;
+namespace SinGanSeg.Grains.Hosting;
 
 /// <summary>
 /// The embedded default: one silo in this process, localhost clustering on free ports, grain
 /// state, reminders and artifacts under the output's .singanseg folder, so running the same
 /// command again finds its job and carries on.
 /// </summary>
-public sealed class EmbeddedCluster : IAsyncDisposable
+public sealed class EmbeddedSilo : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private EmbeddedCluster(IHost host, string stateDirectory)
+    private EmbeddedSilo(IHost host, string stateDirectory)
     {
         _host = host;
         StateDirectory = stateDirectory;
@@ -29,7 +27,13 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
     public IArtifactStore Artifacts => _host.Services.GetRequiredService<IArtifactStore>();
 
-    public static async Task<EmbeddedCluster> StartAsync(string stateDirectory, string device, int slots, CancellationToken cancellation)
+    public IServiceProvider Services => _host.Services;
+
+    /// <param name="configureLogging">Where the silo logs (the CLI sends it to a file so the live display stays intact).</param>
+    /// <param name="configure">Adjusts the options (the benchmark shortens timers).</param>
+    /// <param name="configureSilo">Extra silo wiring (the benchmark adds a call counter).</param>
+    public static async Task<EmbeddedSilo> StartAsync(string stateDirectory, string device, int slots, CancellationToken cancellation,
+        Action<ILoggingBuilder>? configureLogging = null, Func<SinGanSegOptions, SinGanSegOptions>? configure = null, Action<ISiloBuilder>? configureSilo = null)
     {
         Directory.CreateDirectory(stateDirectory);
         var options = new SinGanSegOptions
@@ -43,19 +47,22 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             ImageKeepAlive = TimeSpan.FromSeconds(30),
             JobReconcile = TimeSpan.FromSeconds(30),
         };
+        options = configure?.Invoke(options) ?? options;
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new FileLoggerProvider(Path.Combine(stateDirectory, "singanseg.log"), LogLevel.Information));
+        configureLogging?.Invoke(builder.Logging);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "singanseg-embedded", clusterId: "singanseg-embedded");
             silo.AddSinGanSeg(options);
+            configureSilo?.Invoke(silo);
         });
         var host = builder.Build();
         await host.StartAsync(cancellation);
-        return new EmbeddedCluster(host, stateDirectory);
+        return new EmbeddedSilo(host, stateDirectory);
     }
 
     public async ValueTask DisposeAsync()

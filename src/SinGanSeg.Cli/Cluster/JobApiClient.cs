@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SinGanSeg.Abstractions;
+
+namespace SinGanSeg.Cli.Cluster;
+
+/// <summary>The REST API as the CLI uses it; problem details become exceptions carrying their detail text.</summary>
+public sealed class JobApiClient(Uri baseAddress, string? apiKey = null) : IDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private readonly HttpClient _http = Create(baseAddress, apiKey);
+
+    public async Task<JobStatus> SubmitAsync(object submission, CancellationToken cancellation) =>
+        await Read<JobStatus>(await _http.PostAsJsonAsync("api/jobs", submission, Json, cancellation), cancellation);
+
+    public async Task<JobStatus> UploadAsync(string jobId, object options, IEnumerable<string> images, IEnumerable<string> masks, CancellationToken cancellation)
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(JsonSerializer.Serialize(options, Json)), "options" },
+        };
+        var streams = new List<Stream>();
+        try
+        {
+            foreach (var (field, path) in images.Select(p => ("images", p)).Concat(masks.Select(p => ("masks", p))))
+            {
+                var stream = File.OpenRead(path);
+                streams.Add(stream);
+                var content = new StreamContent(stream);
+                content.Headers.ContentType = new MediaTypeHeaderValue(path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? "image/png" : "image/jpeg");
+                form.Add(content, field, Path.GetFileName(path));
+            }
+            return await Read<JobStatus>(await _http.PostAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/upload", form, cancellation), cancellation);
+        }
+        finally
+        {
+            foreach (var s in streams) await s.DisposeAsync();
+        }
+    }
+
+    public async Task<JobStatus> GetAsync(string jobId, CancellationToken cancellation) =>
+        await Read<JobStatus>(await _http.GetAsync($"api/jobs/{Uri.EscapeDataString(jobId)}", cancellation), cancellation);
+
+    public async Task<IReadOnlyList<JobListing>> ListAsync(CancellationToken cancellation) =>
+        await Read<List<JobListing>>(await _http.GetAsync("api/jobs", cancellation), cancellation);
+
+    public async Task<JobStatus> CancelAsync(string jobId, CancellationToken cancellation) =>
+        await Read<JobStatus>(await _http.PostAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/cancel", null, cancellation), cancellation);
+
+    public async Task DownloadAsync(string jobId, string zipPath, CancellationToken cancellation)
+    {
+        using var response = await _http.GetAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/dataset", HttpCompletionOption.ResponseHeadersRead, cancellation);
+        await EnsureSuccess(response, cancellation);
+        await using var file = File.Create(zipPath);
+        await response.Content.CopyToAsync(file, cancellation);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static HttpClient Create(Uri baseAddress, string? apiKey)
+    {
+        var http = new HttpClient { BaseAddress = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/"), Timeout = TimeSpan.FromMinutes(30) };
+        if (!string.IsNullOrEmpty(apiKey)) http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return http;
+    }
+
+    private static async Task<T> Read<T>(HttpResponseMessage response, CancellationToken cancellation)
+    {
+        using (response)
+        {
+            await EnsureSuccess(response, cancellation);
+            return (await response.Content.ReadFromJsonAsync<T>(Json, cancellation))!;
+        }
+    }
+
+    private static async Task EnsureSuccess(HttpResponseMessage response, CancellationToken cancellation)
+    {
+        if (response.IsSuccessStatusCode) return;
+        string detail;
+        try
+        {
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(cancellation);
+            detail = problem.TryGetProperty("detail", out var d) ? d.GetString() ?? "" : problem.ToString();
+        }
+        catch (JsonException)
+        {
+            detail = await response.Content.ReadAsStringAsync(cancellation);
+        }
+        throw new ApiException(response.StatusCode, $"{(int)response.StatusCode} {response.ReasonPhrase}: {detail}");
+    }
+}
+
+public sealed class ApiException(HttpStatusCode status, string message) : Exception(message)
+{
+    public HttpStatusCode Status { get; } = status;
+}
