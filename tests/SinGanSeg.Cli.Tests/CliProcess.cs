@@ -34,7 +34,7 @@ public sealed class CliProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "singanseg.dll"));
+        start.ArgumentList.Add(Executable("SinGanSeg.Cli", "singanseg.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         if (asFreshShell)
         {
@@ -64,6 +64,14 @@ public sealed class CliProcess : IDisposable
     }
 
     public void Signal(int signal) => _ = kill(_process.Id, signal);
+
+    /// <summary>An executable as its own project built it (same configuration as these tests), with its own dependencies.</summary>
+    public static string Executable(string project, string dll)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var path = Path.Combine(TestData.RepoRoot, "src", project, "bin", configuration, "net10.0", dll);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is not built; build the solution first", path);
+    }
 
     /// <summary>Child processes of this one (the relaunched CLI, on hosts that need it).</summary>
     public IReadOnlyList<int> Children()

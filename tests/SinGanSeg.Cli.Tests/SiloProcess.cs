@@ -21,7 +21,7 @@ public sealed class SiloProcess : IAsyncLifetime
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[]
                  {
-                     Path.Combine(AppContext.BaseDirectory, "singanseg-silo.dll"), "--urls", Api.AbsoluteUri,
+                     CliProcess.Executable("SinGanSeg.Silo", "singanseg-silo.dll"), "--urls", Api.AbsoluteUri,
                      $"--Silo:SiloPort={FreePort()}", $"--Silo:GatewayPort={FreePort()}",
                      $"--SinGanSeg:StateDirectory={StateDirectory}", $"--SinGanSeg:ScratchDirectory={Path.Combine(StateDirectory, "scratch")}",
                      "--SinGanSeg:Device=cpu", "--SinGanSeg:ProgressInterval=00:00:00.300",
@@ -29,7 +29,7 @@ public sealed class SiloProcess : IAsyncLifetime
             start.ArgumentList.Add(a);
         start.Environment.Remove("LD_PRELOAD");
         start.Environment.Remove("LD_LIBRARY_PATH");
-        start.WorkingDirectory = AppContext.BaseDirectory;
+        start.WorkingDirectory = Path.GetDirectoryName(CliProcess.Executable("SinGanSeg.Silo", "singanseg-silo.dll"))!;
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
