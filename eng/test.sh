@@ -12,4 +12,5 @@ if [ ! -x .tools/node_modules/.bin/azurite ]; then
   command -v npm >/dev/null || { echo "npm is needed to install Azurite (the cluster tests' storage emulator)" >&2; exit 1; }
   npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@3.37.0
 fi
-dotnet test SinGanSeg.Cluster.sln -c Release --logger "console;verbosity=normal" "$@"
+# One test project at a time: they all train models, and two cores are all there is.
+dotnet test SinGanSeg.Cluster.sln -c Release -m:1 --logger "console;verbosity=normal" "$@"

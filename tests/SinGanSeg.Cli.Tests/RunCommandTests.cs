@@ -17,7 +17,7 @@ public class RunCommandTests
         }
         var output = Path.Combine(data, "out");
         string[] args = ["run", "--images", Path.Combine(data, "images"), "--masks", Path.Combine(data, "masks"), "--out", output,
-            "--preset", "tiny", "--iters", "120", "--samples-per-image", "2", "--seed", "3"];
+            "--preset", "tiny", "--iters", "80", "--samples-per-image", "2", "--seed", "3"];
         var models = Path.Combine(output, ".singanseg", "artifacts", "models");
 
         Dictionary<string, DateTime> before;
