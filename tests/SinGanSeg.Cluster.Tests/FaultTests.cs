@@ -26,7 +26,7 @@ public class FaultTests(Azurite azurite, ITestOutputHelper output) : IClassFixtu
             foreach (var image in status.Images.Where(i => i.Phase == ImagePhase.Training && i.CompletedScales >= 1 && i.CompletedScales < i.ScaleCount))
             {
                 var id = cluster.Client.GetGrain<IImageModelGrain>(GrainKeys.Image(jobId, image.Name)).GetGrainId();
-                if (cluster.TryGetGrainContext(id, out var ctx) && ctx.Address.SiloAddress is { } silo && silo != cluster.Silos[0].SiloAddress)
+                if (cluster.TryGetGrainContext(id, out var ctx) && ctx.Address.SiloAddress is { } silo)
                 {
                     (victim, victimSilo) = (image.Name, silo);
                     break;
@@ -34,7 +34,7 @@ public class FaultTests(Azurite azurite, ITestOutputHelper output) : IClassFixtu
             }
             await Task.Delay(100);
         }
-        Assert.True(victim is not null, "no image reached a second scale on a non-primary silo in time");
+        Assert.True(victim is not null, "no image reached a second scale in time");
         var killedAt = DateTimeOffset.UtcNow;
         var handle = cluster.Silos.Single(s => s.SiloAddress == victimSilo);
         output.WriteLine($"killing {victimSilo} while it trains {victim}");

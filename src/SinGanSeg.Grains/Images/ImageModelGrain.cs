@@ -19,6 +19,7 @@ namespace SinGanSeg.Grains.Images;
 /// </summary>
 [Immovable]
 [AcceleratorPlacementFilter]
+[ActivationCountBasedPlacement] // among the accelerator silos, the one with the fewest images: spreads a job's training
 public sealed class ImageModelGrain(
     [PersistentState("image", StorageNames.Grains)] IPersistentState<ImageGrainState> state,
     IServiceProvider services,
