@@ -62,6 +62,16 @@ public sealed class ImagePairLoader(ImageLimits limits)
         return Checked(new ImagePair(Path.GetFileNameWithoutExtension(path), h, w, rgbm), path);
     }
 
+    /// <summary>An RGB image alone (style source, generated sample, SIFID input), with the same checks.</summary>
+    public RgbImage LoadRgb(string path)
+    {
+        var (w, h) = Identify(path);
+        using var image = Decode<Rgb24>(path);
+        var rgb = new byte[h * w * 3];
+        image.CopyPixelDataTo(rgb);
+        return new RgbImage(Path.GetFileNameWithoutExtension(path), h, w, rgb);
+    }
+
     /// <summary>Width and height from the header, after checking the file exists, is PNG/JPEG and is within the limits.</summary>
     public (int Width, int Height) Identify(string path)
     {
