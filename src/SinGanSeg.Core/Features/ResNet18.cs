@@ -121,26 +121,8 @@ public sealed class ResNet18 : Module<Tensor, Tensor>
     /// saved with their extra layer4.2, need a model built with <see cref="CntkBlocks"/>); on a mismatch the module may be
     /// partly loaded and should be discarded.
     /// </summary>
-    public void LoadTorchvision(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"ResNet18 weights not found: {path}", path);
-        var loaded = new Dictionary<string, bool>();
-        try
-        {
-            this.load_py(path, strict: false, loadedParameters: loaded);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or NotImplementedException)
-        {
-            throw new InvalidDataException($"{path}: not a torchvision ResNet18 state dict: {e.Message}", e);
-        }
-        var missing = state_dict().Keys.Where(k => !loaded.ContainsKey(k)).ToList();
-        var unexpected = loaded.Where(kv => !kv.Value).Select(kv => kv.Key).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0)
-            throw new InvalidDataException(
-                $"{path}: state dict does not fit ResNet18 with blocks per layer [{string.Join(",", BlocksPerLayer)}] " +
-                $"(missing: {(missing.Count == 0 ? "none" : string.Join(", ", missing))}; " +
-                $"unexpected: {(unexpected.Count == 0 ? "none" : string.Join(", ", unexpected))})");
-    }
+    public void LoadTorchvision(string path) =>
+        TorchvisionCheckpoint.Load(this, path, $"ResNet18 with blocks per layer [{string.Join(",", BlocksPerLayer)}]");
 
     /// <summary>Saves the state dict in torchvision's format, loadable by torch.load and <see cref="LoadTorchvision"/>.</summary>
     public void SaveTorchvision(string path) => this.save_py(path);

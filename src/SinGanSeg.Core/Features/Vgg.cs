@@ -56,6 +56,8 @@ public sealed class Vgg : Module<Tensor, Tensor>
                 ("6", Linear(4096, 1000)));
         }
         RegisterComponents();
+        // A frozen feature extractor: gradients are only ever wanted for the input pixels.
+        foreach (var p in parameters()) p.requires_grad = false;
         eval();
     }
 
@@ -82,6 +84,10 @@ public sealed class Vgg : Module<Tensor, Tensor>
         }
         return indices.Select(i => taken[i]).ToArray();
     }
+
+    /// <summary>Loads torchvision's vgg16/vgg19 .pth; without a classifier its classifier keys are skipped.</summary>
+    public void LoadTorchvision(string path) =>
+        TorchvisionCheckpoint.Load(this, path, Kind == VggKind.Vgg16 ? "VGG16" : "VGG19", classifier is null ? ["classifier."] : []);
 
     public override Tensor forward(Tensor input)
     {
