@@ -62,6 +62,17 @@ public sealed class ImagePairLoader(ImageLimits limits)
         return Checked(new ImagePair(Path.GetFileNameWithoutExtension(path), h, w, rgbm), path);
     }
 
+    /// <summary>An RGB image on its own (what SIFID compares); the mask channel is all foreground.</summary>
+    public ImagePair LoadRgb(string path)
+    {
+        var (w, h) = Identify(path);
+        using var image = Decode<Rgba32>(path);
+        var rgbm = new byte[h * w * 4];
+        image.CopyPixelDataTo(rgbm);
+        for (var i = 3; i < rgbm.Length; i += 4) rgbm[i] = 255;
+        return new ImagePair(Path.GetFileNameWithoutExtension(path), h, w, rgbm);
+    }
+
     /// <summary>Width and height from the header, after checking the file exists, is PNG/JPEG and is within the limits.</summary>
     public (int Width, int Height) Identify(string path)
     {
