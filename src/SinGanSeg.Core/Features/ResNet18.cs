@@ -122,7 +122,7 @@ public sealed class ResNet18 : Module<Tensor, Tensor>
     /// partly loaded and should be discarded.
     /// </summary>
     public void LoadTorchvision(string path) =>
-        TorchvisionCheckpoint.Load(this, path, $"ResNet18 with blocks per layer [{string.Join(",", BlocksPerLayer)}]");
+        TorchvisionWeights.LoadStrict(this, path);
 
     /// <summary>Saves the state dict in torchvision's format, loadable by torch.load and <see cref="LoadTorchvision"/>.</summary>
     public void SaveTorchvision(string path) => this.save_py(path);

@@ -87,7 +87,7 @@ public sealed class Vgg : Module<Tensor, Tensor>
 
     /// <summary>Loads torchvision's vgg16/vgg19 .pth; without a classifier its classifier keys are skipped.</summary>
     public void LoadTorchvision(string path) =>
-        TorchvisionCheckpoint.Load(this, path, Kind == VggKind.Vgg16 ? "VGG16" : "VGG19", classifier is null ? ["classifier."] : []);
+        TorchvisionWeights.LoadStrict(this, path, classifier is null ? ["classifier."] : []);
 
     public override Tensor forward(Tensor input)
     {

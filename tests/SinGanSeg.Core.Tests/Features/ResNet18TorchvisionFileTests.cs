@@ -42,8 +42,8 @@ public class ResNet18TorchvisionFileTests
         using var fresh = new ResNet18();
         var error = Assert.Throws<InvalidDataException>(() => fresh.LoadTorchvision(path));
         Assert.Contains(path, error.Message);
-        Assert.Contains("missing: layer3.1.bn2.running_var", error.Message);
-        Assert.Contains("unexpected: classifier.weight", error.Message);
+        Assert.Contains("layer3.1.bn2.running_var", error.Message);
+        Assert.Contains("unexpected keys (1): classifier.weight", error.Message);
         Directory.Delete(dir, recursive: true);
     }
 
