@@ -10,9 +10,15 @@ public sealed record ImageWork(
     [property: Id(4)] long Seed,
     [property: Id(5)] int GenStartScale,
     [property: Id(6)] int Attempt,
-    [property: Id(7)] bool AllowEmptyMask);
+    [property: Id(7)] bool AllowEmptyMask,
+    [property: Id(8)] StyleOptions? Style = null,
+    [property: Id(9)] bool Score = false);
 
-/// <summary>One generated pair and where it came from (a line of the dataset manifest); the hashes are of the source files as given.</summary>
+/// <summary>
+/// One generated pair and where it came from (a line of the dataset manifest); the hashes are of
+/// the source files as given. When the job asked for style transfer, the restyled image shares
+/// this pair's mask; SIFID values compare each image with its real source image.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SampleRecord(
     [property: Id(0)] string Name,
@@ -27,7 +33,12 @@ public sealed record SampleRecord(
     [property: Id(9)] int GenStartScale,
     [property: Id(10)] string ConfigJson,
     [property: Id(11)] double MaskForeground,
-    [property: Id(12)] string SourceMaskSha256);
+    [property: Id(12)] string SourceMaskSha256,
+    [property: Id(13)] string? StyledName = null,
+    [property: Id(14)] string? StyledImageKey = null,
+    [property: Id(15)] double? Sifid = null,
+    [property: Id(16)] double? SifidStyled = null,
+    [property: Id(17)] string? SifidMetric = null);
 
 /// <summary>How an image ended: its samples, or a failure and whether retrying can help.</summary>
 [GenerateSerializer, Immutable]

@@ -19,9 +19,15 @@ public enum ImagePhase
     Failed,
     RetryScheduled,
     Cancelled,
+    Styling,
+    Scoring,
 }
 
-/// <summary>Where one image stands: scale k of N, speed, ETA, and why it failed if it did.</summary>
+/// <summary>
+/// Where one image stands: scale k of N, speed, ETA, and why it failed if it did. While styling,
+/// Iteration/Iterations count style-transfer steps of the current batch. Sifid/SifidStyled are
+/// the image's mean over its samples before and after style transfer.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ImageProgress(
     [property: Id(0)] string Name,
@@ -38,7 +44,11 @@ public sealed record ImageProgress(
     [property: Id(11)] int Samples = 0,
     [property: Id(12)] string? Silo = null,
     [property: Id(13)] bool FromCache = false,
-    [property: Id(14)] DateTimeOffset? UpdatedAt = null)
+    [property: Id(14)] DateTimeOffset? UpdatedAt = null,
+    [property: Id(15)] double? Sifid = null,
+    [property: Id(16)] double? SifidStyled = null,
+    [property: Id(17)] string? SifidMetric = null,
+    [property: Id(18)] int Styled = 0)
 {
     public bool IsTerminal => Phase is ImagePhase.Done or ImagePhase.Failed or ImagePhase.Cancelled;
 }
@@ -59,4 +69,19 @@ public sealed record JobStatus(
     public int Done => Images.Count(i => i.Phase == ImagePhase.Done);
     public int Failed => Images.Count(i => i.Phase == ImagePhase.Failed);
     public bool IsFinished => Phase is JobPhase.Completed or JobPhase.CompletedWithErrors or JobPhase.Cancelled;
+
+    /// <summary>Which SIFID variant the scores are (SIFID-Inception or SIFID-ResNet18-stem); null when nothing was scored.</summary>
+    public string? SifidMetric => Images.Select(i => i.SifidMetric).FirstOrDefault(m => m is not null);
+
+    /// <summary>The job's mean SIFID over its scored images, before style transfer.</summary>
+    public double? MeanSifid => Mean(Images.Select(i => i.Sifid));
+
+    /// <summary>The same after style transfer.</summary>
+    public double? MeanSifidStyled => Mean(Images.Select(i => i.SifidStyled));
+
+    private static double? Mean(IEnumerable<double?> values)
+    {
+        var present = values.Where(v => v.HasValue).Select(v => v!.Value).ToList();
+        return present.Count == 0 ? null : present.Average();
+    }
 }

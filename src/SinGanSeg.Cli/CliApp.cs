@@ -12,6 +12,8 @@ public static class CliApp
         var root = new RootCommand("SinGAN-Seg: train single-image GANs on image+mask pairs and generate synthetic segmentation data.");
         root.Add(TrainCommand.Create());
         root.Add(GenerateCommand.Create());
+        root.Add(StyleCommand.Create());
+        root.Add(SifidCommand.Create());
         root.Add(RunCommand.Create());
         foreach (var command in ClusterCommands.Create()) root.Add(command);
         return root;

@@ -46,6 +46,7 @@ public static class TestCluster
         ProgressInterval = TimeSpan.FromMilliseconds(200),
         StaleImageAfter = TimeSpan.FromSeconds(30),
         SampleBatchSize = 4,
+        StyleBatchSize = 2,
     };
 
     public static JobSpec Job(string id, IEnumerable<string> pairs, int iterations = 2, int samples = 2, int maxAttempts = 3) =>

@@ -48,9 +48,10 @@ public static class ClusterCommands
         preset.AcceptOnlyFromAmong([.. Presets.Names]);
         var iters = new Option<int?>("--iters") { Description = "iterations per scale (overrides the preset)" };
         var seed = CommonOptions.Seed("training and sampling");
+        var style = StyleOptionsCli.Create();
         var command = new Command("submit", "Submit a dataset to a cluster (returns at once; the job runs on the cluster).")
         {
-            api, key, jobId, images, masks, upload, samples, preset, iters, seed,
+            api, key, jobId, images, masks, upload, samples, preset, iters, seed, style.Ratio, style.Network, style.Steps, style.NoScore,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -64,6 +65,8 @@ public static class ClusterCommands
                     iterations = parse.GetValue(iters),
                     samplesPerImage = parse.GetValue(samples),
                     seed = parse.GetValue(seed),
+                    style = style.Read(parse),
+                    score = !parse.GetValue(style.NoScore),
                 };
                 JobStatus status;
                 if (parse.GetValue(upload))
@@ -75,7 +78,7 @@ public static class ClusterCommands
                 {
                     status = await client.SubmitAsync(new
                     {
-                        options.jobId, options.preset, options.iterations, options.samplesPerImage, options.seed,
+                        options.jobId, options.preset, options.iterations, options.samplesPerImage, options.seed, options.style, options.score,
                         imagesDir = Path.GetFullPath(parse.GetValue(images)!),
                         masksDir = Path.GetFullPath(parse.GetValue(masks)!),
                     }, cancellation);

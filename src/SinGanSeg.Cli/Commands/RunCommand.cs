@@ -31,9 +31,13 @@ public static class RunCommand
         var jobId = new Option<string?>("--job-id") { Description = "job id (default: derived from the inputs and options, so rerunning resumes)" };
         var seed = CommonOptions.Seed("training and sampling");
         var device = CommonOptions.Device();
+        var style = StyleOptionsCli.Create();
+        var styleWeights = new Option<FileInfo?>("--style-weights") { Description = "torchvision .pth for --style-network (required for vgg16/vgg19; resnet18's weights ship with SinGanSeg)" };
+        var inceptionWeights = new Option<FileInfo?>("--inception-weights") { Description = "torchvision inception_v3 .pth: score with SIFID-Inception instead of the offline SIFID-ResNet18-stem" };
         var command = new Command("run", "Train a model per image and generate the synthetic dataset, on this machine (embedded cluster). Rerun to resume.")
         {
             images, masks, output, samples, preset, iters, maxSize, start, attempts, allowEmpty, slots, jobId, seed, device,
+            style.Ratio, style.Network, style.Steps, style.NoScore, styleWeights, inceptionWeights,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -45,21 +49,34 @@ public static class RunCommand
                 foreach (var m in strays) Console.Error.WriteLine($"warning: {m} matches no image and is ignored");
                 var spec = new JobSpec("run", [.. pairs.Select(p => new ImageInput(p.Name, new Uri(p.ImagePath).AbsoluteUri, new Uri(p.MaskPath).AbsoluteUri))],
                     new TrainingOptions(parse.GetValue(preset)!, parse.GetValue(maxSize), null, parse.GetValue(iters)),
-                    parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(start), parse.GetValue(attempts), parse.GetValue(allowEmpty));
+                    parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(start), parse.GetValue(attempts), parse.GetValue(allowEmpty),
+                    style.Read(parse), !parse.GetValue(style.NoScore));
                 spec = spec with { JobId = parse.GetValue(jobId) ?? $"run-{spec.Fingerprint()}" };
                 Grains.Jobs.JobValidation.Validate(spec);
 
                 var state = Path.Combine(outDir, ".singanseg");
                 Directory.CreateDirectory(state);
+                var weights = new FeatureWeights
+                {
+                    InceptionV3 = parse.GetValue(inceptionWeights)?.FullName,
+                    Vgg16 = spec.Style?.Network == "vgg16" ? parse.GetValue(styleWeights)?.FullName : null,
+                    Vgg19 = spec.Style?.Network == "vgg19" ? parse.GetValue(styleWeights)?.FullName : null,
+                    ResNet18 = spec.Style?.Network == "resnet18" ? parse.GetValue(styleWeights)?.FullName : null,
+                };
                 await using var cluster = await EmbeddedSilo.StartAsync(state, parse.GetValue(device)!, parse.GetValue(slots), cancellation,
-                    logging => logging.AddProvider(new FileLoggerProvider(Path.Combine(state, "singanseg.log"), LogLevel.Information)));
+                    logging => logging.AddProvider(new FileLoggerProvider(Path.Combine(state, "singanseg.log"), LogLevel.Information)),
+                    o => o with { Weights = weights });
                 var job = cluster.Client.GetGrain<IJobCoordinatorGrain>(spec.JobId);
                 var accepted = await job.Submit(spec);
                 Console.WriteLine($"job {spec.JobId}: {spec.Images.Count} images, preset {spec.Training.Preset}, {spec.SamplesPerImage} samples each" +
                     (accepted.Done > 0 || accepted.Images.Any(i => i.CompletedScales > 0) ? $" (resuming: {accepted.Done} done)" : ""));
                 var status = await JobProgressView.Follow(_ => job.GetStatus(), cancellation);
                 var written = await DatasetExport.ExportAsync(cluster.Artifacts, status, outDir, cancellation);
-                Console.WriteLine($"{written} synthetic pairs in {Path.Combine(outDir, "images")} and {Path.Combine(outDir, "masks")}, lineage in {Path.Combine(outDir, "manifest.jsonl")}");
+                var pairsWritten = status.Images.Sum(i => i.Samples);
+                var styledWritten = status.Images.Sum(i => i.Styled);
+                Console.WriteLine($"{pairsWritten} synthetic pairs{(styledWritten > 0 ? $" and {styledWritten} restyled images (suffix _styled, sharing their pair's mask)" : "")} " +
+                    $"in {Path.Combine(outDir, "images")} and {Path.Combine(outDir, "masks")}, lineage in {Path.Combine(outDir, "manifest.jsonl")} ({written} image files)");
+                if (JobProgressView.Summary(status) is { } sifid) Console.WriteLine(sifid);
                 foreach (var failed in status.Images.Where(i => i.Phase == ImagePhase.Failed))
                     Console.Error.WriteLine($"failed: {failed.Name}: {failed.Error}");
                 return status.Phase == JobPhase.Completed ? ExitCodes.Ok : CompletedWithErrors;

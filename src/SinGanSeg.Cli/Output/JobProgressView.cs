@@ -16,9 +16,9 @@ public static class JobProgressView
     {
         var counts = s.Images.GroupBy(i => i.Phase).ToDictionary(g => g.Key, g => g.Count());
         var header = new Markup(Markup.Escape(
-            $"job {s.JobId}: {s.Phase}  —  {s.Done}/{s.Total} done, {Count(counts, ImagePhase.Training) + Count(counts, ImagePhase.Generating)} working, " +
+            $"job {s.JobId}: {s.Phase}  —  {s.Done}/{s.Total} done, {Working(counts)} working, " +
             $"{Count(counts, ImagePhase.Queued) + Count(counts, ImagePhase.Pending)} waiting, {Count(counts, ImagePhase.RetryScheduled)} to retry, {s.Failed} failed"));
-        var table = new Table().Border(TableBorder.Simple).AddColumns("image", "state", "scale", "it/s", "ETA", "samples", "note");
+        var table = new Table().Border(TableBorder.Simple).AddColumns("image", "state", "scale", "it/s", "ETA", "samples", "SIFID raw → styled", "note");
         foreach (var i in Interesting(s).Take(MaxRows))
         {
             table.AddRow(
@@ -27,23 +27,44 @@ public static class JobProgressView
                 i.ScaleCount > 0 ? $"{i.CompletedScales}/{i.ScaleCount}" : "",
                 i.IterationsPerSecond > 0 && !i.IsTerminal ? $"{i.IterationsPerSecond:F1}" : "",
                 i.EtaSeconds > 0 && !i.IsTerminal ? TrainingProgressView.Format(TimeSpan.FromSeconds(i.EtaSeconds)) : "",
-                i.Samples > 0 ? $"{i.Samples}" : "",
+                i.Phase == ImagePhase.Styling ? $"styled {i.Styled}, step {i.Iteration}/{i.Iterations}" : i.Samples > 0 ? $"{i.Samples}" : "",
+                Sifid(i.Sifid, i.SifidStyled),
                 Markup.Escape(i.Error ?? (i.FromCache ? "model from cache" : i.Attempts > 1 ? $"attempt {i.Attempts}" : "")));
         }
         var hidden = s.Images.Count - Math.Min(MaxRows, Interesting(s).Count());
-        return new Rows(header, table, new Markup(hidden > 0 ? Markup.Escape($"(+{hidden} more)") : ""));
+        var footer = (hidden > 0 ? $"(+{hidden} more)  " : "") + (Summary(s) ?? "");
+        return new Rows(header, table, new Markup(Markup.Escape(footer)));
     }
 
+    /// <summary>The job's mean SIFID before and after style transfer, named by variant; null before anything is scored.</summary>
+    public static string? Summary(JobStatus s) => s.MeanSifid is { } raw
+        ? $"{s.SifidMetric} mean: {raw:F3}" + (s.MeanSifidStyled is { } styled ? $" raw, {styled:F3} styled" : "")
+        : null;
+
+    private static string Sifid(double? raw, double? styled) =>
+        raw is null ? "" : styled is null ? $"{raw:F3}" : $"{raw:F3} → {styled:F3}";
+
+    private static int Working(Dictionary<ImagePhase, int> counts) =>
+        Count(counts, ImagePhase.Training) + Count(counts, ImagePhase.Generating) + Count(counts, ImagePhase.Styling) + Count(counts, ImagePhase.Scoring);
+
     /// <summary>A one-line summary for logs.</summary>
-    public static string Line(JobStatus s) =>
-        $"job {s.JobId}: {s.Phase}, {s.Done}/{s.Total} done, {s.Failed} failed; " +
-        string.Join(", ", s.Images.Where(i => i.Phase is ImagePhase.Training or ImagePhase.Generating)
-            .Take(4).Select(i => $"{i.Name} scale {i.CompletedScales}/{i.ScaleCount}"));
+    public static string Line(JobStatus s)
+    {
+        var working = string.Join(", ", s.Images.Where(i => i.Phase is ImagePhase.Training or ImagePhase.Generating or ImagePhase.Styling or ImagePhase.Scoring)
+            .Take(4).Select(i => i.Phase switch
+            {
+                ImagePhase.Styling => $"{i.Name} styling {i.Styled}/{i.Samples} (step {i.Iteration}/{i.Iterations})",
+                ImagePhase.Scoring => $"{i.Name} scoring",
+                _ => $"{i.Name} scale {i.CompletedScales}/{i.ScaleCount}",
+            }));
+        var parts = new[] { $"job {s.JobId}: {s.Phase}, {s.Done}/{s.Total} done, {s.Failed} failed", working, Summary(s) ?? "" };
+        return string.Join("; ", parts.Where(p => p.Length > 0));
+    }
 
     private static IEnumerable<ImageProgress> Interesting(JobStatus s) => s.Images
         .OrderBy(i => i.Phase switch
         {
-            ImagePhase.Training or ImagePhase.Generating => 0,
+            ImagePhase.Training or ImagePhase.Generating or ImagePhase.Styling or ImagePhase.Scoring => 0,
             ImagePhase.Failed or ImagePhase.RetryScheduled => 1,
             ImagePhase.Queued => 2,
             ImagePhase.Pending => 3,

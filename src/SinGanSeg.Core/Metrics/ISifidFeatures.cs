@@ -6,7 +6,7 @@ namespace SinGanSeg.Core.Metrics;
 /// A frozen network's early feature map, the thing SIFID fits Gaussians to. Implementations
 /// own their network and keep it on one device.
 /// </summary>
-public interface ISifidFeatures
+public interface ISifidFeatures : IDisposable
 {
     /// <summary>Names the metric in reports, e.g. "SIFID-Inception"; scores from different extractors are not comparable.</summary>
     string MetricName { get; }

@@ -22,10 +22,18 @@ public sealed class SifidScorer(ISifidFeatures features)
 {
     public string MetricName => features.MetricName;
 
-    /// <summary>SIFID between two 1×3×H×W images in [0, 1] (any device; sizes may differ).</summary>
+    /// <summary>
+    /// SIFID between two 1×3×H×W images in [0, 1] (any device). A real image of another size is
+    /// first resized to the generated one's (bilinear, antialiased): SinGAN samples are made at
+    /// the training resolution, and comparing a 600-px photo with its 250-px samples would
+    /// measure the resolution gap, not the samples.
+    /// </summary>
     public double Score(Tensor real01, Tensor fake01)
     {
         using var scope = NewDisposeScope();
+        var (h, w) = (fake01.shape[2], fake01.shape[3]);
+        if (real01.shape[2] != h || real01.shape[3] != w)
+            real01 = nn.functional.interpolate(real01.to(ScalarType.Float32), [h, w], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true).clamp(0, 1);
         var real = features.Extract(real01.to(features.Device));
         var fake = features.Extract(fake01.to(features.Device));
         return FrechetDistance.Between(real, fake);

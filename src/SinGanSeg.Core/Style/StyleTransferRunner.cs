@@ -15,8 +15,9 @@ public sealed record StyleProgress(int Step, int Steps, int BatchSize, double Co
 /// </summary>
 public sealed class StyleTransferRunner(IStyleNetwork network, StyleTransferConfig config, Device device)
 {
+    /// <param name="checkpointSaved">Called with <paramref name="checkpointPath"/> after each save (e.g. to copy it off the machine).</param>
     public IReadOnlyList<RgbImage> Run(RgbImage style, IReadOnlyList<RgbImage> contents, string? checkpointPath = null,
-        Action<StyleProgress>? progress = null, CancellationToken cancellation = default)
+        Action<StyleProgress>? progress = null, CancellationToken cancellation = default, Action<string>? checkpointSaved = null)
     {
         config.Validate();
         if (contents.Count == 0) return [];
@@ -44,6 +45,7 @@ public sealed class StyleTransferRunner(IStyleNetwork network, StyleTransferConf
             {
                 using var snapshot = optimisation.Snapshot();
                 snapshot.Save(checkpointPath);
+                checkpointSaved?.Invoke(checkpointPath);
             }
         }
         var result = optimisation.Result01();

@@ -51,6 +51,12 @@ public sealed record SinGanSegOptions
 
     public ImageLimits ImageLimits { get; init; } = ImageLimits.Default;
 
+    /// <summary>ImageNet weight files on this silo for the networks that do not ship with SinGanSeg.</summary>
+    public FeatureWeights Weights { get; init; } = new();
+
+    /// <summary>Samples of one image restyled together (they share the style image; memory grows with it).</summary>
+    public int StyleBatchSize { get; init; } = 8;
+
     /// <summary>Samples per forward pass when generating.</summary>
     public int SampleBatchSize { get; init; } = 8;
 

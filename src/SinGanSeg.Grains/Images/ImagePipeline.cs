@@ -15,7 +15,8 @@ namespace SinGanSeg.Grains.Images;
 /// <summary>
 /// One image's work, synchronous on an executor slot: fetch the inputs, fetch whatever
 /// checkpoints exist, train the missing scales (uploading each as it finishes), generate the
-/// samples and upload them. The grain only schedules this and reports what it returns.
+/// samples, restyle them if the job asks (<see cref="StyleStage"/>), score them
+/// (<see cref="ScoreStage"/>) and upload them. The grain only schedules this and reports what it returns.
 /// </summary>
 public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options, Device device, ILogger logger)
 {
@@ -86,6 +87,13 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
                 Progress = (done, _) => box.Update(b => b with { Samples = done }),
             }.Generate(work.SamplesPerImage, work.Seed, samplesDir, cancellation)];
         }
+        var sampleFiles = samples.Select(s => (Name: Path.GetFileNameWithoutExtension(s.ImagePath), Path: s.ImagePath)).ToList();
+        IReadOnlyDictionary<string, string> styled = work.Style is { } style
+            ? new StyleStage(store, options, device, logger).Run(work, style, imagePath, sampleFiles, scratch, box, cancellation)
+            : new Dictionary<string, string>();
+        IReadOnlyDictionary<string, ScoreStage.Scores> scores = work.Score
+            ? new ScoreStage(options, device).Run(imagePath, sampleFiles, styled, box, cancellation)
+            : new Dictionary<string, ScoreStage.Scores>();
         var configJson = ModelKeys.ConfigJson(config);
         var imageSha = FileSha256(imagePath);
         var maskSha = FileSha256(maskPath);
@@ -98,8 +106,13 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
             var maskKey = ModelKeys.SampleMask(work.JobId, sampleName);
             store.PutFileAsync(maskKey, s.MaskPath, cancellation).GetAwaiter().GetResult();
             store.PutFileAsync(imageKey, s.ImagePath, cancellation).GetAwaiter().GetResult();
+            var isStyled = styled.ContainsKey(sampleName);
+            var score = scores.GetValueOrDefault(sampleName);
             records.Add(new SampleRecord(sampleName, imageKey, maskKey, name, imageSha, modelKey, manifest.Seed, work.Seed, s.Index,
-                work.GenStartScale, configJson, double.IsNaN(s.ForegroundFraction) ? MaskForeground(s.MaskPath) : s.ForegroundFraction, maskSha));
+                work.GenStartScale, configJson, double.IsNaN(s.ForegroundFraction) ? MaskForeground(s.MaskPath) : s.ForegroundFraction, maskSha,
+                StyledName: isStyled ? sampleName + StyleStage.Suffix : null,
+                StyledImageKey: isStyled ? ModelKeys.SampleImage(work.JobId, sampleName + StyleStage.Suffix) : null,
+                Sifid: score?.Raw, SifidStyled: score?.Styled, SifidMetric: score?.Metric));
         }
         return new ImageOutcome(name, true, records, null, false, work.Attempt, modelKey, fromCache);
     }

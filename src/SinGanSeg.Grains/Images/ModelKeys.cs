@@ -20,6 +20,7 @@ public static class ModelKeys
     public static string ModelPrefix(string modelKey) => $"models/{modelKey}/";
     public static string SampleImage(string jobId, string name) => $"jobs/{jobId}/images/{name}.png";
     public static string SampleMask(string jobId, string name) => $"jobs/{jobId}/masks/{name}.png";
+    public static string StyleState(string jobId, string image, int batch) => $"jobs/{jobId}/style-state/{Uri.EscapeDataString(image)}/batch-{batch}.pth";
     public static string Outcome(string jobId, string image) => $"jobs/{jobId}/outcomes/{Uri.EscapeDataString(image)}.json";
     public static string Manifest(string jobId) => $"jobs/{jobId}/manifest.jsonl";
     public static string Spec(string jobId) => $"jobs/{jobId}/spec.json";

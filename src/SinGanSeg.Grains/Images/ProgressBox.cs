@@ -16,8 +16,13 @@ public sealed class ProgressBox(ImageProgress initial)
         get { lock (_lock) return _current; }
     }
 
+    /// <summary>Raised on the updating thread after each change, for observers that must not miss a step.</summary>
+    public event Action<ImageProgress>? Changed;
+
     public void Update(Func<ImageProgress, ImageProgress> change)
     {
-        lock (_lock) _current = change(_current) with { UpdatedAt = DateTimeOffset.UtcNow };
+        ImageProgress now;
+        lock (_lock) now = _current = change(_current) with { UpdatedAt = DateTimeOffset.UtcNow };
+        Changed?.Invoke(now);
     }
 }

@@ -7,11 +7,16 @@ namespace SinGanSeg.Grains.Jobs;
 /// <summary>
 /// manifest.jsonl: one line per generated pair with its lineage — the source image and mask files' SHA-256,
 /// the model, the full training configuration and both seeds — relative to the dataset root,
-/// where images/ and masks/ hold pairs under the same name.
+/// where images/ and masks/ hold pairs under the same name. A restyled image sits next to its
+/// raw one under its own name and shares the raw one's mask; absent values are left out.
 /// </summary>
 public static class DatasetManifest
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 
     public static string Line(SampleRecord s) => JsonSerializer.Serialize(new
     {
@@ -27,6 +32,10 @@ public static class DatasetManifest
         genStartScale = s.GenStartScale,
         maskForeground = Math.Round(s.MaskForeground, 6),
         config = JsonDocument.Parse(s.ConfigJson).RootElement,
+        styledImage = s.StyledName is null ? null : $"images/{s.StyledName}.png",
+        sifidMetric = s.SifidMetric,
+        sifid = s.Sifid is { } raw ? Math.Round(raw, 6) : (double?)null,
+        sifidStyled = s.SifidStyled is { } styled ? Math.Round(styled, 6) : (double?)null,
     }, Json);
 
     public static byte[] Build(IEnumerable<SampleRecord> samples)

@@ -133,6 +133,10 @@ public sealed class JobCoordinatorGrain(
             await store.PutBytesAsync(ModelKeys.Outcome(JobId, outcome.Name), JsonSerializer.SerializeToUtf8Bytes(outcome, Json));
             record.Phase = ImagePhase.Done;
             record.Samples = outcome.Samples.Count;
+            record.Styled = outcome.Samples.Count(x => x.StyledImageKey is not null);
+            record.Sifid = MeanOf(outcome.Samples.Select(x => x.Sifid));
+            record.SifidStyled = MeanOf(outcome.Samples.Select(x => x.SifidStyled));
+            record.SifidMetric = outcome.Samples.Select(x => x.SifidMetric).FirstOrDefault(m => m is not null);
             record.CompletedScales = Math.Max(record.CompletedScales, record.ScaleCount);
             record.Error = null;
         }
@@ -189,7 +193,8 @@ public sealed class JobCoordinatorGrain(
             var started = 0;
             await ForEachLimited(due, async (name, record) =>
             {
-                var work = new ImageWork(JobId, inputs[name], spec.Training, spec.SamplesPerImage, spec.Seed, spec.GenStartScale, record.Attempts, spec.AllowEmptyMasks);
+                var work = new ImageWork(JobId, inputs[name], spec.Training, spec.SamplesPerImage, spec.Seed, spec.GenStartScale, record.Attempts, spec.AllowEmptyMasks,
+                    spec.Style, spec.Score);
                 try
                 {
                     await GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Start(work);
@@ -248,6 +253,12 @@ public sealed class JobCoordinatorGrain(
         return JsonSerializer.Deserialize<JobSpec>(bytes, Json)!;
     }
 
+    private static double? MeanOf(IEnumerable<double?> values)
+    {
+        var present = values.Where(v => v.HasValue).Select(v => v!.Value).ToList();
+        return present.Count == 0 ? null : present.Average();
+    }
+
     private JobStatus Status()
     {
         var s = state.State;
@@ -257,7 +268,8 @@ public sealed class JobCoordinatorGrain(
             if (!r.IsTerminal && _live.TryGetValue(name, out var live))
                 return live with { CompletedScales = Math.Max(live.CompletedScales, r.CompletedScales), Attempts = r.Attempts, Error = r.Error };
             return new ImageProgress(name, r.Phase, r.CompletedScales, r.ScaleCount, Error: r.Error, Attempts: r.Attempts,
-                ModelKey: r.ModelKey, Samples: r.Samples, FromCache: r.FromCache, UpdatedAt: r.LastHeard);
+                ModelKey: r.ModelKey, Samples: r.Samples, FromCache: r.FromCache, UpdatedAt: r.LastHeard,
+                Sifid: r.Sifid, SifidStyled: r.SifidStyled, SifidMetric: r.SifidMetric, Styled: r.Styled);
         }).ToList();
         return new JobStatus(JobId, s.Phase, images, s.CreatedAt, s.FinishedAt, s.ManifestKey, s.SamplesPerImage, s.Training?.Preset ?? "");
     }

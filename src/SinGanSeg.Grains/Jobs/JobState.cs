@@ -37,6 +37,10 @@ public sealed class ImageRecord
     [Id(8)] public string? ModelKey { get; set; }
     [Id(9)] public bool FromCache { get; set; }
     [Id(10)] public DateTimeOffset? LastHeard { get; set; }
+    [Id(11)] public double? Sifid { get; set; }
+    [Id(12)] public double? SifidStyled { get; set; }
+    [Id(13)] public string? SifidMetric { get; set; }
+    [Id(14)] public int Styled { get; set; }
 
     public bool IsTerminal => Phase is ImagePhase.Done or ImagePhase.Failed or ImagePhase.Cancelled;
 }

@@ -24,5 +24,12 @@ public static partial class JobValidation
         if (spec.MaxAttempts is < 1 or > 10) throw new ArgumentException($"max attempts {spec.MaxAttempts} must be between 1 and 10");
         if (spec.GenStartScale < 0) throw new ArgumentException("gen start scale must be 0 or more");
         TrainingOptionsMapper.ToConfig(spec.Training);
+        if (spec.Style is { } style)
+        {
+            SinGanSeg.Core.Style.StyleWeightRatio.Parse(style.Ratio);
+            if (!SinGanSeg.Core.Style.StyleNetworks.Names.Contains(style.Network))
+                throw new ArgumentException($"style network '{style.Network}' is unknown: use {string.Join(", ", SinGanSeg.Core.Style.StyleNetworks.Names)}");
+            if (style.Steps is < 1 or > 100_000) throw new ArgumentException($"style steps {style.Steps} must be between 1 and 100000");
+        }
     }
 }

@@ -33,7 +33,9 @@ public static class JobSpecs
         s.Seed,
         s.GenStartScale,
         s.MaxAttempts,
-        s.AllowEmptyMasks);
+        s.AllowEmptyMasks,
+        s.Style,
+        s.Score);
 
     private static string FileRef(string path)
     {

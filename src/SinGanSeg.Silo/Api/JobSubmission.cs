@@ -1,3 +1,5 @@
+using SinGanSeg.Abstractions;
+
 namespace SinGanSeg.Silo.Api;
 
 /// <summary>
@@ -20,6 +22,12 @@ public sealed record JobSubmission
     public int GenStartScale { get; init; }
     public int MaxAttempts { get; init; } = 3;
     public bool AllowEmptyMasks { get; init; }
+
+    /// <summary>Style transfer after generation: e.g. { "ratio": "1:1000", "network": "resnet18", "steps": 1000 }; absent = none.</summary>
+    public StyleOptions? Style { get; init; }
+
+    /// <summary>SIFID of every sample (and restyled sample) against its real image.</summary>
+    public bool Score { get; init; } = true;
 }
 
 public sealed record JobSubmissionImage(string Name, string Image, string Mask);
