@@ -15,4 +15,4 @@ while [ $# -gt 0 ]; do
   esac
 done
 exec "$root/singanseg" run --images "$root/samples/kvasir-seg/images" --masks "$root/samples/kvasir-seg/masks" \
-  --out "$out" --preset "$preset" --samples-per-image "$samples"
+  --out "$out" --preset "$preset" --samples-per-image "$samples" --style 1:1000

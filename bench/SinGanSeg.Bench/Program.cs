@@ -35,11 +35,38 @@ if (options.Command == "orchestration")
     if (options.Get("markdown") is { } mdO) Report.WriteSection(mdO, "orchestration", orchestration);
     return 0;
 }
+if (options.Command == "montage")
+{
+    // singanseg-bench montage --rows "a.png,b.png;c.png,d.png" --height 160 --out fig.png
+    var rows = options.Get("rows")!.Split(';').Select(r => (IReadOnlyList<string>)r.Split(',')).ToList();
+    Montage.Write(rows, options.Int("height", 160), options.Get("out")!);
+    return 0;
+}
+if (options.Command == "style-one")
+{
+    var one = StyleBenchmark.RunOne(options.Get("image")!, options.Get("network")!, options.Get("mode")!, options.Int("batch", 1), options.Int("steps", 5), options.Int("threads", 2));
+    Console.WriteLine(JsonSerializer.Serialize(one, Report.Json).ReplaceLineEndings(""));
+    return 0;
+}
+if (options.Command == "style")
+{
+    var repoRoot = Args.RepoRoot();
+    var styleImage = options.Get("image") ?? Path.Combine(repoRoot, "samples", "kvasir-seg", "images", "cju0tl3uz8blh0993wxvn7ly3.jpg");
+    var batches = (options.Get("batches") ?? "1,4,8").Split(',').Select(int.Parse).ToArray();
+    var s = StyleBenchmark.Run(styleImage, options.Int("threads", 2), options.Int("steps", 10), batches);
+    var styleBaseline = options.Get("baseline") is { } sb && File.Exists(sb) ? JsonSerializer.Deserialize<StyleResult>(File.ReadAllText(sb), Report.Json) : null;
+    var styleTable = Report.Style(s, styleBaseline);
+    Console.WriteLine(styleTable);
+    if (options.Get("save") is { } saveS) File.WriteAllText(saveS, JsonSerializer.Serialize(s, Report.Json));
+    if (options.Get("markdown") is { } mdS) Report.WriteSection(mdS, "style", styleTable);
+    return 0;
+}
 if (options.Command != "engine")
 {
     Console.Error.WriteLine("usage: singanseg-bench engine [--iterations N] [--threads N] [--samples N] [--preset paper|fast|tiny] [--image FILE --mask FILE] [--baseline FILE] [--save FILE] [--markdown FILE]");
     Console.Error.WriteLine("       singanseg-bench report --result FILE [--baseline FILE] [--markdown FILE]");
     Console.Error.WriteLine("       singanseg-bench orchestration [--images 200] [--accept 1000] [--save FILE] [--markdown FILE]");
+    Console.Error.WriteLine("       singanseg-bench style [--threads 2] [--steps 5] [--batches 1,4,8] [--image FILE] [--baseline FILE] [--save FILE] [--markdown FILE]");
     return 2;
 }
 var repo = Args.RepoRoot();

@@ -60,6 +60,26 @@ public static class Report
         return sb.ToString();
     }
 
+    public static string Style(StyleResult r, StyleResult? baseline)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(FormattableString.Invariant($"style transfer: {r.Width}×{r.Height} sample, CPU, {r.Threads} threads, {r.Steps} timed steps (ResNet18 ×3) after 2 warm-up steps; {r.Machine}"));
+        sb.AppendLine();
+        sb.AppendLine("| network | configuration | batch | steps/s | sample-steps/s | 1000 steps per sample | × reference (0.30) | vs baseline | peak RSS |");
+        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var t in r.Timings)
+        {
+            var before = baseline?.Timings.FirstOrDefault(b => b.Network == t.Network && b.Configuration == t.Configuration && b.Batch == t.Batch);
+            sb.AppendLine(FormattableString.Invariant(
+                $"| {t.Network} | {t.Configuration} | {t.Batch} | {t.StepsPerSecond:F2} | {t.SampleStepsPerSecond:F2} | {Duration(1000 / t.SampleStepsPerSecond)} | {t.SampleStepsPerSecond / StyleBenchmark.ReferenceStepsPerSecond:F1}× | {(before is null ? "–" : Change(t.SampleStepsPerSecond, before.SampleStepsPerSecond))} | {t.PeakMemoryBytes / 1048576.0:F0} MiB |"));
+        }
+        return sb.ToString();
+    }
+
+    private static string Duration(double seconds) => seconds >= 3600
+        ? FormattableString.Invariant($"{seconds / 3600:F1} h")
+        : seconds >= 60 ? FormattableString.Invariant($"{seconds / 60:F1} min") : FormattableString.Invariant($"{seconds:F0} s");
+
     private static string Change(double now, double before) =>
         before == 0 ? "–" : ((now - before) / before * 100).ToString("+0;-0", CultureInfo.InvariantCulture) + " %";
 
