@@ -25,7 +25,8 @@ public static class StyleNetworks
                 var kind = name.Trim().Equals("vgg16", StringComparison.OrdinalIgnoreCase) ? VggKind.Vgg16 : VggKind.Vgg19;
                 if (string.IsNullOrEmpty(weightsPath))
                     throw new ArgumentException($"{name} needs ImageNet weights, which cannot be downloaded here: give torchvision's {name} state-dict file " +
-                        $"(e.g. {(kind == VggKind.Vgg16 ? "vgg16-397923af.pth" : "vgg19-dcbb9e9d.pth")}) with --style-weights, or use resnet18, whose weights ship with SinGanSeg");
+                        $"(e.g. {(kind == VggKind.Vgg16 ? "vgg16-397923af.pth" : "vgg19-dcbb9e9d.pth")}) — --weights for 'singanseg style', --style-weights for 'singanseg run', " +
+                        "SinGanSeg:Weights on a silo — or use resnet18, whose weights ship with SinGanSeg");
                 var vgg = new Vgg(kind);
                 vgg.LoadTorchvision(weightsPath);
                 vgg.to(device);
