@@ -14,6 +14,7 @@ public static class CliApp
         root.Add(GenerateCommand.Create());
         root.Add(StyleCommand.Create());
         root.Add(SifidCommand.Create());
+        root.Add(EvaluateCommand.Create());
         root.Add(RunCommand.Create());
         foreach (var command in ClusterCommands.Create()) root.Add(command);
         return root;

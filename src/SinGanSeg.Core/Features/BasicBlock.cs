@@ -30,6 +30,8 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
 
     internal ResNetPadding Padding { get; set; }
 
+    internal bool Trainable { get; set; }
+
     internal Conv2d Conv1 => conv1;
     internal BatchNorm2d Bn1 => bn1;
     internal Conv2d Conv2 => conv2;
@@ -40,9 +42,9 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = ResNet18.Norm(StridedPadding.Conv(x, conv1.weight!, stride, Padding), bn1).relu_();
-        y = ResNet18.Norm(StridedPadding.Conv(y, conv2.weight!, 1, Padding), bn2);
-        var shortcut = Downsample is var (conv, norm) ? ResNet18.Norm(StridedPadding.Conv(x, conv.weight!, stride, Padding), norm) : x;
+        var y = ResNet18.Norm(StridedPadding.Conv(x, conv1.weight!, stride, Padding), bn1, Trainable).relu_();
+        y = ResNet18.Norm(StridedPadding.Conv(y, conv2.weight!, 1, Padding), bn2, Trainable);
+        var shortcut = Downsample is var (conv, norm) ? ResNet18.Norm(StridedPadding.Conv(x, conv.weight!, stride, Padding), norm, Trainable) : x;
         return y.add_(shortcut).relu_().MoveToOuterDisposeScope();
     }
 }

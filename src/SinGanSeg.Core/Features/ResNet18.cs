@@ -9,9 +9,10 @@ namespace SinGanSeg.Core.Features;
 /// <summary>
 /// ResNet18 as a frozen feature extractor. With the default layout its state dict is torchvision's
 /// resnet18 key for key (so a torchvision .pth loads as is); the ImageNet ONNX export from CNTK has
-/// one more block in layer4 (<see cref="CntkBlocks"/>), which only adds layer4.2.* keys. BatchNorm
-/// always runs on running statistics and the parameters do not require grad: gradients still reach
-/// the input, which is what perceptual losses and feature metrics need. <c>forward</c> gives the
+/// one more block in layer4 (<see cref="CntkBlocks"/>), which only adds layer4.2.* keys. By default
+/// BatchNorm always runs on running statistics and the parameters do not require grad: gradients
+/// still reach the input, which is what perceptual losses and feature metrics need; an encoder
+/// that is fine-tuned sets <see cref="Trainable"/>. <c>forward</c> gives the
 /// pooled 512-d features; fc is kept only so the state dict stays torchvision's, and is never applied.
 /// </summary>
 public sealed class ResNet18 : Module<Tensor, Tensor>
@@ -27,6 +28,7 @@ public sealed class ResNet18 : Module<Tensor, Tensor>
     private readonly Sequential layer4;
     private readonly Linear fc;
     private ResNetPadding padding;
+    private bool trainable;
 
     /// <summary>torchvision's resnet18: two blocks in each layer.</summary>
     public static IReadOnlyList<int> TorchvisionBlocks { get; } = [2, 2, 2, 2];
@@ -92,7 +94,7 @@ public sealed class ResNet18 : Module<Tensor, Tensor>
         var taken = new Dictionary<ResNetStage, Tensor>();
         using (var scope = NewDisposeScope())
         {
-            var x = Norm(StridedPadding.Conv(input, conv1.weight!, 2, padding), bn1).relu_();
+            var x = Norm(StridedPadding.Conv(input, conv1.weight!, 2, padding), bn1, trainable).relu_();
             Take(ResNetStage.Stem, x);
             if (deepest > ResNetStage.Stem)
             {
@@ -127,9 +129,25 @@ public sealed class ResNet18 : Module<Tensor, Tensor>
     /// <summary>Saves the state dict in torchvision's format, loadable by torch.load and <see cref="LoadTorchvision"/>.</summary>
     public void SaveTorchvision(string path) => this.save_py(path);
 
-    // Functional so that the module's train() flag can never switch BN to batch statistics.
-    internal static Tensor Norm(Tensor x, BatchNorm2d bn) =>
-        F.batch_norm(x, bn.running_mean!, bn.running_var!, bn.weight, bn.bias, training: false, momentum: 0.1, eps: BatchNormEpsilon);
+    // Functional so that, as a frozen extractor, the module's train() flag can never switch BN to
+    // batch statistics; only a fine-tuned encoder (Trainable) follows train()/eval().
+    internal static Tensor Norm(Tensor x, BatchNorm2d bn, bool trainable) =>
+        F.batch_norm(x, bn.running_mean!, bn.running_var!, bn.weight, bn.bias, training: trainable && bn.training, momentum: 0.1, eps: BatchNormEpsilon);
+
+    /// <summary>
+    /// Off (the default): a frozen feature extractor. On: an encoder being fine-tuned (UNet++) —
+    /// parameters require grad and BatchNorm uses batch statistics in train mode.
+    /// </summary>
+    public bool Trainable
+    {
+        get => trainable;
+        set
+        {
+            trainable = value;
+            foreach (var p in parameters()) p.requires_grad = value;
+            foreach (var block in Blocks) block.Trainable = value;
+        }
+    }
 
     private static Sequential Layer(long inChannels, long outChannels, long stride, int blocks) => Sequential(
         Enumerable.Range(0, blocks).Select(i => (i.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -1,0 +1,25 @@
+namespace SinGanSeg.Core.Evaluation;
+
+/// <summary>How the real-vs-synthetic comparison is cut.</summary>
+public sealed record EvaluationOptions
+{
+    public int Folds { get; init; } = 3;
+
+    /// <summary>Share of each fold's non-test real images held out to pick the checkpoint (the paper used the test set; we do not).</summary>
+    public double ValidationFraction { get; init; } = 0.2;
+
+    public long Seed { get; init; } = 1;
+
+    /// <summary>Real+synthetic training sets besides real-only and synthetic-only.</summary>
+    public bool Mixed { get; init; } = true;
+
+    /// <summary>Small-data curve: for each N, N real training images versus the synthetic pairs generated from those N.</summary>
+    public IReadOnlyList<int> SmallDataSizes { get; init; } = [];
+
+    public void Validate()
+    {
+        if (Folds < 2) throw new ArgumentException($"folds must be at least 2 (got {Folds})");
+        if (ValidationFraction is <= 0 or >= 1) throw new ArgumentException($"validation fraction must be between 0 and 1 (got {ValidationFraction})");
+        if (SmallDataSizes.Any(n => n < 1)) throw new ArgumentException("small-data sizes must be positive");
+    }
+}

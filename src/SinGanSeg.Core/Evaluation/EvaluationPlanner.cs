@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using System.Text;
+using SinGanSeg.Core.Segmentation;
+
+namespace SinGanSeg.Core.Evaluation;
+
+/// <summary>
+/// Cross-validation by real image. Images are ordered by a seeded hash of their name (stable
+/// under adding or removing other images) and dealt into k folds. Fold f tests on its own real
+/// images; of the rest, a seeded share validates (checkpoint selection) and the remainder
+/// trains. Synthetic pairs count as training data of a fold only if generated from that fold's
+/// training images, so no test or validation image leaks into training through its samples.
+/// </summary>
+public static class EvaluationPlanner
+{
+    public static IReadOnlyList<EvaluationRun> Plan(IReadOnlyList<SegmentationPair> real, IReadOnlyList<SyntheticPair> synthetic, EvaluationOptions options)
+    {
+        options.Validate();
+        if (real.Count < options.Folds * 2)
+            throw new ArgumentException($"{real.Count} real images are too few for {options.Folds} folds (need at least {options.Folds * 2})");
+        var duplicate = real.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"real image name '{duplicate.Key}' appears twice");
+        var names = real.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var orphan = synthetic.FirstOrDefault(s => !names.Contains(s.Source));
+        if (orphan is not null)
+            throw new ArgumentException($"synthetic pair {orphan.Name} comes from '{orphan.Source}', which is not among the real images; give the real images the synthetic set was made from");
+        var hasStyled = synthetic.Any(s => s.StyledImagePath is not null);
+
+        var ordered = real.OrderBy(r => Hash(options.Seed, r.Name), StringComparer.Ordinal).ToList();
+        var runs = new List<EvaluationRun>();
+        for (var fold = 0; fold < options.Folds; fold++)
+        {
+            var test = ordered.Where((_, i) => i % options.Folds == fold).ToList();
+            var rest = ordered.Where((_, i) => i % options.Folds != fold).OrderBy(r => Hash(options.Seed + 1, r.Name), StringComparer.Ordinal).ToList();
+            var validationCount = Math.Max(1, (int)Math.Round(rest.Count * options.ValidationFraction));
+            var validation = rest.Take(validationCount).ToList();
+            var train = rest.Skip(validationCount).ToList();
+            void Add(string set, IEnumerable<SegmentationPair> pairs, int? realImages = null)
+            {
+                var list = pairs.ToList();
+                if (list.Count == 0) return;
+                runs.Add(new EvaluationRun($"fold{fold}-{set}", fold, set, realImages, list, validation, test));
+            }
+            IEnumerable<SegmentationPair> Raw(IEnumerable<SegmentationPair> from) => SyntheticOf(from).Select(s => s.Raw);
+            IEnumerable<SegmentationPair> Styled(IEnumerable<SegmentationPair> from) => SyntheticOf(from).Where(s => s.Styled is not null).Select(s => s.Styled!);
+            IEnumerable<SyntheticPair> SyntheticOf(IEnumerable<SegmentationPair> from)
+            {
+                var sources = from.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+                return synthetic.Where(s => sources.Contains(s.Source));
+            }
+
+            Add("real", train);
+            Add("synthetic-raw", Raw(train));
+            if (hasStyled) Add("synthetic-styled", Styled(train));
+            if (options.Mixed)
+            {
+                Add("real+synthetic-raw", train.Concat(Raw(train)));
+                if (hasStyled) Add("real+synthetic-styled", train.Concat(Styled(train)));
+            }
+            foreach (var n in options.SmallDataSizes.Where(n => n < train.Count).Distinct().Order())
+            {
+                var few = train.Take(n).ToList();
+                Add($"real@{n}", few, n);
+                Add($"synthetic-raw@{n}", Raw(few), n);
+                if (hasStyled) Add($"synthetic-styled@{n}", Styled(few), n);
+            }
+        }
+        return runs;
+    }
+
+    private static string Hash(long seed, string name) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}:{name}")));
+}

@@ -1,0 +1,17 @@
+using SinGanSeg.Core.Segmentation;
+
+namespace SinGanSeg.Core.Evaluation;
+
+/// <summary>What one run measured: test scores (mean over the fold's real test images) and how training went.</summary>
+public sealed record EvaluationResult(
+    string Key,
+    int Fold,
+    string Set,
+    int? RealImages,
+    int TrainPairs,
+    int ValidationImages,
+    int TestImages,
+    int BestEpoch,
+    double BestValidationIou,
+    SegmentationScores Test,
+    double Seconds);

@@ -1,0 +1,41 @@
+namespace SinGanSeg.Core.Evaluation;
+
+/// <summary>Mean ± standard deviation over folds of one metric.</summary>
+public sealed record Spread(double Mean, double Std, int Folds)
+{
+    public static Spread Of(IReadOnlyCollection<double> values)
+    {
+        var mean = values.Average();
+        var std = values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+        return new Spread(mean, std, values.Count);
+    }
+
+    public override string ToString() => FormattableString.Invariant($"{Mean:F3} ± {Std:F3}");
+}
+
+/// <summary>One training set's test scores over the folds.</summary>
+public sealed record SetSummary(string Set, int? RealImages, double TrainPairsPerFold, Spread Iou, Spread Dice, Spread Precision, Spread Recall, Spread Accuracy)
+{
+    public static IReadOnlyList<SetSummary> From(IEnumerable<EvaluationResult> results) => results
+        .GroupBy(r => r.Set)
+        .Select(g =>
+        {
+            var list = g.ToList();
+            return new SetSummary(g.Key, list[0].RealImages, list.Average(r => r.TrainPairs),
+                Spread.Of(list.Select(r => r.Test.Iou).ToList()), Spread.Of(list.Select(r => r.Test.Dice).ToList()),
+                Spread.Of(list.Select(r => r.Test.Precision).ToList()), Spread.Of(list.Select(r => r.Test.Recall).ToList()),
+                Spread.Of(list.Select(r => r.Test.Accuracy).ToList()));
+        })
+        .OrderBy(s => s.RealImages ?? int.MaxValue).ThenBy(s => Rank(s.Set)).ThenBy(s => s.Set, StringComparer.Ordinal)
+        .ToList();
+
+    private static int Rank(string set) => set.Split('@')[0] switch
+    {
+        "real" => 0,
+        "synthetic-raw" => 1,
+        "synthetic-styled" => 2,
+        "real+synthetic-raw" => 3,
+        "real+synthetic-styled" => 4,
+        _ => 5,
+    };
+}
