@@ -43,14 +43,15 @@ public sealed record JobSpec(
     [property: Id(6)] int MaxAttempts = 3,
     [property: Id(7)] bool AllowEmptyMasks = false,
     [property: Id(8)] StyleOptions? Style = null,
-    [property: Id(9)] bool Score = true)
+    [property: Id(9)] bool Score = true,
+    [property: Id(10)] EvaluationSettings? Evaluate = null)
 {
     /// <summary>A stable digest of everything that shapes the result, to tell a resubmission from a conflicting one.</summary>
     public string Fingerprint()
     {
         var text = string.Join("\n", Images.Select(i => $"{i.Name}\t{i.ImageRef}\t{i.MaskRef}"))
             + $"\n{Training}\n{SamplesPerImage}\n{Seed}\n{GenStartScale}\n{MaxAttempts}\n{AllowEmptyMasks}"
-            + (Style is null ? "" : $"\n{Style}") + (Score ? "" : "\nno-score");
+            + (Style is null ? "" : $"\n{Style}") + (Score ? "" : "\nno-score") + (Evaluate is null ? "" : $"\nevaluate {Evaluate}");
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16];
     }
 }

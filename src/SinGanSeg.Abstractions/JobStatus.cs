@@ -63,7 +63,9 @@ public sealed record JobStatus(
     [property: Id(4)] DateTimeOffset? FinishedAt,
     [property: Id(5)] string? ManifestKey,
     [property: Id(6)] int SamplesPerImage,
-    [property: Id(7)] string Preset)
+    [property: Id(7)] string Preset,
+    [property: Id(8)] string? EvaluationId = null,
+    [property: Id(9)] string? EvaluationError = null)
 {
     public int Total => Images.Count;
     public int Done => Images.Count(i => i.Phase == ImagePhase.Done);

@@ -1,14 +1,20 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using SinGanSeg.Abstractions;
 using SinGanSeg.Cli.Output;
 using SinGanSeg.Core.Evaluation;
-using SinGanSeg.Core.Execution;
 using SinGanSeg.Core.Imaging;
-using SinGanSeg.Core.Segmentation;
+using SinGanSeg.Grains.Evaluation;
+using SinGanSeg.Grains.Hosting;
 
 namespace SinGanSeg.Cli.Commands;
 
-/// <summary>singanseg evaluate: does the synthetic data train UNet++ as well as the real data?</summary>
+/// <summary>
+/// singanseg evaluate: does the synthetic data train UNet++ as well as the real data? Runs on the
+/// embedded cluster (an evaluation coordinator grain fanning out one grain per fold and training
+/// set), so an interrupted evaluation resumes with its finished runs kept.
+/// </summary>
 public static class EvaluateCommand
 {
     public static Command Create()
@@ -28,70 +34,61 @@ public static class EvaluateCommand
         var encoderWeights = new Option<FileInfo?>("--encoder-weights") { Description = "torchvision resnet18 .pth for the encoder (default: the bundled ImageNet ResNet18)" };
         var seed = CommonOptions.Seed("splits, augmentation and initialisation");
         var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
         var command = new Command("evaluate", "Train UNet++ on real, synthetic and mixed data by cross-validation and test on held-out real images.")
         {
-            real, synthetic, output, folds, epochs, imageSize, batch, drop, smallData, noMixed, decoder, deep, encoderWeights, seed, device, threads,
+            real, synthetic, output, folds, epochs, imageSize, batch, drop, smallData, noMixed, decoder, deep, encoderWeights, seed, device,
         };
+        var evaluationId = new Option<string?>("--id") { Description = "evaluation id (default: a digest of the inputs and settings, so rerunning resumes)" };
+        command.Add(evaluationId);
         command.SetAction(async (parse, cancellation) =>
         {
+            var outDir = parse.GetValue(output)!.FullName;
             try
             {
-                var network = new UNetPlusPlusConfig { DeepSupervision = parse.GetValue(deep) };
-                if (parse.GetValue(decoder) is { } channels) network = network with { DecoderChannels = ParseInts(channels, "--decoder-channels") };
-                var training = new SegmentationTrainingConfig
-                {
-                    Epochs = parse.GetValue(epochs),
-                    ImageSize = parse.GetValue(imageSize),
-                    BatchSize = parse.GetValue(batch),
-                    LearningRateDropEpoch = parse.GetValue(drop),
-                    Seed = parse.GetValue(seed),
-                    Network = network,
-                };
-                training.Validate();
-                var options = new EvaluationOptions
-                {
-                    Folds = parse.GetValue(folds),
-                    Seed = parse.GetValue(seed),
-                    Mixed = !parse.GetValue(noMixed),
-                    SmallDataSizes = parse.GetValue(smallData) is { } s ? ParseInts(s, "--small-data") : [],
-                };
+                var settings = new EvaluationSettings(
+                    Folds: parse.GetValue(folds),
+                    Epochs: parse.GetValue(epochs),
+                    ImageSize: parse.GetValue(imageSize),
+                    BatchSize: parse.GetValue(batch),
+                    LearningRateDropEpoch: parse.GetValue(drop),
+                    SmallDataSizes: parse.GetValue(smallData) is { } s ? ParseInts(s, "--small-data") : null,
+                    Mixed: !parse.GetValue(noMixed),
+                    Seed: parse.GetValue(seed),
+                    DecoderChannels: parse.GetValue(decoder) is { } channels ? ParseInts(channels, "--decoder-channels") : null,
+                    DeepSupervision: parse.GetValue(deep));
                 var realDir = parse.GetValue(real)!.FullName;
                 var (pairs, _) = DatasetPairing.Pair(Path.Combine(realDir, "images"), Path.Combine(realDir, "masks"));
                 var missing = pairs.FirstOrDefault(p => !p.MaskFound);
                 if (missing is not null)
                     throw new InvalidInputException(missing.ImagePath, "has no mask of the same name in masks/", "Every real image needs its mask.");
-                var realPairs = pairs.Select(p => new SegmentationPair(p.Name, p.ImagePath, p.MaskPath)).ToList();
-                var syntheticPairs = SyntheticDataset.Load(parse.GetValue(synthetic)!.FullName, realPairs.Select(p => p.Name).ToList());
-                var runs = EvaluationPlanner.Plan(realPairs, syntheticPairs, options);
-                var torchDevice = DeviceSelector.Parse(parse.GetValue(device));
-                TorchThreads.Configure(parse.GetValue(threads));
-                var outDir = parse.GetValue(output)!.FullName;
-                Console.WriteLine($"{realPairs.Count} real images, {syntheticPairs.Count} synthetic pairs ({syntheticPairs.Count(p => p.StyledImagePath is not null)} restyled); " +
-                    $"{runs.Count} trainings: {string.Join(", ", runs.Select(r => r.Set).Distinct())} × {options.Folds} folds");
-                var results = new List<EvaluationResult>();
-                foreach (var run in runs)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    var runner = new EvaluationRunner(training, torchDevice, parse.GetValue(encoderWeights)?.FullName)
-                    {
-                        Progress = e => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"  {run.Key}: epoch {e.Epoch}/{e.Epochs} loss {e.TrainLoss:F4} val IoU {e.ValidationIou:F3}{(e.Best ? " *" : "")}")),
-                    };
-                    var result = await DedicatedThread.Run("singanseg-evaluate", () => runner.Run(run, cancellation));
-                    results.Add(result);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{run.Key}: {run.Train.Count} pairs → test Dice {result.Test.Dice:F3}, IoU {result.Test.Iou:F3} (best epoch {result.BestEpoch}, {result.Seconds:F0} s)"));
-                }
-                EvaluationReport.Write(outDir, "UNet++: real vs synthetic", results, new { training, options });
+                var generated = SyntheticDataset.Load(parse.GetValue(synthetic)!.FullName, pairs.Select(p => p.Name).ToList());
+                var spec = new EvaluationSpec("evaluation",
+                    [.. pairs.Select(p => new ImageInput(p.Name, new Uri(p.ImagePath).AbsoluteUri, new Uri(p.MaskPath).AbsoluteUri))],
+                    [.. generated.Select(x => new SyntheticInput(x.Name, new Uri(x.ImagePath).AbsoluteUri, new Uri(x.MaskPath).AbsoluteUri, x.Source,
+                        x.StyledImagePath is null ? null : new Uri(x.StyledImagePath).AbsoluteUri))],
+                    settings);
+                spec = spec with { EvaluationId = parse.GetValue(evaluationId) ?? $"eval-{spec.Fingerprint()}" };
+                EvaluationSettingsMapper.Validate(spec);
+                var runs = EvaluationSettingsMapper.Plan(spec);
+                Console.WriteLine($"{pairs.Count} real images, {generated.Count} synthetic pairs ({generated.Count(p => p.StyledImagePath is not null)} restyled); " +
+                    $"{runs.Count} trainings: {string.Join(", ", runs.Select(r => r.Set).Distinct())} × {settings.Folds} folds");
+
+                var state = Path.Combine(outDir, ".singanseg");
+                Directory.CreateDirectory(state);
+                await using var cluster = await EmbeddedSilo.StartAsync(state, parse.GetValue(device)!, 1, cancellation,
+                    logging => logging.AddProvider(new FileLoggerProvider(Path.Combine(state, "singanseg.log"), LogLevel.Information)),
+                    o => o with { Weights = o.Weights with { ResNet18 = parse.GetValue(encoderWeights)?.FullName } });
+                var grain = cluster.Client.GetGrain<IEvaluationCoordinatorGrain>(spec.EvaluationId);
+                await grain.Submit(spec);
+                var status = await EvaluationProgressView.Follow(_ => grain.GetStatus(), cancellation);
+                await EvaluationProgressView.ExportAsync(cluster.Artifacts, status, outDir, cancellation);
+                EvaluationProgressView.PrintSummary(status);
                 Console.WriteLine($"report in {Path.Combine(outDir, "report.md")}");
-                foreach (var summary in SetSummary.From(results))
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {summary.Set,-24} Dice {summary.Dice}  IoU {summary.Iou}"));
-                return ExitCodes.Ok;
+                return status.Phase == EvaluationPhase.Completed ? ExitCodes.Ok : RunCommand.CompletedWithErrors;
             }
             catch (Exception e)
             {
-                return ErrorReporter.Report(e, "Nothing was written; fix the input and run again.");
+                return ErrorReporter.Report(e, $"Finished runs are kept in {Path.Combine(outDir, ".singanseg")}; run the same command again to resume.");
             }
         });
         return command;

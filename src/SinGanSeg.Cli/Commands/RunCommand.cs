@@ -34,10 +34,14 @@ public static class RunCommand
         var style = StyleOptionsCli.Create();
         var styleWeights = new Option<FileInfo?>("--style-weights") { Description = "torchvision .pth for --style-network (required for vgg16/vgg19; resnet18's weights ship with SinGanSeg)" };
         var inceptionWeights = new Option<FileInfo?>("--inception-weights") { Description = "torchvision inception_v3 .pth: score with SIFID-Inception instead of the offline SIFID-ResNet18-stem" };
+        var evaluate = new Option<bool>("--evaluate") { Description = "after the dataset, train UNet++ on real vs synthetic data by cross-validation (report in OUT/evaluation/)" };
+        var evalFolds = new Option<int>("--eval-folds") { Description = "evaluation folds", DefaultValueFactory = _ => 3 };
+        var evalEpochs = new Option<int>("--eval-epochs") { Description = "UNet++ epochs per evaluation run", DefaultValueFactory = _ => 50 };
+        var evalSize = new Option<int>("--eval-image-size") { Description = "UNet++ image size (multiple of 32)", DefaultValueFactory = _ => 128 };
         var command = new Command("run", "Train a model per image and generate the synthetic dataset, on this machine (embedded cluster). Rerun to resume.")
         {
             images, masks, output, samples, preset, iters, maxSize, start, attempts, allowEmpty, slots, jobId, seed, device,
-            style.Ratio, style.Network, style.Steps, style.NoScore, styleWeights, inceptionWeights,
+            style.Ratio, style.Network, style.Steps, style.NoScore, styleWeights, inceptionWeights, evaluate, evalFolds, evalEpochs, evalSize,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -50,7 +54,8 @@ public static class RunCommand
                 var spec = new JobSpec("run", [.. pairs.Select(p => new ImageInput(p.Name, new Uri(p.ImagePath).AbsoluteUri, new Uri(p.MaskPath).AbsoluteUri))],
                     new TrainingOptions(parse.GetValue(preset)!, parse.GetValue(maxSize), null, parse.GetValue(iters)),
                     parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(start), parse.GetValue(attempts), parse.GetValue(allowEmpty),
-                    style.Read(parse), !parse.GetValue(style.NoScore));
+                    style.Read(parse), !parse.GetValue(style.NoScore),
+                    parse.GetValue(evaluate) ? new EvaluationSettings(parse.GetValue(evalFolds), parse.GetValue(evalEpochs), parse.GetValue(evalSize)) : null);
                 spec = spec with { JobId = parse.GetValue(jobId) ?? $"run-{spec.Fingerprint()}" };
                 Grains.Jobs.JobValidation.Validate(spec);
 
@@ -77,6 +82,18 @@ public static class RunCommand
                 Console.WriteLine($"{pairsWritten} synthetic pairs{(styledWritten > 0 ? $" and {styledWritten} restyled images (suffix _styled, sharing their pair's mask)" : "")} " +
                     $"in {Path.Combine(outDir, "images")} and {Path.Combine(outDir, "masks")}, lineage in {Path.Combine(outDir, "manifest.jsonl")} ({written} image files)");
                 if (JobProgressView.Summary(status) is { } sifid) Console.WriteLine(sifid);
+                if (status.EvaluationError is { } evaluationError) Console.Error.WriteLine($"evaluation not run: {evaluationError}");
+                if (status.EvaluationId is { } evaluationId)
+                {
+                    Console.WriteLine($"evaluating: UNet++ on real vs synthetic ({evaluationId})");
+                    var evaluationGrain = cluster.Client.GetGrain<IEvaluationCoordinatorGrain>(evaluationId);
+                    var evaluation = await EvaluationProgressView.Follow(_ => evaluationGrain.GetStatus(), cancellation);
+                    var reportDir = Path.Combine(outDir, "evaluation");
+                    await EvaluationProgressView.ExportAsync(cluster.Artifacts, evaluation, reportDir, cancellation);
+                    EvaluationProgressView.PrintSummary(evaluation);
+                    Console.WriteLine($"evaluation report in {Path.Combine(reportDir, "report.md")}");
+                    if (evaluation.Phase != EvaluationPhase.Completed) return CompletedWithErrors;
+                }
                 foreach (var failed in status.Images.Where(i => i.Phase == ImagePhase.Failed))
                     Console.Error.WriteLine($"failed: {failed.Name}: {failed.Error}");
                 return status.Phase == JobPhase.Completed ? ExitCodes.Ok : CompletedWithErrors;

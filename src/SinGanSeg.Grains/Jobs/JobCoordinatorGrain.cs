@@ -239,11 +239,36 @@ public sealed class JobCoordinatorGrain(
         var manifestKey = ModelKeys.Manifest(JobId);
         await store.PutBytesAsync(manifestKey, DatasetManifest.Build(samples));
         state.State.ManifestKey = manifestKey;
+        await StartEvaluation(samples);
         state.State.Phase = state.State.Images.Values.Any(r => r.Phase != ImagePhase.Done) ? JobPhase.CompletedWithErrors : JobPhase.Completed;
         state.State.FinishedAt = DateTimeOffset.UtcNow;
         await Save();
         await StopReminder();
         logger.LogInformation("job {Job}: {Phase}, {Samples} samples in {Manifest}", JobId, state.State.Phase, samples.Count, manifestKey);
+    }
+
+    /// <summary>The job's evaluate stage: UNet++ on its real images versus the pairs it made from them.</summary>
+    private async Task StartEvaluation(IReadOnlyList<SampleRecord> samples)
+    {
+        var spec = _spec ??= await LoadSpec();
+        if (spec.Evaluate is not { } settings || state.State.EvaluationId is not null) return;
+        var done = state.State.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        var evaluation = new EvaluationSpec($"{JobId}-evaluation",
+            [.. spec.Images.Where(i => done.Contains(i.Name))],
+            [.. samples.Select(s => new SyntheticInput(s.Name, "artifact:" + s.ImageKey, "artifact:" + s.MaskKey, s.SourceImage,
+                s.StyledImageKey is null ? null : "artifact:" + s.StyledImageKey))],
+            settings);
+        try
+        {
+            await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluation.EvaluationId).Submit(evaluation);
+            state.State.EvaluationId = evaluation.EvaluationId;
+        }
+        catch (Exception e) when (e is ArgumentException or JobConflictException)
+        {
+            // Too few images left after failures, say: the dataset stands, the report says why there is no evaluation.
+            state.State.EvaluationError = e.Message;
+            logger.LogWarning("job {Job}: evaluation not started: {Error}", JobId, e.Message);
+        }
     }
 
     private async Task<JobSpec> LoadSpec()
@@ -271,7 +296,8 @@ public sealed class JobCoordinatorGrain(
                 ModelKey: r.ModelKey, Samples: r.Samples, FromCache: r.FromCache, UpdatedAt: r.LastHeard,
                 Sifid: r.Sifid, SifidStyled: r.SifidStyled, SifidMetric: r.SifidMetric, Styled: r.Styled);
         }).ToList();
-        return new JobStatus(JobId, s.Phase, images, s.CreatedAt, s.FinishedAt, s.ManifestKey, s.SamplesPerImage, s.Training?.Preset ?? "");
+        return new JobStatus(JobId, s.Phase, images, s.CreatedAt, s.FinishedAt, s.ManifestKey, s.SamplesPerImage, s.Training?.Preset ?? "",
+            s.EvaluationId, s.EvaluationError);
     }
 
     private async Task ForEachLimited(IReadOnlyList<KeyValuePair<string, ImageRecord>> items, Func<string, ImageRecord, Task> action)

@@ -21,6 +21,10 @@ public sealed class JobState
     [Id(9)] public bool AllowEmptyMasks { get; set; }
     [Id(10)] public Dictionary<string, ImageRecord> Images { get; set; } = [];
     [Id(11)] public string? ManifestKey { get; set; }
+
+    /// <summary>The evaluation the job started when it finished (if it asked for one), or why it could not.</summary>
+    [Id(12)] public string? EvaluationId { get; set; }
+    [Id(13)] public string? EvaluationError { get; set; }
 }
 
 [GenerateSerializer]

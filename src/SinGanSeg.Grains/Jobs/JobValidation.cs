@@ -24,6 +24,13 @@ public static partial class JobValidation
         if (spec.MaxAttempts is < 1 or > 10) throw new ArgumentException($"max attempts {spec.MaxAttempts} must be between 1 and 10");
         if (spec.GenStartScale < 0) throw new ArgumentException("gen start scale must be 0 or more");
         TrainingOptionsMapper.ToConfig(spec.Training);
+        if (spec.Evaluate is { } evaluate)
+        {
+            Evaluation.EvaluationSettingsMapper.Training(evaluate).Validate();
+            Evaluation.EvaluationSettingsMapper.Options(evaluate).Validate();
+            if (spec.Images.Count < evaluate.Folds * 2)
+                throw new ArgumentException($"evaluation with {evaluate.Folds} folds needs at least {evaluate.Folds * 2} images; the job has {spec.Images.Count}");
+        }
         if (spec.Style is { } style)
         {
             SinGanSeg.Core.Style.StyleWeightRatio.Parse(style.Ratio);

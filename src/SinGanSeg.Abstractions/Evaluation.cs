@@ -1,0 +1,131 @@
+using Orleans.Concurrency;
+
+namespace SinGanSeg.Abstractions;
+
+/// <summary>
+/// How UNet++ is trained and the real images are split; null lists mean the defaults
+/// (no small-data curve; decoder 256, 128, 64, 32, 16).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record EvaluationSettings(
+    [property: Id(0)] int Folds = 3,
+    [property: Id(1)] int Epochs = 50,
+    [property: Id(2)] int ImageSize = 128,
+    [property: Id(3)] int BatchSize = 8,
+    [property: Id(4)] int? LearningRateDropEpoch = null,
+    [property: Id(5)] IReadOnlyList<int>? SmallDataSizes = null,
+    [property: Id(6)] bool Mixed = true,
+    [property: Id(7)] long Seed = 1,
+    [property: Id(8)] IReadOnlyList<int>? DecoderChannels = null,
+    [property: Id(9)] bool DeepSupervision = false)
+{
+    public override string ToString() =>
+        $"{Folds}|{Epochs}|{ImageSize}|{BatchSize}|{LearningRateDropEpoch}|{string.Join(",", SmallDataSizes ?? [])}|{Mixed}|{Seed}|{string.Join(",", DecoderChannels ?? [])}|{DeepSupervision}";
+}
+
+/// <summary>A synthetic pair for evaluation: refs as for images (file:/// or artifact:), the real image it came from, its restyled image if any.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SyntheticInput(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string ImageRef,
+    [property: Id(2)] string MaskRef,
+    [property: Id(3)] string Source,
+    [property: Id(4)] string? StyledRef = null);
+
+/// <summary>An evaluation: real pairs, the synthetic pairs made from them, the settings. The client picks the id.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EvaluationSpec(
+    [property: Id(0)] string EvaluationId,
+    [property: Id(1)] IReadOnlyList<ImageInput> Real,
+    [property: Id(2)] IReadOnlyList<SyntheticInput> Synthetic,
+    [property: Id(3)] EvaluationSettings Settings)
+{
+    public string Fingerprint()
+    {
+        var text = string.Join("\n", Real.Select(i => $"{i.Name}\t{i.ImageRef}\t{i.MaskRef}")) + "\n--\n"
+            + string.Join("\n", Synthetic.Select(s => $"{s.Name}\t{s.ImageRef}\t{s.MaskRef}\t{s.Source}\t{s.StyledRef}")) + $"\n{Settings}";
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16];
+    }
+}
+
+public enum EvaluationPhase
+{
+    Accepted,
+    Running,
+    Completed,
+    CompletedWithErrors,
+}
+
+public enum EvaluationRunPhase
+{
+    Pending,
+    Running,
+    Done,
+    Failed,
+    RetryScheduled,
+}
+
+/// <summary>One UNet++ training of an evaluation (a fold and a training set).</summary>
+[GenerateSerializer, Immutable]
+public sealed record EvaluationRunStatus(
+    [property: Id(0)] string Key,
+    [property: Id(1)] EvaluationRunPhase Phase,
+    [property: Id(2)] int Epoch = 0,
+    [property: Id(3)] int Epochs = 0,
+    [property: Id(4)] double? ValidationIou = null,
+    [property: Id(5)] double? TestDice = null,
+    [property: Id(6)] double? TestIou = null,
+    [property: Id(7)] string? Error = null,
+    [property: Id(8)] int Attempts = 1)
+{
+    public bool IsTerminal => Phase is EvaluationRunPhase.Done or EvaluationRunPhase.Failed;
+}
+
+/// <summary>Mean ± std over folds of a training set's test scores.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EvaluationSetScores(
+    [property: Id(0)] string Set,
+    [property: Id(1)] double Dice,
+    [property: Id(2)] double DiceStd,
+    [property: Id(3)] double Iou,
+    [property: Id(4)] double IouStd,
+    [property: Id(5)] double Precision,
+    [property: Id(6)] double Recall,
+    [property: Id(7)] double Accuracy,
+    [property: Id(8)] int Folds);
+
+/// <summary>An evaluation's report: runs, and once finished the per-set summary and where report.md/json and the charts are.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EvaluationStatus(
+    [property: Id(0)] string EvaluationId,
+    [property: Id(1)] EvaluationPhase Phase,
+    [property: Id(2)] IReadOnlyList<EvaluationRunStatus> Runs,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset? FinishedAt = null,
+    [property: Id(5)] string? ReportPrefix = null,
+    [property: Id(6)] IReadOnlyList<EvaluationSetScores>? Summary = null,
+    [property: Id(7)] string? Error = null)
+{
+    public bool IsFinished => Phase is EvaluationPhase.Completed or EvaluationPhase.CompletedWithErrors;
+}
+
+/// <summary>One evaluation (key: its id): plans the runs, fans them out, retries, writes the report.</summary>
+public interface IEvaluationCoordinatorGrain : IGrainWithStringKey
+{
+    Task<EvaluationStatus> Submit(EvaluationSpec spec);
+
+    Task<EvaluationStatus> GetStatus();
+
+    [OneWay]
+    Task ReportProgress(string runKey, int attempt, int epoch, int epochs, double validationIou);
+
+    /// <summary>A run ended; its full result (when it succeeded) is already in the artifact store.</summary>
+    Task RunFinished(string runKey, int attempt, bool succeeded, string? error, bool permanent);
+}
+
+/// <summary>One UNet++ training ("{evaluationId}/{runKey}") on an accelerator silo.</summary>
+public interface IEvaluationRunGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the run unless this attempt is already running here; returns at once.</summary>
+    Task Start(string evaluationId, string runKey, int attempt);
+}

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Placement;
+using SinGanSeg.Abstractions;
+using SinGanSeg.Core.Evaluation;
+using SinGanSeg.Core.Imaging;
+using SinGanSeg.Core.Segmentation;
+using SinGanSeg.Grains.Execution;
+using SinGanSeg.Grains.Hosting;
+using SinGanSeg.Grains.Placement;
+using SinGanSeg.Grains.Storage;
+
+namespace SinGanSeg.Grains.Evaluation;
+
+/// <summary>
+/// One UNet++ training of an evaluation, on an accelerator silo's <see cref="DeviceExecutor"/>.
+/// It keeps nothing durable itself: the coordinator restarts a run that goes silent (a lost silo)
+/// and ignores reports of superseded attempts. Inputs given as artifact refs are downloaded once
+/// per silo into its scratch folder.
+/// </summary>
+[AcceleratorPlacementFilter]
+[ActivationCountBasedPlacement]
+public sealed class EvaluationRunGrain(
+    IServiceProvider services,
+    IArtifactStore store,
+    SinGanSegOptions options,
+    ILogger<EvaluationRunGrain> logger) : Grain, IEvaluationRunGrain
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private Task? _run;
+    private int _attempt;
+    private readonly CancellationTokenSource _stop = new();
+    private IGrainTimer? _keepAlive;
+
+    public Task Start(string evaluationId, string runKey, int attempt)
+    {
+        if (_run is { IsCompleted: false } && _attempt == attempt) return Task.CompletedTask;
+        _attempt = attempt;
+        // A training outlasts Orleans' idle collection; the timer keeps the activation alive while it runs.
+        _keepAlive ??= this.RegisterGrainTimer(() => Task.CompletedTask, new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
+        _run = RunAsync(evaluationId, runKey, attempt);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _stop.Cancel();
+        return Task.CompletedTask;
+    }
+
+    private async Task RunAsync(string id, string runKey, int attempt)
+    {
+        var coordinator = GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(id);
+        try
+        {
+            var spec = JsonSerializer.Deserialize<EvaluationSpec>(await store.GetBytesAsync(EvaluationKeys.Spec(id))
+                ?? throw new InvalidOperationException($"evaluation {id}: spec missing from the artifact store"), Json)!;
+            var run = EvaluationSettingsMapper.Plan(spec).SingleOrDefault(r => r.Key == runKey)
+                ?? throw new ArgumentException($"evaluation {id} has no run '{runKey}'");
+            var training = EvaluationSettingsMapper.Training(spec.Settings);
+            var executor = services.GetRequiredService<DeviceExecutor>();
+            var scratch = Path.Combine(options.ScratchDirectory, "evaluation-inputs", id);
+            var result = await executor.Run($"evaluation {id}/{runKey}", ct =>
+            {
+                var local = run with
+                {
+                    Train = Resolve(id, run.Train, scratch, ct),
+                    Validation = Resolve(id, run.Validation, scratch, ct),
+                    Test = Resolve(id, run.Test, scratch, ct),
+                };
+                var runner = new EvaluationRunner(training, executor.Device, options.Weights.ResNet18)
+                {
+                    Progress = e => coordinator.ReportProgress(runKey, attempt, e.Epoch, e.Epochs, e.ValidationIou).Ignore(),
+                };
+                return runner.Run(local, ct);
+            }, _stop.Token);
+            await store.PutBytesAsync(EvaluationKeys.Result(id, runKey), JsonSerializer.SerializeToUtf8Bytes(result, Json));
+            logger.LogInformation("evaluation {Id}: {Run} done, test Dice {Dice:F3}", id, runKey, result.Test.Dice);
+            await coordinator.RunFinished(runKey, attempt, true, null, false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Deactivated (silo stopping): the coordinator restarts the run elsewhere when it goes silent.
+        }
+        catch (Exception e) when (e is InvalidInputException or ArgumentException)
+        {
+            logger.LogWarning("evaluation {Id}: {Run} failed: {Error}", id, runKey, e.Message);
+            await coordinator.RunFinished(runKey, attempt, false, e.Message, true);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "evaluation {Id}: {Run} failed", id, runKey);
+            await coordinator.RunFinished(runKey, attempt, false, $"{e.GetType().Name}: {e.Message}", false);
+        }
+        finally
+        {
+            _keepAlive?.Dispose();
+            _keepAlive = null;
+        }
+    }
+
+    /// <summary>file:/// refs as local paths; artifact: refs downloaded (once) into the scratch folder.</summary>
+    private IReadOnlyList<SegmentationPair> Resolve(string id, IReadOnlyList<SegmentationPair> pairs, string scratch, CancellationToken cancellation) =>
+        pairs.Select(p => p with { ImagePath = Local(id, p.ImagePath, scratch, cancellation), MaskPath = Local(id, p.MaskPath, scratch, cancellation) }).ToList();
+
+    private string Local(string id, string reference, string scratch, CancellationToken cancellation)
+    {
+        if (reference.StartsWith("file://", StringComparison.Ordinal))
+        {
+            var path = new Uri(reference).LocalPath;
+            return File.Exists(path) ? path : throw new InvalidInputException(path, "file not found", "Every silo must be able to read the evaluation's inputs.");
+        }
+        if (!reference.StartsWith("artifact:", StringComparison.Ordinal))
+            throw new InvalidInputException(reference, "unknown input reference", "Use file:///absolute/path or artifact:KEY.");
+        var key = reference["artifact:".Length..];
+        var target = Path.Combine(scratch, Path.GetFileName(EvaluationKeys.Input(id, reference)) + Path.GetExtension(key));
+        if (File.Exists(target)) return target;
+        if (!store.GetFileAsync(key, target, cancellation).GetAwaiter().GetResult())
+            throw new InvalidInputException(key, "input missing from the artifact store", "Run the evaluation again after the job's dataset exists.");
+        return target;
+    }
+}

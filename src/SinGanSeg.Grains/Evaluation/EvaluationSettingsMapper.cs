@@ -1,0 +1,47 @@
+using SinGanSeg.Abstractions;
+using SinGanSeg.Core.Evaluation;
+using SinGanSeg.Core.Segmentation;
+
+namespace SinGanSeg.Grains.Evaluation;
+
+/// <summary>The wire settings as the core library's immutable configs (which validate them).</summary>
+public static class EvaluationSettingsMapper
+{
+    public static EvaluationOptions Options(EvaluationSettings s) => new()
+    {
+        Folds = s.Folds,
+        Seed = s.Seed,
+        Mixed = s.Mixed,
+        SmallDataSizes = s.SmallDataSizes ?? [],
+    };
+
+    public static SegmentationTrainingConfig Training(EvaluationSettings s) => new()
+    {
+        Epochs = s.Epochs,
+        ImageSize = s.ImageSize,
+        BatchSize = s.BatchSize,
+        LearningRateDropEpoch = s.LearningRateDropEpoch,
+        Seed = s.Seed,
+        Network = new UNetPlusPlusConfig
+        {
+            DeepSupervision = s.DeepSupervision,
+            DecoderChannels = s.DecoderChannels is { Count: > 0 } d ? d : new UNetPlusPlusConfig().DecoderChannels,
+        },
+    };
+
+    /// <summary>The run plan, from names and sources only (paths are resolved by the run that needs them).</summary>
+    public static IReadOnlyList<EvaluationRun> Plan(EvaluationSpec spec)
+    {
+        var real = spec.Real.Select(r => new SegmentationPair(r.Name, r.ImageRef, r.MaskRef)).ToList();
+        var synthetic = spec.Synthetic.Select(s => new SyntheticPair(s.Name, s.ImageRef, s.MaskRef, s.Source, s.StyledRef)).ToList();
+        return EvaluationPlanner.Plan(real, synthetic, Options(spec.Settings));
+    }
+
+    public static void Validate(EvaluationSpec spec)
+    {
+        if (!Jobs.JobValidation.IsSafeName(spec.EvaluationId))
+            throw new ArgumentException($"evaluation id '{spec.EvaluationId}' must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        Training(spec.Settings).Validate();
+        Plan(spec);
+    }
+}

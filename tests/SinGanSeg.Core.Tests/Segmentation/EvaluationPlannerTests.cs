@@ -1,0 +1,57 @@
+using SinGanSeg.Core.Evaluation;
+using SinGanSeg.Core.Segmentation;
+
+namespace SinGanSeg.Core.Tests.Segmentation;
+
+public sealed class EvaluationPlannerTests
+{
+    private static List<SegmentationPair> Real(int n) =>
+        Enumerable.Range(0, n).Select(i => new SegmentationPair($"img{i:D2}", $"/r/img{i:D2}.jpg", $"/m/img{i:D2}.jpg")).ToList();
+
+    private static List<SyntheticPair> Synthetic(IEnumerable<SegmentationPair> real, int perImage, bool styled) =>
+        real.SelectMany(r => Enumerable.Range(0, perImage).Select(k =>
+            new SyntheticPair($"{r.Name}_seed1_{k:D4}", $"/s/{r.Name}_{k}.png", $"/s/m/{r.Name}_{k}.png", r.Name, styled ? $"/s/{r.Name}_{k}_styled.png" : null))).ToList();
+
+    [Fact]
+    public void Folds_partition_the_real_images_and_no_synthetic_pair_leaks_from_validation_or_test()
+    {
+        var real = Real(30);
+        var runs = EvaluationPlanner.Plan(real, Synthetic(real, 3, styled: true), new EvaluationOptions { Folds = 3, SmallDataSizes = [4] });
+        var tests = runs.GroupBy(r => r.Fold).Select(g => g.First().Test.Select(t => t.Name).ToHashSet()).ToList();
+        Assert.Equal(3, tests.Count);
+        Assert.Equal(30, tests.Sum(t => t.Count));
+        Assert.Equal(30, tests.SelectMany(t => t).Distinct().Count());
+        foreach (var run in runs)
+        {
+            var held = run.Test.Concat(run.Validation).Select(p => p.Name).ToHashSet();
+            Assert.Empty(run.Validation.Select(v => v.Name).Intersect(run.Test.Select(t => t.Name)));
+            Assert.DoesNotContain(run.Train, p => held.Any(h => p.Name.StartsWith(h, StringComparison.Ordinal)));
+        }
+        var sets = runs.Where(r => r.Fold == 0).Select(r => r.Set).ToList();
+        Assert.Equal(["real", "synthetic-raw", "synthetic-styled", "real+synthetic-raw", "real+synthetic-styled", "real@4", "synthetic-raw@4", "synthetic-styled@4"], sets);
+        var realRun = runs.Single(r => r.Key == "fold0-real");
+        Assert.Equal(3 * realRun.Train.Count, runs.Single(r => r.Key == "fold0-synthetic-raw").Train.Count);
+        Assert.Equal(12, runs.Single(r => r.Key == "fold0-synthetic-raw@4").Train.Count);
+        Assert.All(runs.Single(r => r.Key == "fold0-synthetic-styled").Train, p => Assert.EndsWith("_styled", p.Name));
+    }
+
+    [Fact]
+    public void The_split_is_deterministic_and_depends_on_the_seed()
+    {
+        var real = Real(12);
+        var a = EvaluationPlanner.Plan(real, [], new EvaluationOptions { Seed = 1 });
+        var b = EvaluationPlanner.Plan(real.AsEnumerable().Reverse().ToList(), [], new EvaluationOptions { Seed = 1 });
+        var c = EvaluationPlanner.Plan(real, [], new EvaluationOptions { Seed = 2 });
+        Assert.Equal(a.Select(r => string.Join(",", r.Test.Select(t => t.Name))), b.Select(r => string.Join(",", r.Test.Select(t => t.Name))));
+        Assert.NotEqual(a.Select(r => string.Join(",", r.Test.Select(t => t.Name))), c.Select(r => string.Join(",", r.Test.Select(t => t.Name))));
+    }
+
+    [Fact]
+    public void Bad_plans_are_refused_with_the_reason()
+    {
+        Assert.Contains("too few", Assert.Throws<ArgumentException>(() => EvaluationPlanner.Plan(Real(4), [], new EvaluationOptions { Folds = 3 })).Message);
+        var orphan = Synthetic(Real(1), 1, false);
+        Assert.Contains("not among the real images", Assert.Throws<ArgumentException>(() => EvaluationPlanner.Plan(Real(12).Skip(1).ToList(), orphan, new EvaluationOptions())).Message);
+        Assert.Throws<ArgumentException>(() => new EvaluationOptions { Folds = 1 }.Validate());
+    }
+}
