@@ -32,18 +32,23 @@ public sealed record SyntheticInput(
     [property: Id(3)] string Source,
     [property: Id(4)] string? StyledRef = null);
 
-/// <summary>An evaluation: real pairs, the synthetic pairs made from them, the settings. The client picks the id.</summary>
+/// <summary>
+/// An evaluation: real pairs, the synthetic pairs made from them, the settings, and optionally a
+/// fixed real test set (otherwise each fold tests on its own held-out real images). The client picks the id.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record EvaluationSpec(
     [property: Id(0)] string EvaluationId,
     [property: Id(1)] IReadOnlyList<ImageInput> Real,
     [property: Id(2)] IReadOnlyList<SyntheticInput> Synthetic,
-    [property: Id(3)] EvaluationSettings Settings)
+    [property: Id(3)] EvaluationSettings Settings,
+    [property: Id(4)] IReadOnlyList<ImageInput>? Test = null)
 {
     public string Fingerprint()
     {
         var text = string.Join("\n", Real.Select(i => $"{i.Name}\t{i.ImageRef}\t{i.MaskRef}")) + "\n--\n"
-            + string.Join("\n", Synthetic.Select(s => $"{s.Name}\t{s.ImageRef}\t{s.MaskRef}\t{s.Source}\t{s.StyledRef}")) + $"\n{Settings}";
+            + string.Join("\n", Synthetic.Select(s => $"{s.Name}\t{s.ImageRef}\t{s.MaskRef}\t{s.Source}\t{s.StyledRef}")) + $"\n{Settings}"
+            + (Test is null ? "" : "\n--test\n" + string.Join("\n", Test.Select(i => $"{i.Name}\t{i.ImageRef}\t{i.MaskRef}")));
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16];
     }
 }

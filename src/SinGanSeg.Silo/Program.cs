@@ -16,6 +16,7 @@ if (options.Storage == SinGanSeg.Grains.Hosting.StorageMode.Embedded && builder.
 var app = builder.Build();
 app.UseExceptionHandler();
 app.MapJobApi();
+app.MapEvaluationApi();
 app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
 await app.RunAsync();
 return 0;

@@ -71,7 +71,14 @@ public class SiloApiTests(SiloProcess silo) : IClassFixture<SiloProcess>
         Assert.Equal(404, problem.GetProperty("status").GetInt32());
         Assert.Contains("no-such-job", problem.GetProperty("detail").GetString());
 
+        var noEvaluation = await http.GetAsync("/api/evaluations/no-such-evaluation");
+        Assert.Equal(HttpStatusCode.NotFound, noEvaluation.StatusCode);
+        Assert.Contains("no-such-evaluation", (await noEvaluation.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+
         var (images, masks) = Dataset("api-errors", skip: 24, count: 1);
+        var tooFew = await http.PostAsJsonAsync("/api/jobs", new { jobId = "eval-few", imagesDir = images, masksDir = masks, preset = "tiny", evaluate = new { folds = 3 } });
+        Assert.Equal(HttpStatusCode.BadRequest, tooFew.StatusCode);
+        Assert.Contains("at least 6 images", (await tooFew.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         var bad = await http.PostAsJsonAsync("/api/jobs", new { jobId = "bad-preset", imagesDir = images, masksDir = masks, preset = "huge" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("unknown preset", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());

@@ -38,6 +38,8 @@ public static class EvaluateCommand
         {
             real, synthetic, output, folds, epochs, imageSize, batch, drop, smallData, noMixed, decoder, deep, encoderWeights, seed, device,
         };
+        var testDir = new Option<DirectoryInfo?>("--test") { Description = "a fixed real test set (images/ and masks/); without it each fold tests on its own held-out real images" };
+        command.Add(testDir);
         var evaluationId = new Option<string?>("--id") { Description = "evaluation id (default: a digest of the inputs and settings, so rerunning resumes)" };
         command.Add(evaluationId);
         command.SetAction(async (parse, cancellation) =>
@@ -57,16 +59,14 @@ public static class EvaluateCommand
                     DecoderChannels: parse.GetValue(decoder) is { } channels ? ParseInts(channels, "--decoder-channels") : null,
                     DeepSupervision: parse.GetValue(deep));
                 var realDir = parse.GetValue(real)!.FullName;
-                var (pairs, _) = DatasetPairing.Pair(Path.Combine(realDir, "images"), Path.Combine(realDir, "masks"));
-                var missing = pairs.FirstOrDefault(p => !p.MaskFound);
-                if (missing is not null)
-                    throw new InvalidInputException(missing.ImagePath, "has no mask of the same name in masks/", "Every real image needs its mask.");
+                var pairs = RealPairs(realDir);
                 var generated = SyntheticDataset.Load(parse.GetValue(synthetic)!.FullName, pairs.Select(p => p.Name).ToList());
                 var spec = new EvaluationSpec("evaluation",
                     [.. pairs.Select(p => new ImageInput(p.Name, new Uri(p.ImagePath).AbsoluteUri, new Uri(p.MaskPath).AbsoluteUri))],
                     [.. generated.Select(x => new SyntheticInput(x.Name, new Uri(x.ImagePath).AbsoluteUri, new Uri(x.MaskPath).AbsoluteUri, x.Source,
                         x.StyledImagePath is null ? null : new Uri(x.StyledImagePath).AbsoluteUri))],
-                    settings);
+                    settings,
+                    parse.GetValue(testDir) is { } t ? RealPairs(t.FullName).Select(p => new ImageInput(p.Name, new Uri(p.ImagePath).AbsoluteUri, new Uri(p.MaskPath).AbsoluteUri)).ToList() : null);
                 spec = spec with { EvaluationId = parse.GetValue(evaluationId) ?? $"eval-{spec.Fingerprint()}" };
                 EvaluationSettingsMapper.Validate(spec);
                 var runs = EvaluationSettingsMapper.Plan(spec);
@@ -92,6 +92,15 @@ public static class EvaluateCommand
             }
         });
         return command;
+    }
+
+    private static IReadOnlyList<DatasetPair> RealPairs(string dir)
+    {
+        var (pairs, _) = DatasetPairing.Pair(Path.Combine(dir, "images"), Path.Combine(dir, "masks"));
+        var missing = pairs.FirstOrDefault(p => !p.MaskFound);
+        if (missing is not null)
+            throw new InvalidInputException(missing.ImagePath, "has no mask of the same name in masks/", "Every real image needs its mask.");
+        return pairs;
     }
 
     private static int[] ParseInts(string text, string option)

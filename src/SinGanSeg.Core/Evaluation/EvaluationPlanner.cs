@@ -13,7 +13,12 @@ namespace SinGanSeg.Core.Evaluation;
 /// </summary>
 public static class EvaluationPlanner
 {
-    public static IReadOnlyList<EvaluationRun> Plan(IReadOnlyList<SegmentationPair> real, IReadOnlyList<SyntheticPair> synthetic, EvaluationOptions options)
+    /// <param name="externalTest">
+    /// A fixed set of real test images (e.g. the rest of a dataset). Then every fold tests on it,
+    /// and a fold's own held-out images only select the checkpoint.
+    /// </param>
+    public static IReadOnlyList<EvaluationRun> Plan(IReadOnlyList<SegmentationPair> real, IReadOnlyList<SyntheticPair> synthetic, EvaluationOptions options,
+        IReadOnlyList<SegmentationPair>? externalTest = null)
     {
         options.Validate();
         if (real.Count < options.Folds * 2)
@@ -21,6 +26,8 @@ public static class EvaluationPlanner
         var duplicate = real.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"real image name '{duplicate.Key}' appears twice");
         var names = real.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var overlap = externalTest?.FirstOrDefault(t => names.Contains(t.Name));
+        if (overlap is not null) throw new ArgumentException($"test image '{overlap.Name}' is also a training image; the test set must be held out");
         var orphan = synthetic.FirstOrDefault(s => !names.Contains(s.Source));
         if (orphan is not null)
             throw new ArgumentException($"synthetic pair {orphan.Name} comes from '{orphan.Source}', which is not among the real images; give the real images the synthetic set was made from");
@@ -30,11 +37,18 @@ public static class EvaluationPlanner
         var runs = new List<EvaluationRun>();
         for (var fold = 0; fold < options.Folds; fold++)
         {
-            var test = ordered.Where((_, i) => i % options.Folds == fold).ToList();
+            var held = ordered.Where((_, i) => i % options.Folds == fold).ToList();
             var rest = ordered.Where((_, i) => i % options.Folds != fold).OrderBy(r => Hash(options.Seed + 1, r.Name), StringComparer.Ordinal).ToList();
-            var validationCount = Math.Max(1, (int)Math.Round(rest.Count * options.ValidationFraction));
-            var validation = rest.Take(validationCount).ToList();
-            var train = rest.Skip(validationCount).ToList();
+            List<SegmentationPair> test, validation, train;
+            if (externalTest is { Count: > 0 })
+            {
+                (test, validation, train) = (externalTest.ToList(), held, rest);
+            }
+            else
+            {
+                var validationCount = Math.Max(1, (int)Math.Round(rest.Count * options.ValidationFraction));
+                (test, validation, train) = (held, rest.Take(validationCount).ToList(), rest.Skip(validationCount).ToList());
+            }
             void Add(string set, IEnumerable<SegmentationPair> pairs, int? realImages = null)
             {
                 var list = pairs.ToList();

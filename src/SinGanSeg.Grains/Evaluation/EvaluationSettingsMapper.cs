@@ -34,7 +34,8 @@ public static class EvaluationSettingsMapper
     {
         var real = spec.Real.Select(r => new SegmentationPair(r.Name, r.ImageRef, r.MaskRef)).ToList();
         var synthetic = spec.Synthetic.Select(s => new SyntheticPair(s.Name, s.ImageRef, s.MaskRef, s.Source, s.StyledRef)).ToList();
-        return EvaluationPlanner.Plan(real, synthetic, Options(spec.Settings));
+        var test = spec.Test?.Select(r => new SegmentationPair(r.Name, r.ImageRef, r.MaskRef)).ToList();
+        return EvaluationPlanner.Plan(real, synthetic, Options(spec.Settings), test);
     }
 
     public static void Validate(EvaluationSpec spec)

@@ -35,7 +35,8 @@ public static class JobSpecs
         s.MaxAttempts,
         s.AllowEmptyMasks,
         s.Style,
-        s.Score);
+        s.Score,
+        s.Evaluate);
 
     private static string FileRef(string path)
     {

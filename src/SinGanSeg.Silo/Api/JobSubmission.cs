@@ -28,6 +28,9 @@ public sealed record JobSubmission
 
     /// <summary>SIFID of every sample (and restyled sample) against its real image.</summary>
     public bool Score { get; init; } = true;
+
+    /// <summary>UNet++ evaluation once the dataset is written, e.g. { "folds": 3, "epochs": 50, "imageSize": 128 }; absent = none.</summary>
+    public EvaluationSettings? Evaluate { get; init; }
 }
 
 public sealed record JobSubmissionImage(string Name, string Image, string Mask);

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.StaticFiles;
+using SinGanSeg.Abstractions;
+using SinGanSeg.Grains.Jobs;
+using SinGanSeg.Grains.Storage;
+
+namespace SinGanSeg.Silo.Api;
+
+/// <summary>GET /api/evaluations/{id}: an evaluation's runs and summary; GET …/report/{file}: report.md, report.json or a chart.</summary>
+public static class EvaluationApi
+{
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    public static IEndpointRouteBuilder MapEvaluationApi(this IEndpointRouteBuilder app)
+    {
+        var evaluations = app.MapGroup("/api/evaluations").AddEndpointFilter(ProblemMapping.Filter);
+        evaluations.MapGet("/{id}", async (string id, IClusterClient client) =>
+        {
+            if (!JobValidation.IsSafeName(id)) throw new ArgumentException($"evaluation id '{id}' must be letters, digits, '.', '_' or '-'");
+            return Results.Ok(await client.GetGrain<IEvaluationCoordinatorGrain>(id).GetStatus());
+        });
+        evaluations.MapGet("/{id}/report/{file}", async (string id, string file, IClusterClient client, IArtifactStore store) =>
+        {
+            if (!JobValidation.IsSafeName(id) || !JobValidation.IsSafeName(file)) throw new ArgumentException("bad evaluation id or file name");
+            var status = await client.GetGrain<IEvaluationCoordinatorGrain>(id).GetStatus();
+            if (status.ReportPrefix is null) throw new JobNotFinishedException($"evaluation '{id}' has no report yet ({status.Phase})");
+            var stream = await store.OpenReadAsync(status.ReportPrefix + file) ?? throw new KeyNotFoundException($"evaluation '{id}' has no report file '{file}'");
+            return Results.Stream(stream, ContentTypes.TryGetContentType(file, out var type) ? type : "application/octet-stream");
+        });
+        return app;
+    }
+}
