@@ -4,6 +4,7 @@ using Orleans.Concurrency;
 using Orleans.Runtime;
 using SinGanSeg.Abstractions;
 using SinGanSeg.Core.Evaluation;
+using SinGanSeg.Grains.Common;
 using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Grains.Storage;
 
@@ -27,7 +28,7 @@ public sealed class EvaluationCoordinatorGrain(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Dictionary<string, EvaluationRunStatus> _live = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _reconciling = new(1, 1);
-    private readonly SemaphoreSlim _writing = new(1, 1);
+    private readonly SerialStateWriter<EvaluationState> _writer = new(state);
     private bool _finishing;
 
     private string Id => this.GetPrimaryKeyString();
@@ -131,7 +132,7 @@ public sealed class EvaluationCoordinatorGrain(
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        state.RecordExists && !state.State.Phase.IsFinished() ? Reconcile() : StopReminder();
+        state.RecordExists && !state.State.Phase.IsFinished() ? Reconcile() : this.StopReminder(ReconcileReminder);
 
     private void ScheduleReconcile(TimeSpan due) =>
         this.RegisterGrainTimer(_ => Reconcile(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true });
@@ -212,7 +213,7 @@ public sealed class EvaluationCoordinatorGrain(
         state.State.Phase = state.State.Runs.Values.All(r => r.Phase == EvaluationRunPhase.Done) ? EvaluationPhase.Completed : EvaluationPhase.CompletedWithErrors;
         state.State.FinishedAt = DateTimeOffset.UtcNow;
         await Save();
-        await StopReminder();
+        await this.StopReminder(ReconcileReminder);
         logger.LogInformation("evaluation {Id}: {Phase}, report in {Report}", Id, state.State.Phase, state.State.ReportPrefix);
     }
 
@@ -226,24 +227,7 @@ public sealed class EvaluationCoordinatorGrain(
         return new EvaluationStatus(Id, s.Phase, runs, s.CreatedAt, s.FinishedAt, s.ReportPrefix, s.Summary, s.Error);
     }
 
-    private async Task Save()
-    {
-        await _writing.WaitAsync();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        finally
-        {
-            _writing.Release();
-        }
-    }
-
-    private async Task StopReminder()
-    {
-        var reminder = await this.GetReminder(ReconcileReminder);
-        if (reminder is not null) await this.UnregisterReminder(reminder);
-    }
+    private Task Save() => _writer.Save();
 }
 
 internal static class EvaluationPhaseExtensions

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Runtime;
 using SinGanSeg.Abstractions;
+using SinGanSeg.Grains.Common;
 using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Grains.Images;
 using SinGanSeg.Grains.Storage;
@@ -28,7 +29,7 @@ public sealed class JobCoordinatorGrain(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Dictionary<string, ImageProgress> _live = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _reconciling = new(1, 1);
-    private readonly SemaphoreSlim _writing = new(1, 1);
+    private readonly SerialStateWriter<JobState> _writer = new(state);
     private JobSpec? _spec;
     private bool _finishing;
 
@@ -93,7 +94,7 @@ public sealed class JobCoordinatorGrain(
         foreach (var (_, record) in open) record.Phase = ImagePhase.Cancelled;
         await Save();
         await ForEachLimited(open, (name, _) => GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Cancel());
-        await StopReminder();
+        await this.StopReminder(ReconcileReminder);
         logger.LogInformation("job {Job}: cancelled, {Count} images stopped", JobId, open.Count);
         return Status();
     }
@@ -134,8 +135,8 @@ public sealed class JobCoordinatorGrain(
             record.Phase = ImagePhase.Done;
             record.Samples = outcome.Samples.Count;
             record.Styled = outcome.Samples.Count(x => x.StyledImageKey is not null);
-            record.Sifid = MeanOf(outcome.Samples.Select(x => x.Sifid));
-            record.SifidStyled = MeanOf(outcome.Samples.Select(x => x.SifidStyled));
+            record.Sifid = Averages.MeanOf(outcome.Samples.Select(x => x.Sifid));
+            record.SifidStyled = Averages.MeanOf(outcome.Samples.Select(x => x.SifidStyled));
             record.SifidMetric = outcome.Samples.Select(x => x.SifidMetric).FirstOrDefault(m => m is not null);
             record.CompletedScales = Math.Max(record.CompletedScales, record.ScaleCount);
             record.Error = null;
@@ -173,7 +174,7 @@ public sealed class JobCoordinatorGrain(
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        state.RecordExists && !IsFinished(state.State.Phase) ? Reconcile() : StopReminder();
+        state.RecordExists && !IsFinished(state.State.Phase) ? Reconcile() : this.StopReminder(ReconcileReminder);
 
     private void ScheduleReconcile(TimeSpan due) =>
         this.RegisterGrainTimer(_ => Reconcile(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true });
@@ -243,7 +244,7 @@ public sealed class JobCoordinatorGrain(
         state.State.Phase = state.State.Images.Values.Any(r => r.Phase != ImagePhase.Done) ? JobPhase.CompletedWithErrors : JobPhase.Completed;
         state.State.FinishedAt = DateTimeOffset.UtcNow;
         await Save();
-        await StopReminder();
+        await this.StopReminder(ReconcileReminder);
         logger.LogInformation("job {Job}: {Phase}, {Samples} samples in {Manifest}", JobId, state.State.Phase, samples.Count, manifestKey);
     }
 
@@ -278,12 +279,6 @@ public sealed class JobCoordinatorGrain(
         return JsonSerializer.Deserialize<JobSpec>(bytes, Json)!;
     }
 
-    private static double? MeanOf(IEnumerable<double?> values)
-    {
-        var present = values.Where(v => v.HasValue).Select(v => v!.Value).ToList();
-        return present.Count == 0 ? null : present.Average();
-    }
-
     private JobStatus Status()
     {
         var s = state.State;
@@ -306,25 +301,7 @@ public sealed class JobCoordinatorGrain(
             await Task.WhenAll(items.Skip(i).Take(options.FanOutConcurrency).Select(kv => action(kv.Key, kv.Value)));
     }
 
-    /// <summary>The grain is reentrant (image grains call back while it waits on them), so writes are serialised here.</summary>
-    private async Task Save()
-    {
-        await _writing.WaitAsync();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        finally
-        {
-            _writing.Release();
-        }
-    }
-
-    private async Task StopReminder()
-    {
-        var reminder = await this.GetReminder(ReconcileReminder);
-        if (reminder is not null) await this.UnregisterReminder(reminder);
-    }
-
     private static bool IsFinished(JobPhase phase) => phase is JobPhase.Completed or JobPhase.CompletedWithErrors or JobPhase.Cancelled;
+
+    private Task Save() => _writer.Save();
 }
