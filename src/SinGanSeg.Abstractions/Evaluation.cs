@@ -17,10 +17,11 @@ public sealed record EvaluationSettings(
     [property: Id(6)] bool Mixed = true,
     [property: Id(7)] long Seed = 1,
     [property: Id(8)] IReadOnlyList<int>? DecoderChannels = null,
-    [property: Id(9)] bool DeepSupervision = false)
+    [property: Id(9)] bool DeepSupervision = false,
+    [property: Id(10)] double LearningRate = 1e-4)
 {
     public override string ToString() =>
-        $"{Folds}|{Epochs}|{ImageSize}|{BatchSize}|{LearningRateDropEpoch}|{string.Join(",", SmallDataSizes ?? [])}|{Mixed}|{Seed}|{string.Join(",", DecoderChannels ?? [])}|{DeepSupervision}";
+        $"{Folds}|{Epochs}|{ImageSize}|{BatchSize}|{LearningRateDropEpoch}|{string.Join(",", SmallDataSizes ?? [])}|{Mixed}|{Seed}|{string.Join(",", DecoderChannels ?? [])}|{DeepSupervision}|{LearningRate:R}";
 }
 
 /// <summary>A synthetic pair for evaluation: refs as for images (file:/// or artifact:), the real image it came from, its restyled image if any.</summary>

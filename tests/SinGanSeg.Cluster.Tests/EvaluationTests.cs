@@ -9,7 +9,7 @@ namespace SinGanSeg.Core.Tests;
 
 public class EvaluationTests(Azurite azurite) : IClassFixture<Azurite>
 {
-    private static readonly EvaluationSettings Quick = new(Folds: 2, Epochs: 1, ImageSize: 64, BatchSize: 4, DecoderChannels: [32, 32, 16, 16, 8]);
+    private static readonly EvaluationSettings Quick = new(Folds: 2, Epochs: 1, ImageSize: 64, BatchSize: 4, DecoderChannels: [32, 32, 16, 16, 16]);
 
     /// <summary>Real pairs, and "synthetic" pairs that are copies of them under sample names (orchestration is what is tested here).</summary>
     private static EvaluationSpec Spec(string id, int images, EvaluationSettings settings)

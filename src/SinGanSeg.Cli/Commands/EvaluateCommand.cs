@@ -26,7 +26,8 @@ public static class EvaluateCommand
         var epochs = new Option<int>("--epochs") { Description = "UNet++ training epochs per run", DefaultValueFactory = _ => 50 };
         var imageSize = new Option<int>("--image-size") { Description = "training and test size (square, multiple of 32)", DefaultValueFactory = _ => 128 };
         var batch = new Option<int>("--batch-size") { Description = "training batch", DefaultValueFactory = _ => 8 };
-        var drop = new Option<int?>("--lr-drop-epoch") { Description = "epoch from which Adam runs at 1e-5 instead of 1e-4 (default: 4/5 of the epochs)" };
+        var drop = new Option<int?>("--lr-drop-epoch") { Description = "epoch from which Adam runs at a tenth of its rate (default: 4/5 of the epochs)" };
+        var rate = new Option<double>("--learning-rate") { Description = "Adam's rate before the drop (the paper: 1e-4)", DefaultValueFactory = _ => 1e-4 };
         var smallData = new Option<string?>("--small-data") { Description = "small-data curve sizes, e.g. 5,10,20: N real images vs the synthetic pairs made from those N" };
         var noMixed = new Option<bool>("--no-mixed") { Description = "skip the real+synthetic training sets" };
         var decoder = new Option<string?>("--decoder-channels") { Description = "UNet++ decoder widths, five numbers (default 256,128,64,32,16)" };
@@ -36,7 +37,7 @@ public static class EvaluateCommand
         var device = CommonOptions.Device();
         var command = new Command("evaluate", "Train UNet++ on real, synthetic and mixed data by cross-validation and test on held-out real images.")
         {
-            real, synthetic, output, folds, epochs, imageSize, batch, drop, smallData, noMixed, decoder, deep, encoderWeights, seed, device,
+            real, synthetic, output, folds, epochs, imageSize, batch, drop, rate, smallData, noMixed, decoder, deep, encoderWeights, seed, device,
         };
         var testDir = new Option<DirectoryInfo?>("--test") { Description = "a fixed real test set (images/ and masks/); without it each fold tests on its own held-out real images" };
         command.Add(testDir);
@@ -57,7 +58,8 @@ public static class EvaluateCommand
                     Mixed: !parse.GetValue(noMixed),
                     Seed: parse.GetValue(seed),
                     DecoderChannels: parse.GetValue(decoder) is { } channels ? ParseInts(channels, "--decoder-channels") : null,
-                    DeepSupervision: parse.GetValue(deep));
+                    DeepSupervision: parse.GetValue(deep),
+                    LearningRate: parse.GetValue(rate));
                 var realDir = parse.GetValue(real)!.FullName;
                 var pairs = RealPairs(realDir);
                 var generated = SyntheticDataset.Load(parse.GetValue(synthetic)!.FullName, pairs.Select(p => p.Name).ToList());

@@ -6,8 +6,8 @@ using static TorchSharp.torch.nn;
 namespace SinGanSeg.Core.Model;
 
 /// <summary>
-/// An unpadded k×k convolution with few output channels (the generator's 4-channel tail and
-/// the critic's 1-channel tail), with Conv2d's parameter names (weight, bias).
+/// A k×k convolution with few output channels (the generator's 4-channel tail, the critic's
+/// 1-channel tail, UNet++'s 2-class heads), with Conv2d's parameter names (weight, bias).
 ///
 /// Why it exists: libtorch 2.10's oneDNN path computes the float32 input gradient of convs
 /// with 8 or fewer output channels wrongly on AVX-512 CPUs (relative error ~0.5, sometimes
@@ -23,8 +23,11 @@ public sealed class NarrowConv2d : Module<Tensor, Tensor>
     private readonly Parameter weight;
     private readonly Parameter bias;
 
-    public NarrowConv2d(long inChannels, long outChannels, long kernelSize) : base("Conv2d")
+    private readonly long _padding;
+
+    public NarrowConv2d(long inChannels, long outChannels, long kernelSize, long padding = 0) : base("Conv2d")
     {
+        _padding = padding;
         weight = new Parameter(empty(outChannels, inChannels, kernelSize, kernelSize));
         bias = new Parameter(empty(outChannels));
         using (no_grad())
@@ -44,12 +47,12 @@ public sealed class NarrowConv2d : Module<Tensor, Tensor>
     {
         var outChannels = weight.shape[0];
         if (x.device.type != DeviceType.CPU || outChannels >= CpuMinimumChannels)
-            return nn.functional.conv2d(x, weight, bias);
+            return nn.functional.conv2d(x, weight, bias, padding: [_padding, _padding]);
         using var scope = NewDisposeScope();
         var extra = CpuMinimumChannels - outChannels;
         var w = cat([weight, zeros([extra, weight.shape[1], weight.shape[2], weight.shape[3]], weight.dtype, weight.device)], 0);
         var b = cat([bias, zeros([extra], bias.dtype, bias.device)], 0);
-        var y = nn.functional.conv2d(x, w, b)[.., ..(int)outChannels];
+        var y = nn.functional.conv2d(x, w, b, padding: [_padding, _padding])[.., ..(int)outChannels];
         return y.MoveToOuterDisposeScope();
     }
 }

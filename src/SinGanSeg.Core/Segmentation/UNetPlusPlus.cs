@@ -1,5 +1,6 @@
 using SinGanSeg.Core.Features;
 using SinGanSeg.Core.Features.Onnx;
+using SinGanSeg.Core.Model;
 using SinGanSeg.Core.Style;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -22,8 +23,10 @@ public sealed class UNetPlusPlus : Module<Tensor, Tensor[]>
 
     private readonly ResNet18 encoder;
     private readonly ModuleDict<DecoderBlock> blocks;
-    private readonly Conv2d segmentation_head;
-    private readonly ModuleList<Conv2d> supervision_heads;
+    // Few output channels: NarrowConv2d works around libtorch's wrong oneDNN input gradient for
+    // such convs on the CPU, which here made UNet++ training diverge to NaN.
+    private readonly NarrowConv2d segmentation_head;
+    private readonly ModuleList<NarrowConv2d> supervision_heads;
     private readonly ResNetPreprocess? _caffe;
     private readonly int _depth;
 
@@ -63,10 +66,10 @@ public sealed class UNetPlusPlus : Module<Tensor, Tensor[]>
             }
         }
         blocks.Add(($"x_0_{_depth}", new DecoderBlock(inChannels[^1], 0, dec[^1])));
-        segmentation_head = Conv2d(dec[^1], config.Classes, 3, padding: 1);
-        supervision_heads = new ModuleList<Conv2d>();
+        segmentation_head = new NarrowConv2d(dec[^1], config.Classes, 3, padding: 1);
+        supervision_heads = new ModuleList<NarrowConv2d>();
         if (config.DeepSupervision)
-            for (var layer = 1; layer < _depth; layer++) supervision_heads.Add(Conv2d(dec[layer], config.Classes, 1));
+            for (var layer = 1; layer < _depth; layer++) supervision_heads.Add(new NarrowConv2d(dec[layer], config.Classes, 1));
         RegisterComponents();
     }
 

@@ -15,7 +15,8 @@ public sealed record UNetPlusPlusConfig
     public void Validate()
     {
         if (Classes < 2) throw new ArgumentException($"UNet++ needs at least 2 classes (background and polyp), got {Classes}");
-        if (DecoderChannels.Count != 5 || DecoderChannels.Any(c => c < 1))
-            throw new ArgumentException($"decoder channels must be five positive numbers, got [{string.Join(",", DecoderChannels)}]");
+        // Narrower convolutions hit libtorch's wrong oneDNN input gradient on the CPU (see NarrowConv2d).
+        if (DecoderChannels.Count != 5 || DecoderChannels.Any(c => c < 16))
+            throw new ArgumentException($"decoder channels must be five numbers of at least 16, got [{string.Join(",", DecoderChannels)}]");
     }
 }

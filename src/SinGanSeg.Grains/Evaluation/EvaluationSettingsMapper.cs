@@ -21,6 +21,8 @@ public static class EvaluationSettingsMapper
         ImageSize = s.ImageSize,
         BatchSize = s.BatchSize,
         LearningRateDropEpoch = s.LearningRateDropEpoch,
+        LearningRate = s.LearningRate,
+        LowLearningRate = s.LearningRate / 10,
         Seed = s.Seed,
         Network = new UNetPlusPlusConfig
         {

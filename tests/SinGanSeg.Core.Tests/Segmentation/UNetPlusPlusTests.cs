@@ -7,7 +7,7 @@ namespace SinGanSeg.Core.Tests.Segmentation;
 
 public sealed class UNetPlusPlusTests
 {
-    private static readonly UNetPlusPlusConfig Small = new() { DecoderChannels = [32, 32, 16, 16, 8] };
+    private static readonly UNetPlusPlusConfig Small = new() { DecoderChannels = [32, 32, 16, 16, 16] };
 
     [Fact]
     public void Outputs_have_the_input_size_and_deep_supervision_adds_heads_in_training_only()
