@@ -66,8 +66,7 @@ public static class SifidCommand
         foreach (var f in Images(fakeDir))
         {
             var name = Path.GetFileNameWithoutExtension(f);
-            var match = reals.TryGetValue(name, out var exact) ? exact
-                : reals.Where(kv => name.StartsWith(kv.Key, StringComparison.Ordinal)).OrderByDescending(kv => kv.Key.Length).Select(kv => kv.Value).FirstOrDefault();
+            var match = DatasetPairing.SourceOf(name, reals.Keys) is { } source ? reals[source] : null;
             if (match is null) unmatched.Add(Path.GetFileName(f));
             else pairs.Add((match, f));
         }

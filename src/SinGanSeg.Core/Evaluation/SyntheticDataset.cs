@@ -42,12 +42,11 @@ public static class SyntheticDataset
             }
             return result;
         }
-        var ordered = realNames.OrderByDescending(n => n.Length).ToList();
         foreach (var image in Directory.EnumerateFiles(images).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileNameWithoutExtension(image);
             if (name.EndsWith("_styled", StringComparison.Ordinal)) continue;
-            var source = ordered.FirstOrDefault(r => name.StartsWith(r, StringComparison.Ordinal))
+            var source = DatasetPairing.SourceOf(name, realNames)
                 ?? throw new InvalidInputException(image, "matches no real image by name and there is no manifest.jsonl",
                     "Keep the dataset's manifest.jsonl, or name samples after their real image.");
             var mask = Directory.EnumerateFiles(masks, name + ".*").FirstOrDefault()

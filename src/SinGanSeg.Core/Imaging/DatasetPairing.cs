@@ -12,6 +12,13 @@ public static class DatasetPairing
 {
     private static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
 
+    /// <summary>
+    /// The real image a generated file belongs to: the one of the same name, else the longest real
+    /// name it starts with (SinGanSeg names samples {model id}_seed{seed}_{index}); null if none.
+    /// </summary>
+    public static string? SourceOf(string generatedName, IEnumerable<string> realNames) =>
+        realNames.Where(r => generatedName.StartsWith(r, StringComparison.Ordinal)).OrderByDescending(r => r.Length).FirstOrDefault();
+
     public static (IReadOnlyList<DatasetPair> Pairs, IReadOnlyList<string> UnmatchedMasks) Pair(string imagesDir, string masksDir)
     {
         if (!Directory.Exists(imagesDir)) throw new DirectoryNotFoundException($"{imagesDir}: images folder not found");

@@ -29,9 +29,7 @@ public sealed class ResNetStemSifidFeatures : ISifidFeatures, IDisposable
     /// <summary>The bundled ImageNet weights (ONNX model shipped with the build).</summary>
     public static ResNetStemSifidFeatures Bundled(Device device)
     {
-        var net = ResNet18Weights.FromBundledOnnx();
-        net.Padding = ResNetPadding.Symmetric;
-        return new ResNetStemSifidFeatures(net, ResNetPreprocess.FromBundledOnnx(), device);
+        return new ResNetStemSifidFeatures(ResNet18Weights.FromBundledOnnxForAnySize(), ResNetPreprocess.FromBundledOnnx(), device);
     }
 
     public string MetricName => Name;

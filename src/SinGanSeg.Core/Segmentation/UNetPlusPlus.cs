@@ -78,9 +78,7 @@ public sealed class UNetPlusPlus : Module<Tensor, Tensor[]>
     /// <summary>An encoder from the bundled ONNX ResNet18 ImageNet weights.</summary>
     public static UNetPlusPlus WithBundledEncoder(UNetPlusPlusConfig config)
     {
-        var encoder = ResNet18Weights.FromBundledOnnx();
-        encoder.Padding = ResNetPadding.Symmetric;
-        return new UNetPlusPlus(encoder, ResNetPreprocess.FromBundledOnnx(), config);
+        return new UNetPlusPlus(ResNet18Weights.FromBundledOnnxForAnySize(), ResNetPreprocess.FromBundledOnnx(), config);
     }
 
     /// <summary>An encoder from torchvision's resnet18 file.</summary>

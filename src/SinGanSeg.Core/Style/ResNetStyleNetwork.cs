@@ -31,10 +31,7 @@ public sealed class ResNetStyleNetwork : IStyleNetwork
     /// <summary>The offline default: weights imported from the ONNX model shipped with the build.</summary>
     public static ResNetStyleNetwork Bundled(Device device)
     {
-        var net = ResNet18Weights.FromBundledOnnx();
-        // CNTK's asymmetric padding only differs from torchvision's on odd sizes, where it makes
-        // the residual branches disagree in shape; generated images have any size.
-        net.Padding = ResNetPadding.Symmetric;
+        var net = ResNet18Weights.FromBundledOnnxForAnySize();
         net.to(device);
         return new ResNetStyleNetwork(net, ResNetPreprocess.FromBundledOnnx());
     }

@@ -25,6 +25,9 @@ public sealed class EvaluationCoordinatorGrain(
     ILogger<EvaluationCoordinatorGrain> logger) : Grain, IEvaluationCoordinatorGrain, IRemindable
 {
     private const string ReconcileReminder = "reconcile";
+
+    /// <summary>Tries per run: a run that fails three times for a transient reason is reported as failed.</summary>
+    private const int MaxAttempts = 3;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Dictionary<string, EvaluationRunStatus> _live = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _reconciling = new(1, 1);
@@ -102,9 +105,9 @@ public sealed class EvaluationCoordinatorGrain(
         }
         if (!succeeded)
         {
-            if (!permanent && r.Attempts < 3)
+            if (!permanent && r.Attempts < MaxAttempts)
             {
-                var delay = options.RetryBaseDelay * Math.Pow(2, r.Attempts - 1);
+                var delay = WorkSchedule.RetryDelay(options, r.Attempts);
                 (r.Phase, r.Error, r.Started, r.NextAttemptAt) = (EvaluationRunPhase.RetryScheduled, error, false, DateTimeOffset.UtcNow + delay);
                 r.Attempts++;
                 logger.LogWarning("evaluation {Id}: run {Run} failed ({Error}); attempt {Attempt} in {Delay}", Id, runKey, error, r.Attempts, delay);
@@ -174,7 +177,7 @@ public sealed class EvaluationCoordinatorGrain(
         EvaluationRunPhase.Pending => true,
         EvaluationRunPhase.RetryScheduled => r.NextAttemptAt <= now,
         _ when r.IsTerminal => false,
-        _ => !r.Started || r.LastHeard is null || now - r.LastHeard > options.StaleImageAfter,
+        _ => WorkSchedule.IsSilent(options, r.Started, r.LastHeard, now),
     };
 
     /// <summary>Gathers the stored results into report.json, report.md and the charts, then stores them.</summary>

@@ -34,6 +34,7 @@ public sealed class StyleStage(IArtifactStore store, SinGanSegOptions options, D
         var batches = samples.Chunk(config.MaxBatch).ToList();
         box.Update(p => p with { Phase = ImagePhase.Styling, Styled = 0, Iteration = 0, Iterations = config.Steps, EtaSeconds = 0 });
         IStyleNetwork? network = null;
+        RgbImage? real = null;
         var loader = new ImagePairLoader(options.ImageLimits);
         try
         {
@@ -49,6 +50,7 @@ public sealed class StyleStage(IArtifactStore store, SinGanSegOptions options, D
                     continue;
                 }
                 network ??= CreateNetwork(style.Network);
+                real ??= loader.LoadRgb(realImagePath);
                 var stateKey = ModelKeys.StyleState(work.JobId, work.Input.Name, b);
                 var stateFile = Path.Combine(outDir, $"batch-{b}.pth");
                 var resumed = store.GetFileAsync(stateKey, stateFile, cancellation).GetAwaiter().GetResult();
@@ -57,7 +59,7 @@ public sealed class StyleStage(IArtifactStore store, SinGanSegOptions options, D
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 var startStep = -1;
                 var images = new StyleTransferRunner(network, config, device).Run(
-                    loader.LoadRgb(realImagePath),
+                    real,
                     batch.Select(s => loader.LoadRgb(s.Path)).ToList(),
                     stateFile,
                     p =>

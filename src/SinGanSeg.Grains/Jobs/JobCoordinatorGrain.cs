@@ -143,7 +143,7 @@ public sealed class JobCoordinatorGrain(
         }
         else if (!outcome.Permanent && record.Attempts < state.State.MaxAttempts)
         {
-            var delay = options.RetryBaseDelay * Math.Pow(2, record.Attempts - 1);
+            var delay = WorkSchedule.RetryDelay(options, record.Attempts);
             record.Phase = ImagePhase.RetryScheduled;
             record.Error = outcome.Error;
             record.Attempts++;
@@ -225,7 +225,7 @@ public sealed class JobCoordinatorGrain(
         ImagePhase.Pending => true,
         ImagePhase.RetryScheduled => record.NextAttemptAt <= now,
         _ when record.IsTerminal => false,
-        _ => !record.Started || record.LastHeard is null || now - record.LastHeard > options.StaleImageAfter,
+        _ => WorkSchedule.IsSilent(options, record.Started, record.LastHeard, now),
     };
 
     private async Task Finish()

@@ -43,6 +43,18 @@ public static class ResNet18Weights
     public static ResNet18 FromBundledOnnx() => FromOnnx(FindBundledOnnx());
 
     /// <summary>
+    /// The bundled weights for inputs of any size (style transfer, SIFID, UNet++): CNTK's
+    /// asymmetric padding only differs from torchvision's on odd sizes, where it makes the
+    /// residual branches disagree in shape, so symmetric padding is used.
+    /// </summary>
+    public static ResNet18 FromBundledOnnxForAnySize()
+    {
+        var net = FromBundledOnnx();
+        net.Padding = ResNetPadding.Symmetric;
+        return net;
+    }
+
+    /// <summary>
     /// Copies the ONNX weights into <paramref name="target"/>, which must have the file's layout
     /// (fc is zeroed: the export has no classifier). The caller chooses the padding; only
     /// <see cref="ResNetPadding.Asymmetric"/> reproduces the ONNX network.
