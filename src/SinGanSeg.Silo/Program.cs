@@ -26,6 +26,6 @@ app.MapJobApi();
 app.MapEvaluationApi();
 app.MapJobDashboard();
 app.MapOrleansDashboard();
-app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
+app.MapHealthEndpoints();
 await app.RunAsync();
 return 0;

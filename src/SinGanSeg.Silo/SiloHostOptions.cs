@@ -13,5 +13,8 @@ public sealed record SiloHostOptions
     /// <summary>The address other silos reach this one on; in Kubernetes, the pod IP (POD_IP).</summary>
     public string? AdvertisedAddress { get; init; }
 
+    /// <summary>This silo's name in membership and dashboards; in Kubernetes, the pod name (POD_NAME).</summary>
+    public string? SiloName { get; init; }
+
     public IPAddress? AdvertisedIp => string.IsNullOrWhiteSpace(AdvertisedAddress) ? null : IPAddress.Parse(AdvertisedAddress);
 }

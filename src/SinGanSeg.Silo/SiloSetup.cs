@@ -12,6 +12,8 @@ public static class SiloSetup
         var host = configuration.GetSection("Silo").Get<SiloHostOptions>() ?? new SiloHostOptions();
         if (host.AdvertisedAddress is null && Environment.GetEnvironmentVariable("POD_IP") is { Length: > 0 } podIp)
             host = host with { AdvertisedAddress = podIp };
+        if (host.SiloName is null && Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } podName)
+            host = host with { SiloName = podName };
         return (options.Validated(), host);
     }
 
@@ -22,6 +24,7 @@ public static class SiloSetup
             o.ClusterId = host.ClusterId;
             o.ServiceId = host.ServiceId;
         });
+        if (host.SiloName is { Length: > 0 } name) silo.Configure<SiloOptions>(o => o.SiloName = name);
         if (options.Storage == StorageMode.Embedded)
         {
             silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);

@@ -11,7 +11,11 @@ namespace SinGanSeg.Core.Tests;
 public static class TestCluster
 {
     /// <param name="accelerators">One entry per silo: "gpu", "cpu" (takes images) or "cpu-only" (refuses them).</param>
-    public static async Task<InProcessTestCluster> StartAsync(Azurite azurite, string name, params string[] accelerators)
+    public static Task<InProcessTestCluster> StartAsync(Azurite azurite, string name, params string[] accelerators) =>
+        StartAsync(azurite, name, o => o, accelerators);
+
+    /// <param name="configure">Changes every silo's options (after the test defaults).</param>
+    public static async Task<InProcessTestCluster> StartAsync(Azurite azurite, string name, Func<SinGanSegOptions, SinGanSegOptions> configure, params string[] accelerators)
     {
         var builder = new InProcessTestClusterBuilder((short)accelerators.Length);
         var prefix = "T" + new string(name.Where(char.IsLetterOrDigit).ToArray()) + Guid.NewGuid().ToString("N")[..6];
@@ -19,11 +23,11 @@ public static class TestCluster
         {
             var index = silo.SiloName == "Primary" ? 0 : int.Parse(silo.SiloName.Split('_')[^1]);
             var role = accelerators[index];
-            siloBuilder.AddSinGanSeg(Options(azurite, prefix, silo.SiloName) with
+            siloBuilder.AddSinGanSeg(configure(Options(azurite, prefix, silo.SiloName) with
             {
                 Accelerator = role == "gpu" ? "gpu" : "cpu",
                 AcceptImageGrains = role == "cpu",
-            });
+            }));
             siloBuilder.Configure<ReminderOptions>(o => o.RefreshReminderListPeriod = TimeSpan.FromSeconds(3));
         });
         var cluster = builder.Build();

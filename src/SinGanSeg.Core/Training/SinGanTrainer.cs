@@ -27,7 +27,12 @@ public sealed class SinGanTrainer(Device device)
     /// <summary>How often progress is reported at most.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    public ModelManifest Train(TrainingRequest request, CancellationToken cancellation = default)
+    /// <param name="cancellation">Stops at once (mid-scale work is lost; resume starts that scale again).</param>
+    /// <param name="stopBetweenScales">
+    /// Stops before the next scale starts, so the one in progress is finished and checkpointed
+    /// first: how a draining silo hands work over without losing it.
+    /// </param>
+    public ModelManifest Train(TrainingRequest request, CancellationToken cancellation = default, CancellationToken stopBetweenScales = default)
     {
         TorchRuntime.EnsureLoaded();
         var config = request.Config.Validated();
@@ -62,6 +67,7 @@ public sealed class SinGanTrainer(Device device)
             for (var scale = frozen.Count; scale < totalScales; scale++)
             {
                 cancellation.ThrowIfCancellationRequested();
+                stopBetweenScales.ThrowIfCancellationRequested();
                 var shape = ModelFolder.ShapeOf(manifest, scale);
                 var g = new SinGanGenerator(shape).to(device);
                 var d = new SinGanDiscriminator(shape).to(device);

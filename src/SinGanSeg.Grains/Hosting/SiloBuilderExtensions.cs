@@ -35,8 +35,21 @@ public static class SiloBuilderExtensions
             var threads = TorchThreads.Configure(null, options.Slots);
             sp.GetRequiredService<ILogger<DeviceExecutor>>().LogInformation(
                 "device executor: {Device}, {Slots} slot(s), {Threads} torch threads", device, options.Slots, threads);
-            return new DeviceExecutor(device, options.Slots);
+            var executor = new DeviceExecutor(device, options.Slots);
+            sp.GetRequiredService<ShutdownDrain>().Attach(executor);
+            return executor;
         });
+        services.AddSingleton<ShutdownDrain>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ShutdownDrain>());
+        if (options.ShutdownGrace > TimeSpan.Zero)
+        {
+            // The host's own stop deadline must outlast the drain, or it cuts the silo off first.
+            services.PostConfigure<Microsoft.Extensions.Hosting.HostOptions>(o =>
+            {
+                var needed = options.ShutdownGrace + TimeSpan.FromSeconds(30);
+                if (o.ShutdownTimeout < needed) o.ShutdownTimeout = needed;
+            });
+        }
 
         silo.Configure<ReminderOptions>(o =>
         {

@@ -60,12 +60,20 @@ public sealed record SinGanSegOptions
     /// <summary>Samples per forward pass when generating.</summary>
     public int SampleBatchSize { get; init; } = 8;
 
+    /// <summary>
+    /// On a graceful stop, how long running trainings may take to finish and checkpoint their
+    /// current scale before the silo goes (zero: stop at once and resume from the last checkpoint).
+    /// A pod's termination grace period must be longer.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.Zero;
+
     public SinGanSegOptions Validated()
     {
         if (Slots < 1) throw new ArgumentException("slots must be at least 1");
         if (Accelerator is not ("gpu" or "cpu")) throw new ArgumentException($"accelerator '{Accelerator}' must be gpu or cpu");
         if (Storage == StorageMode.Azure && string.IsNullOrWhiteSpace(AzureConnectionString))
             throw new ArgumentException("Azure storage mode needs a connection string (SinGanSeg:AzureConnectionString)");
+        if (ShutdownGrace < TimeSpan.Zero) throw new ArgumentException("shutdown grace must not be negative");
         if (FanOutConcurrency < 1 || SampleBatchSize < 1) throw new ArgumentException("fan-out concurrency and sample batch size must be at least 1");
         return this;
     }

@@ -130,6 +130,7 @@ public sealed class ImageModelGrain(
                 // Blocks the training thread until the finished scale is on record: a silo lost
                 // right after never makes the job report fewer scales than are stored.
                 ScaleCommitted = (done, total) => self.ScaleCommitted(done, total).GetAwaiter().GetResult(),
+                StopBetweenScales = services.GetRequiredService<ShutdownDrain>().Draining,
             };
             outcome = await executor.Run($"{work.JobId}/{work.Input.Name}", ct => pipeline.Run(work, scratch, box, ct), cancellation);
         }

@@ -23,6 +23,9 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
     /// <summary>Called (on the training thread) after a scale's checkpoint is uploaded, with (finished scales, scale count).</summary>
     public Action<int, int>? ScaleCommitted { get; init; }
 
+    /// <summary>Set when the silo drains: training stops once the scale in progress is checkpointed.</summary>
+    public CancellationToken StopBetweenScales { get; init; }
+
     public ImageOutcome Run(ImageWork work, string scratch, ProgressBox box, CancellationToken cancellation)
     {
         Directory.CreateDirectory(scratch);
@@ -67,7 +70,7 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
                     ScaleCommitted?.Invoke(r.Index + 1, geometry.ScaleCount);
                     box.Update(b => b with { CompletedScales = r.Index + 1 });
                 },
-            }.Train(new TrainingRequest(pair, config, work.Seed, modelDir, name), cancellation);
+            }.Train(new TrainingRequest(pair, config, work.Seed, modelDir, name), cancellation, StopBetweenScales);
         }
         else
         {
