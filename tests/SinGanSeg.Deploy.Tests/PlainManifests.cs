@@ -38,7 +38,7 @@ internal static class PlainManifests
             files[name] = header + (body.StartsWith("---", StringComparison.Ordinal) ? "" : "---\n") + body.TrimEnd('\n') + "\n";
         }
         files["kustomization.yaml"] =
-            "# kubectl apply -k k8s/ (after creating the Secrets named in 03-configmap.yaml's neighbours; see docs/DEPLOYMENT.md)\n" +
+            "# kubectl apply -k k8s/ once the Secrets exist (docs/DEPLOYMENT.md, Secrets)\n" +
             "---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n" +
             string.Concat(order.Select(n => $"  - {n}\n"));
         return files;
