@@ -12,5 +12,19 @@ if [ ! -x .tools/node_modules/.bin/azurite ]; then
   command -v npm >/dev/null || { echo "npm is needed to install Azurite (the cluster tests' storage emulator)" >&2; exit 1; }
   npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@3.37.0
 fi
+# --- deploy checks (tests/SinGanSeg.Deploy.Tests): yamllint and the Kubernetes schema validator ---
+if ! command -v yamllint >/dev/null; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq yamllint
+fi
+if ! cmp -s eng/deploy-validate/package-lock.json .tools/deploy-validate/package-lock.json \
+   || [ ! -d .tools/deploy-validate/node_modules/kubernetes-models ]; then
+  command -v npm >/dev/null || { echo "npm is needed for the Kubernetes schema validator (eng/deploy-validate)" >&2; exit 1; }
+  mkdir -p .tools/deploy-validate
+  cp eng/deploy-validate/package.json eng/deploy-validate/package-lock.json .tools/deploy-validate/
+  # From inside the folder: with --prefix, npm would take .tools/package.json (Azurite) as the project.
+  (cd .tools/deploy-validate && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# --- end deploy checks ---
 # One test project at a time: they all train models, and two cores are all there is.
 dotnet test SinGanSeg.Cluster.sln -c Release -m:1 --logger "console;verbosity=normal" "$@"

@@ -1,0 +1,42 @@
+{{/* The ConfigMap's data; also hashed into the pods' checksum/config annotation. */}}
+{{- define "singanseg.configData" -}}
+{{- $v := .Values -}}
+SinGanSeg__Storage: Azure
+SinGanSeg__BlobContainer: {{ $v.storage.blobContainer | quote }}
+SinGanSeg__TablePrefix: {{ $v.storage.tablePrefix | quote }}
+SinGanSeg__ScratchDirectory: /scratch
+SinGanSeg__ShutdownGrace: {{ include "singanseg.timespan" $v.shutdown.graceSeconds | quote }}
+HostOptions__ShutdownTimeout: {{ include "singanseg.timespan" (add $v.shutdown.graceSeconds 30) | quote }}
+Silo__ClusterId: {{ $v.cluster.clusterId | quote }}
+Silo__ServiceId: {{ $v.cluster.serviceId | quote }}
+Silo__SiloPort: {{ int $v.cluster.siloPort | quote }}
+Silo__GatewayPort: {{ int $v.cluster.gatewayPort | quote }}
+ASPNETCORE_HTTP_PORTS: "8080"
+Uploads__MaxFileBytes: {{ int $v.uploads.maxFileBytes | quote }}
+Uploads__MaxRequestBytes: {{ int $v.uploads.maxRequestBytes | quote }}
+Telemetry__ServiceName: {{ $v.telemetry.serviceName | quote }}
+Telemetry__Prometheus__Enabled: {{ $v.telemetry.prometheus.enabled | toString | quote }}
+Telemetry__Prometheus__Port: {{ int $v.telemetry.prometheus.port | quote }}
+{{- with $v.telemetry.otlp.endpoint }}
+Telemetry__Otlp__Endpoint: {{ . | quote }}
+Telemetry__Otlp__Protocol: {{ $v.telemetry.otlp.protocol | quote }}
+{{- end }}
+{{- with $v.auth.oidc.authority }}
+Auth__Oidc__Authority: {{ . | quote }}
+Auth__Oidc__Audience: {{ required "auth.oidc.audience is required with auth.oidc.authority" $v.auth.oidc.audience | quote }}
+{{- end }}
+{{- if $v.weights.existingClaim }}
+{{- with $v.weights.vgg16 }}
+SinGanSeg__Weights__Vgg16: {{ printf "%s/%s" $v.weights.mountPath . | quote }}
+{{- end }}
+{{- with $v.weights.vgg19 }}
+SinGanSeg__Weights__Vgg19: {{ printf "%s/%s" $v.weights.mountPath . | quote }}
+{{- end }}
+{{- with $v.weights.inceptionV3 }}
+SinGanSeg__Weights__InceptionV3: {{ printf "%s/%s" $v.weights.mountPath . | quote }}
+{{- end }}
+{{- end }}
+{{- range $key, $value := $v.extraConfig }}
+{{ $key }}: {{ $value | toString | quote }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace SinGanSeg.Deploy.Tests;
+
+/// <summary>Runs an external tool the deploy checks need; a missing tool fails the test with how to get it.</summary>
+internal static class Tool
+{
+    public static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, string workingDirectory, string installHint, TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new Xunit.Sdk.XunitException($"'{file}' is not available ({e.Message}). {installHint}");
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new Xunit.Sdk.XunitException($"{file} timed out");
+            }
+            return (process.ExitCode, stdout.Result + stderr.Result);
+        }
+    }
+}
