@@ -17,6 +17,7 @@ if (options.Storage == SinGanSeg.Grains.Hosting.StorageMode.Embedded && builder.
     builder.WebHost.UseUrls("http://127.0.0.1:5080"); // the embedded default is for this machine only
 builder.AddSinGanSegTelemetry();
 builder.AddSinGanSegSecurity(options);
+builder.Services.AddSinGanSegDataProtection();
 
 var app = builder.Build();
 app.UseExceptionHandler();

@@ -15,7 +15,7 @@ public class DrainTests(Azurite azurite, ITestOutputHelper output) : IClassFixtu
         var pair = TestCluster.Pairs(1, skip: 7);
         const string jobId = "drain";
         var job = cluster.Client.GetGrain<IJobCoordinatorGrain>(jobId);
-        await job.Submit(TestCluster.Job(jobId, pair, iterations: 30, samples: 1));
+        await job.Submit(TestCluster.Job(jobId, pair, iterations: 200, samples: 1));
 
         // Catch the image in a scale: without the drain that scale's work would be lost with the silo.
         ImageProgress? caught = null;
@@ -24,7 +24,7 @@ public class DrainTests(Azurite azurite, ITestOutputHelper output) : IClassFixtu
         while (caught is null && DateTime.UtcNow < deadline)
         {
             var image = (await job.GetStatus()).Images.Single();
-            if (image.Phase == ImagePhase.Training && image.ScaleCount > 0 && image.CompletedScales < image.ScaleCount)
+            if (image.Phase == ImagePhase.Training && image.Iteration > 0 && image.Iteration < image.Iterations - 20 && image.CompletedScales < image.ScaleCount)
             {
                 var id = cluster.Client.GetGrain<IImageModelGrain>(GrainKeys.Image(jobId, image.Name)).GetGrainId();
                 if (cluster.TryGetGrainContext(id, out var ctx) && ctx.Address.SiloAddress is { } address) (caught, silo) = (image, address);
