@@ -45,8 +45,8 @@ public sealed class UploadForm : IDisposable
             var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = null };
             while (await reader.ReadNextSectionAsync(cancellation) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
-                    throw new ArgumentException("every part of the upload needs a form-data Content-Disposition");
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+                    throw new ArgumentException($"every part of the upload needs a form-data Content-Disposition; one has '{UploadNames.Display(section.ContentDisposition ?? "")}'");
                 var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
                 if (disposition.IsFileDisposition())
                     await form.AddFile(field, disposition, section.Body, limits, cancellation);

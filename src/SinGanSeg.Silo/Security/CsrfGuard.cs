@@ -12,7 +12,8 @@ public static class CsrfGuard
     {
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !HttpMethods.IsOptions(context.Request.Method)
             && context.User.Identity is { IsAuthenticated: true, AuthenticationType: AuthSchemes.Cookie }
-            && !context.Request.Path.StartsWithSegments("/logout")
+            // Signing in needs a valid key and signing out loses nothing, so neither is worth forging.
+            && !context.Request.Path.StartsWithSegments("/login") && !context.Request.Path.StartsWithSegments("/logout")
             && context.Request.Headers[AuthSchemes.CsrfHeader].ToString() != AuthSchemes.CsrfHeaderValue)
         {
             await Results.Problem(
