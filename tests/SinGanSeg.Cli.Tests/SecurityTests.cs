@@ -248,6 +248,7 @@ public class SecurityTests(AuthSiloProcess silo) : IClassFixture<AuthSiloProcess
     [InlineData("Azure", "at least 16 characters", "--Auth:ApiKeys=short")]
     [InlineData("Azure", "always requires authentication", "--Auth:Required=false")]
     [InlineData("Embedded", "Auth__ApiKeys", "--Auth:Required=true")]
+    [InlineData("Azure", "without Auth__Oidc__Audience", "--Auth:Oidc:Authority=https://login.example.org/tenant")]
     public async Task Refuses_to_start_without_authentication_where_it_is_required(string storage, string message, params string[] extra)
     {
         var state = TestData.NewTempDir("refusing-silo");
