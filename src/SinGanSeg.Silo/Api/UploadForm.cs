@@ -6,9 +6,6 @@ using SinGanSeg.Silo.Security;
 
 namespace SinGanSeg.Silo.Api;
 
-/// <summary>One uploaded image or mask, checked and held in a temporary file until the job is known to be valid.</summary>
-public sealed record UploadedFile(string Field, string Name, string FileName, string TempPath, long Length);
-
 /// <summary>
 /// Reads a multipart upload (images, masks, options) section by section, checking every name,
 /// size and signature before anything reaches the artifact store: a rejected upload leaves no
