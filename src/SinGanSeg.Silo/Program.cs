@@ -13,8 +13,8 @@ var (options, host) = SiloSetup.Read(builder.Configuration);
 builder.UseOrleans(silo => silo.Configure(options, host));
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-if (options.Storage == SinGanSeg.Grains.Hosting.StorageMode.Embedded && builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
-    builder.WebHost.UseUrls("http://127.0.0.1:5080"); // the embedded default is for this machine only
+if (ListenAddress.EmbeddedDefault(options, builder.Configuration) is { } localOnly)
+    builder.WebHost.UseUrls(localOnly);
 builder.AddSinGanSegTelemetry();
 builder.AddSinGanSegSecurity(options);
 builder.Services.AddSinGanSegDataProtection();

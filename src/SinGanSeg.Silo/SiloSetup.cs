@@ -1,5 +1,6 @@
 using Orleans.Configuration;
 using SinGanSeg.Grains.Hosting;
+using SinGanSeg.Silo.Dashboard;
 
 namespace SinGanSeg.Silo;
 
@@ -34,6 +35,7 @@ public static class SiloSetup
             silo.UseSinGanSegAzureClustering(options);
             silo.ConfigureEndpoints(host.AdvertisedIp ?? System.Net.IPAddress.Loopback, host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: true);
         }
+        silo.AddSinGanSegOrleansDashboard();
         return silo.AddSinGanSeg(options);
     }
 }

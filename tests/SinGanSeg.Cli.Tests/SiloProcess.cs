@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace SinGanSeg.Core.Tests;
 
 /// <summary>The silo host (singanseg-silo) as a separate process in its embedded default, on free ports, with its own state folder.</summary>
-public sealed class SiloProcess : IAsyncLifetime
+public class SiloProcess : IAsyncLifetime
 {
     private Process? _process;
     private readonly System.Text.StringBuilder _log = new();
@@ -18,18 +18,13 @@ public sealed class SiloProcess : IAsyncLifetime
     {
         var port = FreePort();
         Api = new Uri($"http://127.0.0.1:{port}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[]
-                 {
-                     CliProcess.Executable("SinGanSeg.Silo", "singanseg-silo.dll"), "--urls", Api.AbsoluteUri,
-                     $"--Silo:SiloPort={FreePort()}", $"--Silo:GatewayPort={FreePort()}",
-                     $"--SinGanSeg:StateDirectory={StateDirectory}", $"--SinGanSeg:ScratchDirectory={Path.Combine(StateDirectory, "scratch")}",
-                     "--SinGanSeg:Device=cpu", "--SinGanSeg:ProgressInterval=00:00:00.300",
-                 })
-            start.ArgumentList.Add(a);
-        start.Environment.Remove("LD_PRELOAD");
-        start.Environment.Remove("LD_LIBRARY_PATH");
-        start.WorkingDirectory = Path.GetDirectoryName(CliProcess.Executable("SinGanSeg.Silo", "singanseg-silo.dll"))!;
+        var address = UseDefaultAddress ? [$"--Silo:HttpPort={port}"] : new[] { "--urls", Api.AbsoluteUri };
+        var start = StartInfo(address.Concat(
+        [
+            $"--Silo:SiloPort={FreePort()}", $"--Silo:GatewayPort={FreePort()}",
+            $"--SinGanSeg:StateDirectory={StateDirectory}", $"--SinGanSeg:ScratchDirectory={Path.Combine(StateDirectory, "scratch")}",
+            "--SinGanSeg:Device=cpu", "--SinGanSeg:ProgressInterval=00:00:00.300",
+        ]).Concat(ExtraArgs));
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
@@ -52,6 +47,24 @@ public sealed class SiloProcess : IAsyncLifetime
         }
     }
 
+    /// <summary>More configuration for a derived fixture (e.g. "--Auth:ApiKeys=…"); later arguments win.</summary>
+    protected virtual IEnumerable<string> ExtraArgs => [];
+
+    /// <summary>Leave the address to the host's own default (only the port is set, through Silo:HttpPort) instead of passing --urls.</summary>
+    protected virtual bool UseDefaultAddress => false;
+
+    /// <summary>How to start singanseg-silo with these arguments, as the fixture does.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(CliProcess.Executable("SinGanSeg.Silo", "singanseg-silo.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment.Remove("LD_PRELOAD");
+        start.Environment.Remove("LD_LIBRARY_PATH");
+        start.WorkingDirectory = Path.GetDirectoryName(CliProcess.Executable("SinGanSeg.Silo", "singanseg-silo.dll"))!;
+        return start;
+    }
+
     public Task DisposeAsync()
     {
         if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
@@ -59,7 +72,7 @@ public sealed class SiloProcess : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

@@ -214,6 +214,8 @@ public static class ClusterCommands
 
     private static int Report(Exception e) => e switch
     {
+        ApiException { Status: System.Net.HttpStatusCode.Unauthorized } api =>
+            Fail($"the API needs an API key: pass --api-key or set SINGANSEG_API_KEY ({api.Message})", ExitCodes.Usage),
         ApiException { Status: >= System.Net.HttpStatusCode.BadRequest and < System.Net.HttpStatusCode.InternalServerError } api => Fail(api.Message, ExitCodes.Usage),
         HttpRequestException http => Fail($"cannot reach the API ({http.Message}); is the silo running, and is --api right?", ExitCodes.Failed),
         _ => ErrorReporter.Report(e),

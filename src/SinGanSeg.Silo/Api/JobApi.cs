@@ -1,10 +1,11 @@
 using System.IO.Compression;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using SinGanSeg.Abstractions;
+using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Grains.Images;
 using SinGanSeg.Grains.Jobs;
 using SinGanSeg.Grains.Storage;
+using SinGanSeg.Silo.Security;
 
 namespace SinGanSeg.Silo.Api;
 
@@ -15,8 +16,6 @@ namespace SinGanSeg.Silo.Api;
 /// </summary>
 public static class JobApi
 {
-    private static readonly string[] UploadExtensions = [".png", ".jpg", ".jpeg"];
-
     public static IEndpointRouteBuilder MapJobApi(this IEndpointRouteBuilder app)
     {
         var jobs = app.MapGroup("/api/jobs").AddEndpointFilter(ProblemMapping.Filter);
@@ -28,28 +27,30 @@ public static class JobApi
             return Results.Accepted($"/api/jobs/{spec.JobId}", status);
         });
 
-        jobs.MapPost("/{jobId}/upload", async (string jobId, HttpRequest request, IClusterClient client, IArtifactStore store) =>
+        jobs.MapPost("/{jobId}/upload", async (string jobId, HttpRequest request, IClusterClient client, IArtifactStore store, UploadLimits limits, SinGanSegOptions silo) =>
         {
-            if (!JobValidation.IsSafeName(jobId)) throw new ArgumentException($"job id '{jobId}' must be letters, digits, '.', '_' or '-'");
-            var form = await request.ReadFormAsync();
-            var options = form.TryGetValue("options", out var json) && json.Count > 0
-                ? JsonSerializer.Deserialize<JobSubmission>(json.ToString(), JsonSerializerOptions.Web) ?? throw new ArgumentException("options is empty")
+            SafeJobId(jobId);
+            // Everything is read and checked before the first write, so a rejected upload changes nothing.
+            using var form = await UploadForm.ReadAsync(request, limits, silo.ScratchDirectory, request.HttpContext.RequestAborted);
+            var options = form.OptionsJson is { Length: > 0 } json
+                ? JsonSerializer.Deserialize<JobSubmission>(json, JsonSerializerOptions.Web) ?? throw new ArgumentException("options is empty")
                 : new JobSubmission { JobId = jobId };
-            var images = Uploads(form.Files.GetFiles("images"));
-            var masks = Uploads(form.Files.GetFiles("masks")).ToDictionary(f => f.Name, StringComparer.Ordinal);
+            var images = form.Field("images").ToList();
+            var masks = form.Field("masks").ToDictionary(f => f.Name, StringComparer.Ordinal);
             if (images.Count == 0) throw new ArgumentException("the upload has no files in the 'images' field");
             var inputs = images.Select(i => new ImageInput(i.Name,
                 $"artifact:{ModelKeys.Input(jobId, "images", i.FileName)}",
                 $"artifact:{ModelKeys.Input(jobId, "masks", masks.TryGetValue(i.Name, out var m) ? m.FileName : i.Name + ".missing")}")).ToList();
             var spec = JobSpecs.WithOptions(options with { JobId = jobId }, inputs);
+            JobValidation.Validate(spec);
             var job = client.GetGrain<IJobCoordinatorGrain>(jobId);
             // Store the files only for a new job: resubmitting returns the existing one untouched.
             if (!await Exists(job))
             {
-                foreach (var (file, kind) in images.Select(f => (f, "images")).Concat(masks.Values.Select(f => (f, "masks"))))
+                foreach (var file in form.Files)
                 {
-                    await using var stream = file.File.OpenReadStream();
-                    await store.PutAsync(ModelKeys.Input(jobId, kind, file.FileName), stream);
+                    await using var stream = File.OpenRead(file.TempPath);
+                    await store.PutAsync(ModelKeys.Input(jobId, file.Field, file.FileName), stream);
                 }
             }
             var status = await job.Submit(spec);
@@ -59,10 +60,10 @@ public static class JobApi
         jobs.MapGet("/", async (IClusterClient client) => Results.Ok(await client.GetGrain<IJobRegistryGrain>(0).List()));
 
         jobs.MapGet("/{jobId}", async (string jobId, IClusterClient client) =>
-            Results.Ok(await client.GetGrain<IJobCoordinatorGrain>(jobId).GetStatus()));
+            Results.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).GetStatus()));
 
         jobs.MapPost("/{jobId}/cancel", async (string jobId, IClusterClient client) =>
-            Results.Ok(await client.GetGrain<IJobCoordinatorGrain>(jobId).Cancel()));
+            Results.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).Cancel()));
 
         jobs.MapGet("/{jobId}/manifest", async (string jobId, IClusterClient client, IArtifactStore store) =>
         {
@@ -121,33 +122,15 @@ public static class JobApi
 
     private static async Task<JobStatus> Finished(IClusterClient client, string jobId)
     {
-        var status = await client.GetGrain<IJobCoordinatorGrain>(jobId).GetStatus();
+        var status = await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).GetStatus();
         if (status.ManifestKey is null)
             throw new JobNotFinishedException($"job '{jobId}' is {status.Phase}; its dataset is ready when the job completes");
         return status;
     }
 
-    private sealed record Upload(string Name, string FileName, IFormFile File);
-
-    private static List<Upload> Uploads(IReadOnlyList<IFormFile> files)
-    {
-        var result = new List<Upload>();
-        foreach (var f in files)
-        {
-            // Only the base name counts: "../../x.png" and "a/b.png" arrive as "x.png" and "b.png".
-            var fileName = Path.GetFileName(f.FileName.Replace('\\', '/'));
-            var extension = Path.GetExtension(fileName).ToLowerInvariant();
-            var name = Path.GetFileNameWithoutExtension(fileName);
-            if (!UploadExtensions.Contains(extension))
-                throw new ArgumentException($"'{f.FileName}': only PNG and JPEG files are accepted");
-            if (!JobValidation.IsSafeName(name) || fileName != f.FileName.Replace('\\', '/').Split('/')[^1])
-                throw new ArgumentException($"'{f.FileName}': file names must be letters, digits, '.', '_' or '-'");
-            result.Add(new Upload(name, name + extension, f));
-        }
-        var dup = result.GroupBy(u => u.Name).FirstOrDefault(g => g.Count() > 1);
-        if (dup is not null) throw new ArgumentException($"two uploaded files are named '{dup.Key}'");
-        return result;
-    }
+    private static string SafeJobId(string jobId) => JobValidation.IsSafeName(jobId)
+        ? jobId
+        : throw new ArgumentException($"job id '{UploadNames.Display(jobId)}' must be letters, digits, '.', '_' or '-'");
 }
 
 public sealed class JobNotFinishedException(string message) : Exception(message);

@@ -20,11 +20,13 @@ public static class ProblemMapping
 
     public static IResult? Map(Exception e) => e switch
     {
+        UploadTooLargeException => Problem(413, "Upload too large", e.Message),
         KeyNotFoundException => Problem(404, "Not found", e.Message),
         JobConflictException => Problem(409, "Job id already used", e.Message),
         JobNotFinishedException => Problem(409, "Job not finished", e.Message),
         InvalidInputException or ArgumentException or DirectoryNotFoundException or FileNotFoundException => Problem(400, "Invalid job", e.Message),
         BadHttpRequestException bad => Problem(bad.StatusCode, "Bad request", e.Message),
+        InvalidDataException => Problem(400, "Malformed upload", e.Message),
         System.Text.Json.JsonException => Problem(400, "Invalid JSON", e.Message),
         _ => null,
     };

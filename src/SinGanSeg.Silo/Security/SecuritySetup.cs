@@ -1,11 +1,110 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using SinGanSeg.Grains.Hosting;
 
 namespace SinGanSeg.Silo.Security;
 
-/// <summary>Authentication for the API and both dashboards (required in cluster mode), and upload limits.</summary>
+/// <summary>
+/// Authentication for the API and both dashboards (required in cluster mode), and upload limits.
+/// API clients send an API key or an OIDC bearer token; browsers sign in at /login for a cookie.
+/// Every endpoint needs an authenticated caller unless it is marked AllowAnonymous or is a health probe.
+/// </summary>
 public static class SecuritySetup
 {
-    public static WebApplicationBuilder AddSinGanSegSecurity(this WebApplicationBuilder builder, SinGanSegOptions options) => builder;
+    /// <summary>Probes and the sign-in page itself; everything else (a future one too) is closed by default.</summary>
+    private static readonly string[] PublicPaths = ["/health", "/login"];
 
-    public static WebApplication UseSinGanSegSecurity(this WebApplication app) => app;
+    public static WebApplicationBuilder AddSinGanSegSecurity(this WebApplicationBuilder builder, SinGanSegOptions options)
+    {
+        var auth = (builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions()).Validated(options.Storage);
+        builder.Services.AddSingleton(auth);
+        builder.Services.AddSingleton(new ApiKeyValidator(auth));
+        builder.Services.AddSingleton((builder.Configuration.GetSection("Uploads").Get<UploadLimits>() ?? new UploadLimits()).Validated());
+        if (!auth.HasApiKeys && !auth.HasOidc) return builder;
+
+        if (auth.DataProtectionKeysDirectory is { Length: > 0 } keys)
+            builder.Services.AddDataProtection().SetApplicationName("singanseg").PersistKeysToFileSystem(new DirectoryInfo(keys));
+
+        var authentication = builder.Services.AddAuthentication(AuthSchemes.Selector)
+            .AddPolicyScheme(AuthSchemes.Selector, AuthSchemes.Selector, o => o.ForwardDefaultSelector = context => SchemeFor(context.Request, auth))
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
+            .AddCookie(AuthSchemes.Cookie, o =>
+            {
+                o.Cookie.Name = AuthSchemes.CookieName;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = auth.CookieLifetime;
+                o.SlidingExpiration = true;
+                o.LoginPath = "/login";
+                o.LogoutPath = "/logout";
+                o.ReturnUrlParameter = "returnUrl";
+                // API callers get a 401 to act on, not a redirect to an HTML page.
+                o.Events.OnRedirectToLogin = context => IsApi(context.Request)
+                    ? ApiKeyAuthenticationHandler.Unauthorized(context.HttpContext, null)
+                    : Redirect(context);
+                o.Events.OnRedirectToAccessDenied = context => IsApi(context.Request)
+                    ? Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden").ExecuteAsync(context.HttpContext)
+                    : Redirect(context);
+            });
+        if (auth.HasOidc)
+        {
+            authentication.AddJwtBearer(AuthSchemes.Bearer, o =>
+            {
+                o.Authority = auth.Oidc.Authority;
+                o.Audience = auth.Oidc.Audience;
+                o.RequireHttpsMetadata = auth.Oidc.RequireHttpsMetadata;
+                o.MapInboundClaims = false;
+                o.Events = new JwtBearerEvents
+                {
+                    OnChallenge = context =>
+                    {
+                        context.HandleResponse();
+                        return ApiKeyAuthenticationHandler.Unauthorized(context.HttpContext, context.AuthenticateFailure is null ? null : "the bearer token is not valid");
+                    },
+                };
+            });
+        }
+
+        builder.Services.AddAuthorization(o =>
+        {
+            if (!auth.IsRequired(options.Storage)) return;
+            o.FallbackPolicy = new AuthorizationPolicyBuilder(AuthSchemes.Selector)
+                .RequireAssertion(context => context.User.Identity?.IsAuthenticated == true || (context.Resource is HttpContext http && IsPublic(http.Request.Path)))
+                .Build();
+        });
+        return builder;
+    }
+
+    public static WebApplication UseSinGanSegSecurity(this WebApplication app)
+    {
+        var auth = app.Services.GetRequiredService<AuthOptions>();
+        if (!auth.HasApiKeys && !auth.HasOidc) return app;
+        app.UseAuthentication();
+        app.UseCsrfGuard();
+        app.UseAuthorization();
+        app.MapLoginEndpoints();
+        return app;
+    }
+
+    private static string SchemeFor(HttpRequest request, AuthOptions auth)
+    {
+        if (ApiKeyAuthenticationHandler.PresentedKey(request) is not null) return AuthSchemes.ApiKey;
+        if (auth.HasOidc && request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthSchemes.Bearer;
+        // A non-browser client without credentials still lands on the cookie scheme, whose challenge answers /api with a 401.
+        return AuthSchemes.Cookie;
+    }
+
+    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+
+    private static bool IsPublic(PathString path) => PublicPaths.Any(p => path.StartsWithSegments(p));
+
+    private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
 }

@@ -1,0 +1,61 @@
+using SinGanSeg.Grains.Hosting;
+
+namespace SinGanSeg.Silo.Security;
+
+/// <summary>
+/// The "Auth" configuration section. Cluster mode (Azure storage) always requires authentication;
+/// the embedded default is open on localhost unless keys are configured or <see cref="Required"/> is set.
+/// </summary>
+public sealed record AuthOptions
+{
+    /// <summary>Comma-separated API keys (env Auth__ApiKeys, from a Kubernetes Secret); any one of them is accepted.</summary>
+    public string? ApiKeys { get; init; }
+
+    public OidcSettings Oidc { get; init; } = new();
+
+    /// <summary>Unset: required in cluster mode, and in embedded mode once any key or OIDC authority is configured.</summary>
+    public bool? Required { get; init; }
+
+    /// <summary>Where the login cookie's key ring is kept; silos behind one load balancer need a shared folder here so a cookie from one works on all.</summary>
+    public string? DataProtectionKeysDirectory { get; init; }
+
+    public TimeSpan CookieLifetime { get; init; } = TimeSpan.FromHours(8);
+
+    /// <summary>Short keys can be guessed; a generated 32-character key is the expected kind.</summary>
+    public const int MinimumKeyLength = 16;
+
+    public IReadOnlyList<string> Keys => (ApiKeys ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public bool HasApiKeys => Keys.Count > 0;
+
+    public bool HasOidc => !string.IsNullOrWhiteSpace(Oidc.Authority);
+
+    public bool IsRequired(StorageMode storage) => Required ?? (storage == StorageMode.Azure || HasApiKeys || HasOidc);
+
+    /// <summary>Refuses configurations that would leave the cluster open or half-configured, naming the keys to set.</summary>
+    public AuthOptions Validated(StorageMode storage)
+    {
+        if (storage == StorageMode.Azure && Required == false)
+            throw new ArgumentException("cluster mode (SinGanSeg:Storage=Azure) always requires authentication; remove Auth:Required=false and set Auth__ApiKeys or Auth__Oidc__Authority");
+        if (IsRequired(storage) && !HasApiKeys && !HasOidc)
+            throw new ArgumentException(storage == StorageMode.Azure
+                ? "cluster mode (SinGanSeg:Storage=Azure) requires authentication, and none is configured: set Auth__ApiKeys (comma-separated API keys) or Auth__Oidc__Authority and Auth__Oidc__Audience (OIDC bearer tokens)"
+                : "Auth:Required is set but no credentials are configured: set Auth__ApiKeys (comma-separated API keys) or Auth__Oidc__Authority and Auth__Oidc__Audience");
+        var shortKey = Keys.FirstOrDefault(k => k.Length < MinimumKeyLength);
+        if (shortKey is not null)
+            throw new ArgumentException($"every key in Auth__ApiKeys must be at least {MinimumKeyLength} characters (one has {shortKey.Length}); generate one with 'openssl rand -hex 24'");
+        if (HasOidc && string.IsNullOrWhiteSpace(Oidc.Audience))
+            throw new ArgumentException("Auth__Oidc__Authority is set without Auth__Oidc__Audience: set the audience the tokens are issued for");
+        return this;
+    }
+}
+
+/// <summary>OIDC bearer tokens (JWT) from an identity provider.</summary>
+public sealed record OidcSettings
+{
+    public string? Authority { get; init; }
+    public string? Audience { get; init; }
+
+    /// <summary>Only for a development identity provider on plain http.</summary>
+    public bool RequireHttpsMetadata { get; init; } = true;
+}
