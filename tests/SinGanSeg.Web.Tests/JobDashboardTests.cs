@@ -103,7 +103,10 @@ public sealed partial class JobDashboardTests(BrowserFixture fixture) : IClassFi
         var (longImages, longMasks) = Dataset("web-cancel", skip: 4, count: 1, withBrokenPair: false);
         await Submit(http, new { jobId = "web-cancel", imagesDir = longImages, masksDir = longMasks, preset = "tiny", iterations = 5000, samplesPerImage = 2 });
         await page.GotoAsync("/jobs/web-cancel");
-        await Assertions.Expect(page.Locator("[data-testid=image-row][data-phase=Training]")).ToHaveCountAsync(1, new() { Timeout = 180_000 });
+        var training = page.Locator("[data-testid=image-row][data-phase=Training]");
+        await Assertions.Expect(training).ToHaveCountAsync(1, new() { Timeout = 180_000 });
+        await Assertions.Expect(training.Locator("[data-testid=image-iteration]")).ToHaveTextAsync(new Regex(@"^\d+/\d+$"), new() { Timeout = 120_000 });
+        await Assertions.Expect(training.Locator("[data-testid=image-speed]")).ToHaveTextAsync(new Regex(@"^\d+\.\d$"));
         await BrowserFixture.Screenshot(page, "05-job-training");
         await page.Locator("[data-testid=cancel-job]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=job-phase]")).ToHaveTextAsync("Cancelled");

@@ -44,7 +44,10 @@ public static class JobEventsApi
     private static async Task<IResult> Stream<T>(HttpContext http, JsonSerializerOptions json, Func<Task<(T Value, TimeSpan Next)>> read)
     {
         var (value, next) = await read();
-        var cancellation = http.RequestAborted;
+        // Ends with the host too: an open stream would otherwise hold a silo's shutdown for its whole timeout.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted,
+            http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        var cancellation = ending.Token;
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no"; // proxies such as nginx would hold the events back
@@ -75,7 +78,7 @@ public static class JobEventsApi
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            // The browser went away.
+            // The browser went away, or the host is stopping: the browser reconnects elsewhere or polls.
         }
         return Results.Empty;
     }

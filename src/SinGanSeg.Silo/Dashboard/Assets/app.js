@@ -73,7 +73,7 @@ function duration(seconds) {
 function time(iso) {
   if (!iso) return "–";
   const d = new Date(iso);
-  return isNaN(d) ? "–" : d.toLocaleString();
+  return isNaN(d) ? "–" : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
 }
 
 function num(value, digits) {
@@ -322,15 +322,16 @@ function showJob(jobId) {
     const images = s.images || [];
     const done = images.filter((i) => i.phase === "Done").length;
     const failed = images.filter((i) => i.phase === "Failed").length;
-    const running = images.filter((i) => RUNNING.has(i.phase)).length;
+    const active = images.filter((i) => RUNNING.has(i.phase)).length;
     setBadge(ui.phase, s.phase);
-    setText(ui.counts, `${done} done · ${failed} failed · ${running} running · ${images.length} images`);
+    setText(ui.counts, `${done} done · ${failed} failed · ${active} active · ${images.length} images`);
     const fraction = images.length ? images.reduce((sum, i) => sum + imageFraction(i), 0) / images.length : 0;
     setBar(ui.progress, fraction);
     setText(ui.progressText, `${Math.round(fraction * 100)}%`);
     const open = images.filter((i) => !TERMINAL.has(i.phase));
     setText(ui.eta, FINISHED_JOB.has(s.phase) ? "finished" : duration(Math.max(0, ...open.map((i) => i.etaSeconds || 0))));
-    setText(ui.sifidLabel, s.sifidMetric ? `Mean ${s.sifidMetric} (raw → styled)` : "Mean SIFID");
+    const styled = s.meanSifidStyled !== null && s.meanSifidStyled !== undefined;
+    setText(ui.sifidLabel, `Mean ${s.sifidMetric || "SIFID"}${styled ? " (raw → styled)" : ""}`);
     setText(ui.sifid, sifidText(s.meanSifid, s.meanSifidStyled));
     setText(ui.preset, `${s.preset || "–"} · ${s.samplesPerImage}`);
     setText(ui.created, time(s.createdAt));
@@ -420,6 +421,7 @@ function showJob(jobId) {
     setText(c.eta, TERMINAL.has(image.phase) ? "–" : duration(image.etaSeconds));
     setText(c.attempts, image.attempts || "–");
     setText(c.silo, image.silo || "–");
+    c.silo.title = image.silo || "";
     setText(c.sifid, sifidText(image.sifid, image.sifidStyled));
     setText(c.error, image.error || "");
     c.error.title = image.error || "";
