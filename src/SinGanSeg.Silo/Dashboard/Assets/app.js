@@ -258,7 +258,7 @@ function imageFraction(image) {
 function showJob(jobId) {
   document.title = `${jobId} · SinGAN-Seg`;
   const ui = {
-    phase: el("span", { class: "badge", "data-testid": "job-phase" }),
+    phase: el("span", { class: "badge", "data-testid": "job-phase", text: "loading…" }),
     counts: el("span", { class: "muted", "data-testid": "job-counts" }),
     progress: bar(0, true),
     progressText: el("span", { class: "muted", "data-testid": "job-progress-text" }),
@@ -269,8 +269,8 @@ function showJob(jobId) {
     created: el("div", { class: "value", "data-testid": "job-created" }),
     finished: el("div", { class: "value", "data-testid": "job-finished" }),
     links: el("div", { class: "links", "data-testid": "job-downloads" }),
-    cancel: el("button", { class: "danger", id: "cancel-job", "data-testid": "cancel-job", text: "Cancel job" }),
-    retry: el("button", { class: "primary", id: "retry-job", "data-testid": "retry-job", text: "Retry failed" }),
+    cancel: el("button", { class: "danger", id: "cancel-job", "data-testid": "cancel-job", disabled: true, text: "Cancel job" }),
+    retry: el("button", { class: "primary", id: "retry-job", "data-testid": "retry-job", disabled: true, text: "Retry failed" }),
     evaluation: el("section", { class: "panel eval", "data-testid": "evaluation", hidden: true }),
     rows: el("tbody", { id: "images-body" }),
   };
