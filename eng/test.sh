@@ -26,5 +26,19 @@ if ! cmp -s eng/deploy-validate/package-lock.json .tools/deploy-validate/package
   (cd .tools/deploy-validate && npm ci --no-audit --no-fund --loglevel=error)
 fi
 # --- end deploy checks ---
+
+# --- Headless Chromium for the web dashboard tests (tests/SinGanSeg.Web.Tests) ---------------
+# Playwright drives the system browser; it cannot download its own here.
+if [ ! -x /usr/bin/chromium ]; then
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "chromium is missing and installing it needs root or sudo: apt-get install chromium chromium-driver" >&2; exit 1; }
+    sudo_cmd="sudo"
+  fi
+  $sudo_cmd apt-get update
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver
+fi
+# --- end of the Chromium block ------------------------------------------------------------------
+
 # One test project at a time: they all train models, and two cores are all there is.
 dotnet test SinGanSeg.Cluster.sln -c Release -m:1 --logger "console;verbosity=normal" "$@"

@@ -12,6 +12,12 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
 
     Task<JobStatus> Cancel();
 
+    /// <summary>
+    /// Runs the failed images (all of them, or the named ones) again, each with a new attempt
+    /// number and a fresh retry budget; a finished job goes back to Running and writes its manifest again.
+    /// </summary>
+    Task<JobStatus> Retry(IReadOnlyList<string>? images = null);
+
     [OneWay]
     Task ReportProgress(ImageProgress progress);
 

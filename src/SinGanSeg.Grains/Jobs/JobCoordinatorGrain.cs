@@ -99,6 +99,42 @@ public sealed class JobCoordinatorGrain(
         return Status();
     }
 
+    public async Task<JobStatus> Retry(IReadOnlyList<string>? images = null)
+    {
+        if (!state.RecordExists) throw new KeyNotFoundException($"job '{JobId}' does not exist");
+        if (state.State.Phase == JobPhase.Cancelled) throw new JobRetryException($"job '{JobId}' was cancelled; submit it again to run it");
+        // Finish is writing the manifest and would overwrite the phase set here.
+        if (_finishing) throw new JobRetryException($"job '{JobId}' is writing its manifest; retry in a moment");
+        var unknown = images?.FirstOrDefault(i => !state.State.Images.ContainsKey(i));
+        if (unknown is not null) throw new KeyNotFoundException($"job '{JobId}' has no image '{unknown}'");
+        var failed = state.State.Images
+            .Where(kv => kv.Value.Phase == ImagePhase.Failed && (images is null || images.Count == 0 || images.Contains(kv.Key)))
+            .ToList();
+        if (failed.Count == 0) throw new JobRetryException($"job '{JobId}' has no failed images to retry");
+        foreach (var (_, record) in failed)
+        {
+            // A new attempt number: the image grain starts afresh and outcomes of the old attempt are ignored.
+            record.RetryBase = record.Attempts;
+            record.Attempts++;
+            record.Phase = ImagePhase.Pending;
+            record.Started = false;
+            record.NextAttemptAt = null;
+            record.LastHeard = null;
+        }
+        if (IsFinished(state.State.Phase))
+        {
+            state.State.Phase = JobPhase.Running;
+            state.State.FinishedAt = null;
+            state.State.ManifestKey = null;
+            state.State.EvaluationError = null;
+        }
+        await Save();
+        await this.RegisterOrUpdateReminder(ReconcileReminder, options.JobReconcile, options.JobReconcile);
+        logger.LogInformation("job {Job}: retrying {Count} failed images", JobId, failed.Count);
+        ScheduleReconcile(TimeSpan.Zero);
+        return Status();
+    }
+
     public Task ReportProgress(ImageProgress progress)
     {
         if (state.RecordExists && state.State.Images.TryGetValue(progress.Name, out var record) && !record.IsTerminal)
@@ -141,7 +177,7 @@ public sealed class JobCoordinatorGrain(
             record.CompletedScales = Math.Max(record.CompletedScales, record.ScaleCount);
             record.Error = null;
         }
-        else if (!outcome.Permanent && record.Attempts < state.State.MaxAttempts)
+        else if (!outcome.Permanent && record.Attempts - record.RetryBase < state.State.MaxAttempts)
         {
             var delay = WorkSchedule.RetryDelay(options, record.Attempts);
             record.Phase = ImagePhase.RetryScheduled;

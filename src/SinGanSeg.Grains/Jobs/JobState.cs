@@ -46,5 +46,8 @@ public sealed class ImageRecord
     [Id(13)] public string? SifidMetric { get; set; }
     [Id(14)] public int Styled { get; set; }
 
+    /// <summary>Attempts used before the last manual retry: automatic retries count from here, so a retry gets the job's full budget.</summary>
+    [Id(15)] public int RetryBase { get; set; }
+
     public bool IsTerminal => Phase is ImagePhase.Done or ImagePhase.Failed or ImagePhase.Cancelled;
 }

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
 using SinGanSeg.Abstractions;
 using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Grains.Images;
@@ -11,7 +12,7 @@ namespace SinGanSeg.Silo.Api;
 
 /// <summary>
 /// The REST API: submit (server-side paths, or a multipart upload of images/ and masks/), list,
-/// get, cancel, and download a finished dataset (zip) or its manifest. Errors are RFC 7807
+/// get, cancel, retry failed images, and download a finished dataset (zip) or its manifest. Errors are RFC 7807
 /// problem details (see <see cref="ProblemMapping"/>).
 /// </summary>
 public static class JobApi
@@ -64,6 +65,10 @@ public static class JobApi
 
         jobs.MapPost("/{jobId}/cancel", async (string jobId, IClusterClient client) =>
             Results.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).Cancel()));
+
+        // ?image=a&image=b retries only those; without it every failed image runs again.
+        jobs.MapPost("/{jobId}/retry", async (string jobId, [FromQuery(Name = "image")] string[]? images, IClusterClient client) =>
+            Results.Accepted($"/api/jobs/{jobId}", await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).Retry(images ?? [])));
 
         jobs.MapGet("/{jobId}/manifest", async (string jobId, IClusterClient client, IArtifactStore store) =>
         {

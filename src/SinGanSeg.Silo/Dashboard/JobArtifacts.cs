@@ -1,0 +1,64 @@
+using System.Text.Json;
+using SinGanSeg.Abstractions;
+using SinGanSeg.Grains.Images;
+using SinGanSeg.Grains.Jobs;
+using SinGanSeg.Grains.Storage;
+
+namespace SinGanSeg.Silo.Dashboard;
+
+/// <summary>
+/// What the dashboard may show of a job, and nothing else: the real inputs named in its stored
+/// spec, and samples under the job's own prefix in the artifact store. Names are checked with
+/// <see cref="JobValidation.IsSafeName"/> before they become keys, so no request reaches another path.
+/// </summary>
+public sealed class JobArtifacts(IArtifactStore store)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public sealed record Sample(string Name, string? StyledName, double? Sifid, double? SifidStyled);
+
+    /// <summary>The real image or mask of one of the job's images.</summary>
+    public async Task<Stream> OpenInput(string jobId, string image, bool mask, CancellationToken cancellation)
+    {
+        RequireSafe(jobId, image);
+        var bytes = await store.GetBytesAsync(ModelKeys.Spec(jobId)) ?? throw new KeyNotFoundException($"job '{jobId}' does not exist");
+        var spec = JsonSerializer.Deserialize<JobSpec>(bytes, Json) ?? throw new KeyNotFoundException($"job '{jobId}' has no spec");
+        var input = spec.Images.FirstOrDefault(i => i.Name == image) ?? throw new KeyNotFoundException($"job '{jobId}' has no image '{image}'");
+        var reference = mask ? input.MaskRef : input.ImageRef;
+        if (reference.StartsWith("file://", StringComparison.Ordinal))
+        {
+            var path = new Uri(reference).LocalPath;
+            return File.Exists(path) ? File.OpenRead(path) : throw new KeyNotFoundException($"{(mask ? "mask" : "image")} of '{image}' is missing");
+        }
+        const string artifact = "artifact:";
+        var key = reference.StartsWith(artifact, StringComparison.Ordinal) ? reference[artifact.Length..] : "";
+        // Uploads are stored under the job's inputs; a spec pointing elsewhere is not served.
+        if (!key.StartsWith(ModelKeys.Input(jobId, mask ? "masks" : "images", ""), StringComparison.Ordinal) || key.Contains("..", StringComparison.Ordinal))
+            throw new KeyNotFoundException($"input of '{image}' is not viewable");
+        return await store.OpenReadAsync(key, cancellation) ?? throw new KeyNotFoundException($"{(mask ? "mask" : "image")} of '{image}' is missing");
+    }
+
+    /// <summary>A generated image (raw or _styled) or mask of the job.</summary>
+    public async Task<Stream> OpenSample(string jobId, string sample, bool mask, CancellationToken cancellation)
+    {
+        RequireSafe(jobId, sample);
+        var key = mask ? ModelKeys.SampleMask(jobId, sample) : ModelKeys.SampleImage(jobId, sample);
+        return await store.OpenReadAsync(key, cancellation) ?? throw new KeyNotFoundException($"job '{jobId}' has no sample '{sample}'");
+    }
+
+    /// <summary>An image's samples as its finished attempt recorded them; none while it runs.</summary>
+    public async Task<IReadOnlyList<Sample>> Samples(string jobId, string image)
+    {
+        RequireSafe(jobId, image);
+        var bytes = await store.GetBytesAsync(ModelKeys.Outcome(jobId, image));
+        if (bytes is null) return [];
+        var outcome = JsonSerializer.Deserialize<ImageOutcome>(bytes, Json);
+        return outcome?.Samples.OrderBy(s => s.SampleIndex).Select(s => new Sample(s.Name, s.StyledName, s.Sifid, s.SifidStyled)).ToList() ?? [];
+    }
+
+    private static void RequireSafe(params string[] names)
+    {
+        foreach (var name in names)
+            if (!JobValidation.IsSafeName(name)) throw new ArgumentException($"'{name}' is not a valid name: letters, digits, '.', '_' or '-'");
+    }
+}

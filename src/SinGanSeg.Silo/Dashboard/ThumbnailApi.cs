@@ -1,0 +1,56 @@
+using SinGanSeg.Grains.Storage;
+using SinGanSeg.Silo.Api;
+using SixLabors.ImageSharp;
+
+namespace SinGanSeg.Silo.Dashboard;
+
+/// <summary>
+/// Small previews for the dashboard: GET /api/jobs/{job}/images/{image}/thumbnail/{image|mask}
+/// (the real pair), GET /api/jobs/{job}/samples/{sample}/thumbnail/{image|mask} (a generated pair;
+/// a "_styled" sample has an image only) and GET /api/jobs/{job}/images/{image}/samples (their names).
+/// </summary>
+public static class ThumbnailApi
+{
+    public static IEndpointRouteBuilder MapThumbnailApi(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup("/api/jobs/{jobId}").AddEndpointFilter(ProblemMapping.Filter);
+
+        jobs.MapGet("/images/{image}/samples", async (string jobId, string image, IArtifactStore store, int? take) =>
+        {
+            var samples = await new JobArtifacts(store).Samples(jobId, image);
+            return Results.Ok(new { count = samples.Count, samples = samples.Take(Math.Clamp(take ?? 4, 0, 100)) });
+        });
+
+        jobs.MapGet("/images/{image}/thumbnail/{kind}", async (string jobId, string image, string kind, int? size, IArtifactStore store, HttpContext http) =>
+            await Serve(http, IsMask(kind), size, ct => new JobArtifacts(store).OpenInput(jobId, image, IsMask(kind), ct)));
+
+        jobs.MapGet("/samples/{sample}/thumbnail/{kind}", async (string jobId, string sample, string kind, int? size, IArtifactStore store, HttpContext http) =>
+            await Serve(http, IsMask(kind), size, ct => new JobArtifacts(store).OpenSample(jobId, sample, IsMask(kind), ct)));
+        return app;
+    }
+
+    private static bool IsMask(string kind) => kind switch
+    {
+        "image" => false,
+        "mask" => true,
+        _ => throw new KeyNotFoundException($"thumbnail kind '{kind}' is unknown: use image or mask"),
+    };
+
+    private static async Task<IResult> Serve(HttpContext http, bool mask, int? size, Func<CancellationToken, Task<Stream>> open)
+    {
+        var cancellation = http.RequestAborted;
+        await using var source = await open(cancellation);
+        Thumbnails.Thumbnail thumbnail;
+        try
+        {
+            thumbnail = await Thumbnails.Make(source, mask, Math.Clamp(size ?? Thumbnails.DefaultSize, 16, Thumbnails.MaxSize), cancellation);
+        }
+        catch (ImageFormatException e)
+        {
+            return Results.Problem(detail: $"not a readable image: {e.Message}", statusCode: 422, title: "Unreadable image");
+        }
+        // A job's inputs and samples do not change under a name, so browsers may keep them a while.
+        http.Response.Headers.CacheControl = "private, max-age=3600";
+        return Results.File(thumbnail.Bytes, thumbnail.ContentType);
+    }
+}
