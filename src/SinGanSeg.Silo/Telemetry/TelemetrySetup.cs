@@ -28,6 +28,9 @@ public static class TelemetrySetup
         _ = SinGanSegMetrics.Meter; // creates the instruments, observable ones included, before the first scrape
 
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        // Without a formatter name the console logger copies its legacy options (scopes off) over
+        // the formatter's; naming the default keeps Logging:Console:FormatterName=json working.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName ??= ConsoleFormatterNames.Simple);
         builder.Services.Configure<SimpleConsoleFormatterOptions>(o => o.IncludeScopes = true);
         builder.Services.Configure<JsonConsoleFormatterOptions>(o => o.IncludeScopes = true);
         builder.Logging.AddOpenTelemetry(o =>
