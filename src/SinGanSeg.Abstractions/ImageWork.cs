@@ -1,6 +1,10 @@
 namespace SinGanSeg.Abstractions;
 
-/// <summary>What the coordinator hands an image grain: one image of a job, with the job's settings.</summary>
+/// <summary>
+/// What the coordinator hands an image grain: one image of a job, with the job's settings.
+/// TraceParent is the job's submit span (W3C), so the image's spans link to it even when a
+/// reminder, not the job, starts the image after a restart.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ImageWork(
     [property: Id(0)] string JobId,
@@ -12,7 +16,8 @@ public sealed record ImageWork(
     [property: Id(6)] int Attempt,
     [property: Id(7)] bool AllowEmptyMask,
     [property: Id(8)] StyleOptions? Style = null,
-    [property: Id(9)] bool Score = false);
+    [property: Id(9)] bool Score = false,
+    [property: Id(10)] string? TraceParent = null);
 
 /// <summary>
 /// One generated pair and where it came from (a line of the dataset manifest); the hashes are of

@@ -30,6 +30,8 @@ public static class TestCluster
             }));
             siloBuilder.Configure<ReminderOptions>(o => o.RefreshReminderListPeriod = TimeSpan.FromSeconds(3));
         });
+        // The test process stands in for the API: its calls carry its trace into the silos.
+        builder.ConfigureClient(client => client.AddActivityPropagation());
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;

@@ -10,6 +10,7 @@ using SinGanSeg.Grains.Execution;
 using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Grains.Placement;
 using SinGanSeg.Grains.Storage;
+using SinGanSeg.Grains.Telemetry;
 
 namespace SinGanSeg.Grains.Evaluation;
 
@@ -52,6 +53,11 @@ public sealed class EvaluationRunGrain(
     private async Task RunAsync(string id, string runKey, int attempt)
     {
         var coordinator = GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(id);
+        // A child of the coordinator's Start call; the executor carries it onto its slot thread.
+        using var span = SinGanSegActivity.Source.StartActivity(SinGanSegActivity.EvaluationRun);
+        span?.SetTag("evaluation.id", id);
+        span?.SetTag("evaluation.run", runKey);
+        span?.SetTag(SinGanSegActivity.Attempt, attempt);
         try
         {
             var spec = JsonSerializer.Deserialize<EvaluationSpec>(await store.GetBytesAsync(EvaluationKeys.Spec(id))
@@ -77,20 +83,24 @@ public sealed class EvaluationRunGrain(
             }, _stop.Token);
             await store.PutBytesAsync(EvaluationKeys.Result(id, runKey), JsonSerializer.SerializeToUtf8Bytes(result, Json));
             logger.LogInformation("evaluation {Id}: {Run} done, test Dice {Dice:F3}", id, runKey, result.Test.Dice);
+            span?.SetTag("evaluation.test_dice", result.Test.Dice);
             await coordinator.RunFinished(runKey, attempt, true, null, false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
+            span.Fail(e);
             // Deactivated (silo stopping): the coordinator restarts the run elsewhere when it goes silent.
         }
         catch (Exception e) when (e is InvalidInputException or ArgumentException)
         {
             logger.LogWarning("evaluation {Id}: {Run} failed: {Error}", id, runKey, e.Message);
+            span.Fail(e);
             await coordinator.RunFinished(runKey, attempt, false, e.Message, true);
         }
         catch (Exception e)
         {
             logger.LogWarning(e, "evaluation {Id}: {Run} failed", id, runKey);
+            span.Fail(e);
             await coordinator.RunFinished(runKey, attempt, false, $"{e.GetType().Name}: {e.Message}", false);
         }
         finally

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using SinGanSeg.Grains.Telemetry;
 using static TorchSharp.torch;
 
 namespace SinGanSeg.Grains.Execution;
@@ -11,7 +13,8 @@ namespace SinGanSeg.Grains.Execution;
 /// </summary>
 public sealed class DeviceExecutor : IDisposable
 {
-    private sealed record Item(string Name, Func<CancellationToken, object?> Work, TaskCompletionSource<object?> Done, CancellationToken Cancellation);
+    /// <param name="Caller">The queuing code's current span: made current on the slot thread, so engine logs carry its trace and spans can hang under it.</param>
+    private sealed record Item(string Name, Func<CancellationToken, object?> Work, TaskCompletionSource<object?> Done, CancellationToken Cancellation, Activity? Caller);
 
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>();
     private readonly CancellationTokenSource _shutdown = new();
@@ -30,6 +33,7 @@ public sealed class DeviceExecutor : IDisposable
             _threads.Add(thread);
             thread.Start();
         }
+        ExecutorRegistry.Add(this);
     }
 
     public Device Device { get; }
@@ -41,7 +45,7 @@ public sealed class DeviceExecutor : IDisposable
     {
         var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
         Interlocked.Increment(ref _queued);
-        if (!_queue.Writer.TryWrite(new Item(name, ct => work(ct), done, cancellation)))
+        if (!_queue.Writer.TryWrite(new Item(name, ct => work(ct), done, cancellation, Activity.Current)))
         {
             Interlocked.Decrement(ref _queued);
             throw new ObjectDisposedException(nameof(DeviceExecutor), "the silo is shutting down");
@@ -71,7 +75,8 @@ public sealed class DeviceExecutor : IDisposable
                 continue;
             }
             Interlocked.Increment(ref _busy);
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var started = Stopwatch.GetTimestamp();
+            Activity.Current = item.Caller;
             try
             {
                 item.Done.TrySetResult(item.Work(linked.Token));
@@ -86,8 +91,9 @@ public sealed class DeviceExecutor : IDisposable
             }
             finally
             {
+                Activity.Current = null;
                 Interlocked.Decrement(ref _busy);
-                Telemetry.SinGanSegMetrics.ComputeSeconds.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                SinGanSegMetrics.ComputeSeconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
         }
     }
@@ -95,6 +101,7 @@ public sealed class DeviceExecutor : IDisposable
     public void Dispose()
     {
         if (_shutdown.IsCancellationRequested) return;
+        ExecutorRegistry.Remove(this);
         _queue.Writer.TryComplete();
         _shutdown.Cancel();
         while (_queue.Reader.TryRead(out var pending)) pending.Done.TrySetCanceled(_shutdown.Token);

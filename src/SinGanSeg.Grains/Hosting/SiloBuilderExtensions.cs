@@ -28,6 +28,12 @@ public static class SiloBuilderExtensions
         });
         services.AddPlacementFilter<AcceleratorPlacementFilterStrategy, AcceleratorPlacementFilterDirector>(ServiceLifetime.Singleton);
 
+        // Grain calls carry the caller's trace (W3C traceparent in the request context), so one
+        // trace runs from an API request through the job to its images. Every host of this
+        // system (the silo service, the CLI's embedded silo, tests) gets it here; the in-silo
+        // client shares the silo's filters. Spans only exist while something listens.
+        silo.AddActivityPropagation();
+
         // Torch loads only on silos that run image grains: the executor is created with the first one.
         services.AddSingleton(sp =>
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Placement;
 using Orleans.Runtime;
@@ -8,6 +9,7 @@ using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Grains.Placement;
 using Microsoft.Extensions.DependencyInjection;
 using SinGanSeg.Grains.Storage;
+using SinGanSeg.Grains.Telemetry;
 
 namespace SinGanSeg.Grains.Images;
 
@@ -120,6 +122,7 @@ public sealed class ImageModelGrain(
     private async Task RunAsync(ImageWork work, ProgressBox box, CancellationToken cancellation)
     {
         var scratch = Path.Combine(options.ScratchDirectory, $"{Sanitize(work.JobId)}-{Sanitize(work.Input.Name)}-{Guid.NewGuid():N}");
+        using var run = StartRunSpan(work);
         ImageOutcome outcome;
         try
         {
@@ -131,11 +134,13 @@ public sealed class ImageModelGrain(
                 // right after never makes the job report fewer scales than are stored.
                 ScaleCommitted = (done, total) => self.ScaleCommitted(done, total).GetAwaiter().GetResult(),
                 StopBetweenScales = services.GetRequiredService<ShutdownDrain>().Draining,
+                Trace = run?.Context ?? default,
             };
             outcome = await executor.Run($"{work.JobId}/{work.Input.Name}", ct => pipeline.Run(work, scratch, box, ct), cancellation);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
+            run.Fail(e);
             // Cancelled by the job, or the activation/silo is going away: the reminder brings it back if there is work left.
             return;
         }
@@ -153,6 +158,9 @@ public sealed class ImageModelGrain(
         {
             TryDelete(scratch);
         }
+        run?.SetTag("image.outcome", outcome.Succeeded ? "done" : outcome.Permanent ? "rejected" : "failed");
+        run?.SetTag("model.cached", outcome.FromCache);
+        if (!outcome.Succeeded) run?.SetStatus(ActivityStatusCode.Error, outcome.Error);
         var latest = box.Current;
         state.State.Phase = outcome.Succeeded ? ImagePhase.Done : ImagePhase.Failed;
         state.State.Error = outcome.Error;
@@ -167,6 +175,24 @@ public sealed class ImageModelGrain(
         _reporter?.Dispose();
         _reporter = null;
         await DeliverOutcome();
+    }
+
+    /// <summary>
+    /// The image's span: a child of the job's dispatch when the job started it (the grain call
+    /// carries the trace), otherwise a new trace (a reminder after a restart) that links to the
+    /// job's submit span and carries job.id.
+    /// </summary>
+    private Activity? StartRunSpan(ImageWork work)
+    {
+        var submit = SinGanSegActivity.ParseTraceParent(work.TraceParent);
+        var current = Activity.Current?.Context ?? default;
+        ActivityLink[]? links = submit != default && submit.TraceId != current.TraceId ? [new ActivityLink(submit)] : null;
+        var run = SinGanSegActivity.Source.StartActivity(SinGanSegActivity.ImageRun, ActivityKind.Internal, current, links: links);
+        run?.SetTag(SinGanSegActivity.JobId, work.JobId);
+        run?.SetTag(SinGanSegActivity.ImageName, work.Input.Name);
+        run?.SetTag(SinGanSegActivity.Attempt, work.Attempt);
+        run?.SetTag(SinGanSegActivity.Silo, RuntimeIdentity);
+        return run;
     }
 
     /// <summary>Hands the outcome to the job; until that succeeds the reminder keeps trying.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using SinGanSeg.Abstractions;
 using SinGanSeg.Core.Checkpoints;
@@ -8,6 +9,7 @@ using SinGanSeg.Core.Training;
 using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Grains.Jobs;
 using SinGanSeg.Grains.Storage;
+using SinGanSeg.Grains.Telemetry;
 using static TorchSharp.torch;
 
 namespace SinGanSeg.Grains.Images;
@@ -25,6 +27,9 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
 
     /// <summary>Set when the silo drains: training stops once the scale in progress is checkpointed.</summary>
     public CancellationToken StopBetweenScales { get; init; }
+
+    /// <summary>The span the stage spans hang under (the grain's image.run); captured by the grain because this runs on an executor thread.</summary>
+    public ActivityContext Trace { get; init; }
 
     public ImageOutcome Run(ImageWork work, string scratch, ProgressBox box, CancellationToken cancellation)
     {
@@ -50,27 +55,66 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
             ScaleCount = geometry.ScaleCount,
             FromCache = fromCache,
         });
+        var parent = Trace != default ? Trace : Activity.Current?.Context ?? default;
         if (!fromCache)
         {
             logger.LogInformation("{Image}: training model {Model} from scale {Scale} of {Count}", name, modelKey, existing?.Scales.Count ?? 0, geometry.ScaleCount);
-            new SinGanTrainer(device)
+            using var train = SinGanSegActivity.StartStage(SinGanSegActivity.ImageTrain, parent, work.JobId, name);
+            train?.SetTag("scale.count", geometry.ScaleCount);
+            train?.SetTag("scale.first", existing?.Scales.Count ?? 0);
+            var trainContext = train?.Context ?? parent;
+            Activity? scaleSpan = null;
+            void OpenScale(int index)
             {
-                ProgressInterval = TimeSpan.FromSeconds(1),
-                Progress = p => box.Update(b => b with
+                scaleSpan = SinGanSegActivity.StartStage(SinGanSegActivity.ImageTrainScale, trainContext, work.JobId, name);
+                scaleSpan?.SetTag(SinGanSegActivity.Scale, index);
+            }
+            // Progress is throttled; counting the iterations between reports keeps the counter exact.
+            var (countedScale, counted) = (-1, 0);
+            try
+            {
+                OpenScale(existing?.Scales.Count ?? 0);
+                new SinGanTrainer(device)
                 {
-                    CompletedScales = p.CompletedScales,
-                    Iteration = p.Iteration,
-                    Iterations = p.Iterations,
-                    IterationsPerSecond = p.IterationsPerSecond,
-                    EtaSeconds = p.TotalEta.TotalSeconds,
-                }),
-                ScaleFinished = r =>
-                {
-                    UploadScale(modelKey, folder, r.Index, cancellation);
-                    ScaleCommitted?.Invoke(r.Index + 1, geometry.ScaleCount);
-                    box.Update(b => b with { CompletedScales = r.Index + 1 });
-                },
-            }.Train(new TrainingRequest(pair, config, work.Seed, modelDir, name), cancellation, StopBetweenScales);
+                    ProgressInterval = TimeSpan.FromSeconds(1),
+                    Progress = p =>
+                    {
+                        if (p.Scale != countedScale) (countedScale, counted) = (p.Scale, 0);
+                        if (p.Iteration > counted) SinGanSegMetrics.TrainingIterations.Add(p.Iteration - counted);
+                        counted = Math.Max(counted, p.Iteration);
+                        box.Update(b => b with
+                        {
+                            CompletedScales = p.CompletedScales,
+                            Iteration = p.Iteration,
+                            Iterations = p.Iterations,
+                            IterationsPerSecond = p.IterationsPerSecond,
+                            EtaSeconds = p.TotalEta.TotalSeconds,
+                        });
+                    },
+                    ScaleFinished = r =>
+                    {
+                        SinGanSegMetrics.ScaleDuration.Record(r.Seconds, SinGanSegMetrics.Tag("scale", r.Index));
+                        UploadScale(modelKey, folder, r.Index, cancellation);
+                        ScaleCommitted?.Invoke(r.Index + 1, geometry.ScaleCount);
+                        box.Update(b => b with { CompletedScales = r.Index + 1 });
+                        scaleSpan?.SetTag(SinGanSegActivity.ScaleIterations, r.Iterations);
+                        scaleSpan?.SetTag(SinGanSegActivity.ScaleSeconds, r.Seconds);
+                        scaleSpan?.Dispose();
+                        scaleSpan = null;
+                        if (r.Index + 1 < geometry.ScaleCount) OpenScale(r.Index + 1);
+                    },
+                }.Train(new TrainingRequest(pair, config, work.Seed, modelDir, name), cancellation, StopBetweenScales);
+            }
+            catch (Exception e)
+            {
+                scaleSpan.Fail(e);
+                train.Fail(e);
+                throw;
+            }
+            finally
+            {
+                scaleSpan?.Dispose();
+            }
         }
         else
         {
@@ -81,21 +125,32 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
         var manifest = folder.ReadManifest();
         var samplesDir = Path.Combine(scratch, "samples");
         List<GeneratedSample> samples;
+        using (var generate = SinGanSegActivity.StartStage(SinGanSegActivity.ImageGenerate, parent, work.JobId, name))
         using (var model = folder.LoadModel(device).WithId(name))
         {
-            samples = [.. new SampleGenerator(model)
+            try
             {
-                BatchSize = options.SampleBatchSize,
-                GenStartScale = Math.Min(work.GenStartScale, model.ScaleCount - 1),
-                Progress = (done, _) => box.Update(b => b with { Samples = done }),
-            }.Generate(work.SamplesPerImage, work.Seed, samplesDir, cancellation)];
+                samples = [.. new SampleGenerator(model)
+                {
+                    BatchSize = options.SampleBatchSize,
+                    GenStartScale = Math.Min(work.GenStartScale, model.ScaleCount - 1),
+                    Progress = (done, _) => box.Update(b => b with { Samples = done }),
+                }.Generate(work.SamplesPerImage, work.Seed, samplesDir, cancellation)];
+            }
+            catch (Exception e)
+            {
+                generate.Fail(e);
+                throw;
+            }
+            generate?.SetTag("samples", samples.Count);
+            SinGanSegMetrics.SamplesGenerated.Add(samples.Count);
         }
         var sampleFiles = samples.Select(s => (Name: Path.GetFileNameWithoutExtension(s.ImagePath), Path: s.ImagePath)).ToList();
         IReadOnlyDictionary<string, string> styled = work.Style is { } style
-            ? new StyleStage(store, options, device, logger).Run(work, style, imagePath, sampleFiles, scratch, box, cancellation)
+            ? Stage(SinGanSegActivity.ImageStyle, parent, work, () => new StyleStage(store, options, device, logger).Run(work, style, imagePath, sampleFiles, scratch, box, cancellation))
             : new Dictionary<string, string>();
         IReadOnlyDictionary<string, ScoreStage.Scores> scores = work.Score
-            ? new ScoreStage(options, device).Run(imagePath, sampleFiles, styled, box, cancellation)
+            ? Stage(SinGanSegActivity.ImageScore, parent, work, () => new ScoreStage(options, device).Run(imagePath, sampleFiles, styled, box, cancellation))
             : new Dictionary<string, ScoreStage.Scores>();
         var configJson = ModelKeys.ConfigJson(config);
         var imageSha = FileSha256(imagePath);
@@ -118,6 +173,20 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
                 Sifid: score?.Raw, SifidStyled: score?.Styled, SifidMetric: score?.Metric));
         }
         return new ImageOutcome(name, true, records, null, false, work.Attempt, modelKey, fromCache);
+    }
+
+    private static T Stage<T>(string span, ActivityContext parent, ImageWork work, Func<T> run)
+    {
+        using var activity = SinGanSegActivity.StartStage(span, parent, work.JobId, work.Input.Name);
+        try
+        {
+            return run();
+        }
+        catch (Exception e)
+        {
+            activity.Fail(e);
+            throw;
+        }
     }
 
     /// <summary>A file: or artifact: reference as a local path; a missing input is the user's error, not a transient one.</summary>

@@ -1,6 +1,7 @@
 using SinGanSeg.Abstractions;
 using SinGanSeg.Core.Metrics;
 using SinGanSeg.Grains.Hosting;
+using SinGanSeg.Grains.Telemetry;
 using static TorchSharp.torch;
 
 namespace SinGanSeg.Grains.Images;
@@ -29,6 +30,9 @@ public sealed class ScoreStage(SinGanSegOptions options, Device device)
             var raw = scorer.Score(real, SifidScorer.LoadRgb01(path, device));
             double? restyled = styled.TryGetValue(name, out var s) ? scorer.Score(real, SifidScorer.LoadRgb01(s, device)) : null;
             result[name] = new Scores(scorer.MetricName, raw, restyled);
+            var metricTag = SinGanSegMetrics.Tag("metric", scorer.MetricName);
+            SinGanSegMetrics.Sifid.Record(raw, SinGanSegMetrics.Tag("variant", "raw"), metricTag);
+            if (restyled is { } r) SinGanSegMetrics.Sifid.Record(r, SinGanSegMetrics.Tag("variant", "styled"), metricTag);
         }
         var metric = scorer.MetricName;
         box.Update(p => p with

@@ -4,6 +4,7 @@ using SinGanSeg.Core.Imaging;
 using SinGanSeg.Core.Style;
 using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Grains.Storage;
+using SinGanSeg.Grains.Telemetry;
 using static TorchSharp.torch;
 
 namespace SinGanSeg.Grains.Images;
@@ -58,13 +59,16 @@ public sealed class StyleStage(IArtifactStore store, SinGanSegOptions options, D
                     work.Input.Name, b + 1, batches.Count, batch.Length, network.Name, style.Ratio, resumed ? " resuming from its checkpoint" : "");
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 var startStep = -1;
+                var countedStep = -1;
                 var images = new StyleTransferRunner(network, config, device).Run(
                     real,
                     batch.Select(s => loader.LoadRgb(s.Path)).ToList(),
                     stateFile,
                     p =>
                     {
-                        if (startStep < 0) startStep = p.Step - 1;
+                        if (startStep < 0) startStep = countedStep = p.Step - 1;
+                        if (p.Step > countedStep) SinGanSegMetrics.StyleSteps.Add(p.Step - countedStep);
+                        countedStep = Math.Max(countedStep, p.Step);
                         var rate = (p.Step - startStep) / Math.Max(watch.Elapsed.TotalSeconds, 1e-9);
                         box.Update(x => x with
                         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -7,6 +8,7 @@ using SinGanSeg.Grains.Common;
 using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Grains.Images;
 using SinGanSeg.Grains.Storage;
+using SinGanSeg.Grains.Telemetry;
 
 namespace SinGanSeg.Grains.Jobs;
 
@@ -31,6 +33,7 @@ public sealed class JobCoordinatorGrain(
     private readonly SemaphoreSlim _reconciling = new(1, 1);
     private readonly SerialStateWriter<JobState> _writer = new(state);
     private JobSpec? _spec;
+    private bool _submitted;
     private bool _finishing;
 
     private string JobId => this.GetPrimaryKeyString();
@@ -44,14 +47,38 @@ public sealed class JobCoordinatorGrain(
             foreach (var record in state.State.Images.Values.Where(r => !r.IsTerminal)) record.LastHeard = null;
             ScheduleReconcile(TimeSpan.Zero);
         }
+        if (state.RecordExists) PublishCounts();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ImageStateCounts.Remove(JobId);
         return Task.CompletedTask;
     }
 
     public async Task<JobStatus> Submit(JobSpec spec)
     {
+        using var activity = SinGanSegActivity.Source.StartActivity(SinGanSegActivity.JobSubmit);
+        activity?.SetTag(SinGanSegActivity.JobId, spec.JobId);
+        activity?.SetTag(SinGanSegActivity.JobImages, spec.Images.Count);
+        try
+        {
+            return await Accept(spec, activity);
+        }
+        catch (Exception e)
+        {
+            activity.Fail(e);
+            throw;
+        }
+    }
+
+    private async Task<JobStatus> Accept(JobSpec spec, Activity? activity)
+    {
         if (spec.JobId != JobId) throw new ArgumentException($"job id '{spec.JobId}' does not match the grain '{JobId}'");
         if (state.RecordExists)
         {
+            activity?.SetTag("job.existing", true);
             if (state.State.Fingerprint == spec.Fingerprint()) return Status();
             throw new JobConflictException($"job '{JobId}' already exists with different images or options; choose another job id");
         }
@@ -71,7 +98,9 @@ public sealed class JobCoordinatorGrain(
             MaxAttempts = spec.MaxAttempts,
             AllowEmptyMasks = spec.AllowEmptyMasks,
             Images = spec.Images.ToDictionary(i => i.Name, _ => new ImageRecord(), StringComparer.Ordinal),
+            TraceParent = activity.TraceParent(),
         };
+        _submitted = true;
         await Save();
         await this.RegisterOrUpdateReminder(ReconcileReminder, options.JobReconcile, options.JobReconcile);
         await GrainFactory.GetGrain<IJobRegistryGrain>(0).Register(JobId, now);
@@ -139,7 +168,9 @@ public sealed class JobCoordinatorGrain(
     {
         if (state.RecordExists && state.State.Images.TryGetValue(progress.Name, out var record) && !record.IsTerminal)
         {
+            var moved = !_live.TryGetValue(progress.Name, out var before) || before.Phase != progress.Phase;
             _live[progress.Name] = progress;
+            if (moved) PublishCounts();
             record.LastHeard = DateTimeOffset.UtcNow;
             record.CompletedScales = Math.Max(record.CompletedScales, progress.CompletedScales);
             record.ScaleCount = progress.ScaleCount;
@@ -176,6 +207,7 @@ public sealed class JobCoordinatorGrain(
             record.SifidMetric = outcome.Samples.Select(x => x.SifidMetric).FirstOrDefault(m => m is not null);
             record.CompletedScales = Math.Max(record.CompletedScales, record.ScaleCount);
             record.Error = null;
+            SinGanSegMetrics.ImagesCompleted.Add(1);
         }
         else if (!outcome.Permanent && record.Attempts - record.RetryBase < state.State.MaxAttempts)
         {
@@ -186,6 +218,7 @@ public sealed class JobCoordinatorGrain(
             record.Started = false;
             record.NextAttemptAt = DateTimeOffset.UtcNow + delay;
             logger.LogWarning("job {Job}: {Image} failed ({Error}); attempt {Attempt} in {Delay}", JobId, outcome.Name, outcome.Error, record.Attempts, delay);
+            SinGanSegMetrics.ImagesRetried.Add(1);
             ScheduleReconcile(delay);
         }
         else
@@ -193,6 +226,7 @@ public sealed class JobCoordinatorGrain(
             record.Phase = ImagePhase.Failed;
             record.Error = outcome.Error;
             logger.LogWarning("job {Job}: {Image} failed for good: {Error}", JobId, outcome.Name, outcome.Error);
+            SinGanSegMetrics.ImagesFailed.Add(1);
         }
         await Save();
         if (!IsFinished(state.State.Phase) && !_finishing && state.State.Images.Values.All(r => r.IsTerminal))
@@ -228,10 +262,20 @@ public sealed class JobCoordinatorGrain(
             if (due.Count == 0) return;
             var inputs = spec.Images.ToDictionary(i => i.Name, StringComparer.Ordinal);
             var started = 0;
+            // Timers and reminders carry no trace: the image calls go out under the submit span,
+            // so one trace runs from the request to the images' stages. A later activation (after
+            // a restart) starts a new trace linked to the submit span rather than growing it for days.
+            var submitted = SinGanSegActivity.ParseTraceParent(state.State.TraceParent);
+            using var dispatch = _submitted
+                ? SinGanSegActivity.Source.StartActivity(SinGanSegActivity.JobDispatch, ActivityKind.Internal, submitted)
+                : SinGanSegActivity.Source.StartActivity(SinGanSegActivity.JobDispatch, ActivityKind.Internal, NoParent(),
+                    links: submitted == default ? null : [new ActivityLink(submitted)]);
+            dispatch?.SetTag(SinGanSegActivity.JobId, JobId);
+            dispatch?.SetTag(SinGanSegActivity.JobImages, due.Count);
             await ForEachLimited(due, async (name, record) =>
             {
                 var work = new ImageWork(JobId, inputs[name], spec.Training, spec.SamplesPerImage, spec.Seed, spec.GenStartScale, record.Attempts, spec.AllowEmptyMasks,
-                    spec.Style, spec.Score);
+                    spec.Style, spec.Score, state.State.TraceParent);
                 try
                 {
                     await GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Start(work);
@@ -339,5 +383,20 @@ public sealed class JobCoordinatorGrain(
 
     private static bool IsFinished(JobPhase phase) => phase is JobPhase.Completed or JobPhase.CompletedWithErrors or JobPhase.Cancelled;
 
-    private Task Save() => _writer.Save();
+    private Task Save()
+    {
+        PublishCounts();
+        return _writer.Save();
+    }
+
+    /// <summary>A root: with no explicit parent StartActivity would take whatever Activity.Current the timer runs under.</summary>
+    private static ActivityContext NoParent()
+    {
+        Activity.Current = null;
+        return default;
+    }
+
+    /// <summary>This job's images by state for the singanseg.images gauge: the recorded phase, or the live one while running.</summary>
+    private void PublishCounts() => ImageStateCounts.Publish(JobId, state.State.Images.Select(kv =>
+        !kv.Value.IsTerminal && _live.TryGetValue(kv.Key, out var live) ? live.Phase : kv.Value.Phase));
 }

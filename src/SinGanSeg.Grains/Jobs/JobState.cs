@@ -25,6 +25,9 @@ public sealed class JobState
     /// <summary>The evaluation the job started when it finished (if it asked for one), or why it could not.</summary>
     [Id(12)] public string? EvaluationId { get; set; }
     [Id(13)] public string? EvaluationError { get; set; }
+
+    /// <summary>The submit span (W3C traceparent): image spans link to it, also after restarts.</summary>
+    [Id(14)] public string? TraceParent { get; set; }
 }
 
 [GenerateSerializer]

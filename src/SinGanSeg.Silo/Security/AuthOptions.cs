@@ -16,9 +16,6 @@ public sealed record AuthOptions
     /// <summary>Unset: required in cluster mode, and in embedded mode once any key or OIDC authority is configured.</summary>
     public bool? Required { get; init; }
 
-    /// <summary>Where the login cookie's key ring is kept; silos behind one load balancer need a shared folder here so a cookie from one works on all.</summary>
-    public string? DataProtectionKeysDirectory { get; init; }
-
     public TimeSpan CookieLifetime { get; init; } = TimeSpan.FromHours(8);
 
     /// <summary>Short keys can be guessed; a generated 32-character key is the expected kind.</summary>

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.DataProtection;
 using SinGanSeg.Grains.Hosting;
 
 namespace SinGanSeg.Silo.Security;
@@ -24,9 +23,6 @@ public static class SecuritySetup
         builder.Services.AddSingleton(new ApiKeyValidator(auth));
         builder.Services.AddSingleton((builder.Configuration.GetSection("Uploads").Get<UploadLimits>() ?? new UploadLimits()).Validated());
         if (!auth.HasApiKeys && !auth.HasOidc) return builder;
-
-        if (auth.DataProtectionKeysDirectory is { Length: > 0 } keys)
-            builder.Services.AddDataProtection().SetApplicationName("singanseg").PersistKeysToFileSystem(new DirectoryInfo(keys));
 
         var authentication = builder.Services.AddAuthentication(AuthSchemes.Selector)
             .AddPolicyScheme(AuthSchemes.Selector, AuthSchemes.Selector, o => o.ForwardDefaultSelector = context => SchemeFor(context.Request, auth))
