@@ -15,9 +15,9 @@ public sealed class ChartTests
         // Keys with dots (nvidia.com/gpu) are looked up in their map, not through a dotted path.
         Assert.Equal(2d, ((Dictionary<string, object?>)Manifests.At(c, "resources.limits")!)["nvidia.com/gpu"]);
         var env = Manifests.Env(c);
-        Assert.Equal("6", env["SinGanSeg__Slots"]);
+        Assert.Equal("3", env["SinGanSeg__Slots"]); // per GPU: cuda:all runs them on each of the pod's GPUs
         Assert.Equal("gpu", env["SinGanSeg__Accelerator"]);
-        Assert.Equal("cuda", env["SinGanSeg__Device"]);
+        Assert.Equal("cuda:all", env["SinGanSeg__Device"]);
         Assert.Equal("true", env["SinGanSeg__AcceptImageGrains"]);
         Assert.Equal("gpu-a100", NodeSelector(gpu, "cloud.example.com/pool"));
         var tolerations = (List<object?>)Manifests.At(gpu, "spec.template.spec.tolerations")!;

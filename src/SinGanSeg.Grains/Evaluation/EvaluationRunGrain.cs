@@ -67,7 +67,7 @@ public sealed class EvaluationRunGrain(
             var training = EvaluationSettingsMapper.Training(spec.Settings);
             var executor = services.GetRequiredService<DeviceExecutor>();
             var scratch = Path.Combine(options.ScratchDirectory, "evaluation-inputs", id);
-            var result = await executor.Run($"evaluation {id}/{runKey}", ct =>
+            var result = await executor.Run($"evaluation {id}/{runKey}", (device, ct) =>
             {
                 var local = run with
                 {
@@ -75,7 +75,7 @@ public sealed class EvaluationRunGrain(
                     Validation = Resolve(id, run.Validation, scratch, ct),
                     Test = Resolve(id, run.Test, scratch, ct),
                 };
-                var runner = new EvaluationRunner(training, executor.Device, options.Weights.ResNet18)
+                var runner = new EvaluationRunner(training, device, options.Weights.ResNet18)
                 {
                     Progress = e => coordinator.ReportProgress(runKey, attempt, e.Epoch, e.Epochs, e.ValidationIou).Ignore(),
                 };

@@ -7,14 +7,15 @@ namespace SinGanSeg.Grains.Execution;
 
 /// <summary>
 /// Runs a silo's torch work: a fixed number of slots (dedicated threads) per device, several
-/// small SinGANs per GPU if configured, and a queue for the rest. Work is synchronous on its
-/// slot's thread; grains await the returned task. Disposing the executor (silo shutdown or kill)
+/// small SinGANs per GPU if configured, every GPU of the pod if given several, and one queue for
+/// the rest. Work is synchronous on its slot's thread and gets that slot's device; grains await
+/// the returned task. Disposing the executor (silo shutdown or kill)
 /// cancels running and queued work, so nothing keeps writing after the silo is gone.
 /// </summary>
 public sealed class DeviceExecutor : IDisposable
 {
     /// <param name="Caller">The queuing code's current span: made current on the slot thread, so engine logs carry its trace and spans can hang under it.</param>
-    private sealed record Item(string Name, Func<CancellationToken, object?> Work, TaskCompletionSource<object?> Done, CancellationToken Cancellation, Activity? Caller);
+    private sealed record Item(string Name, Func<Device, CancellationToken, object?> Work, TaskCompletionSource<object?> Done, CancellationToken Cancellation, Activity? Caller);
 
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>();
     private readonly CancellationTokenSource _shutdown = new();
@@ -22,30 +23,45 @@ public sealed class DeviceExecutor : IDisposable
     private int _busy;
     private int _queued;
 
-    public DeviceExecutor(Device device, int slots)
+    public DeviceExecutor(Device device, int slots) : this([device], slots)
     {
-        if (slots < 1) throw new ArgumentOutOfRangeException(nameof(slots), "a device needs at least one slot");
-        Device = device;
-        Slots = slots;
-        for (var i = 0; i < slots; i++)
+    }
+
+    /// <param name="slotsPerDevice">Concurrent work items on each device.</param>
+    public DeviceExecutor(IReadOnlyList<Device> devices, int slotsPerDevice)
+    {
+        if (slotsPerDevice < 1) throw new ArgumentOutOfRangeException(nameof(slotsPerDevice), "a device needs at least one slot");
+        if (devices.Count == 0) throw new ArgumentException("an executor needs at least one device", nameof(devices));
+        Devices = devices;
+        Slots = slotsPerDevice * devices.Count;
+        // Slot i of every device before slot i+1 of any: the first trainings spread over the GPUs.
+        for (var i = 0; i < slotsPerDevice; i++)
         {
-            var thread = new Thread(Loop, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = $"singanseg-{device.type}-slot{i}" };
-            _threads.Add(thread);
-            thread.Start();
+            foreach (var device in devices)
+            {
+                var thread = new Thread(() => Loop(device), maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = $"singanseg-{device}-slot{i}" };
+                _threads.Add(thread);
+                thread.Start();
+            }
         }
         ExecutorRegistry.Add(this);
     }
 
-    public Device Device { get; }
+    /// <summary>The first device; all of them are in <see cref="Devices"/>.</summary>
+    public Device Device => Devices[0];
+    public IReadOnlyList<Device> Devices { get; }
+
+    /// <summary>Slots over all devices.</summary>
     public int Slots { get; }
     public int Busy => Volatile.Read(ref _busy);
     public int Queued => Volatile.Read(ref _queued);
 
-    public async Task<T> Run<T>(string name, Func<CancellationToken, T> work, CancellationToken cancellation)
+    /// <param name="work">Runs on a slot thread with that slot's device.</param>
+    public async Task<T> Run<T>(string name, Func<Device, CancellationToken, T> work, CancellationToken cancellation)
     {
         var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
         Interlocked.Increment(ref _queued);
-        if (!_queue.Writer.TryWrite(new Item(name, ct => work(ct), done, cancellation, Activity.Current)))
+        if (!_queue.Writer.TryWrite(new Item(name, (device, ct) => work(device, ct), done, cancellation, Activity.Current)))
         {
             Interlocked.Decrement(ref _queued);
             throw new ObjectDisposedException(nameof(DeviceExecutor), "the silo is shutting down");
@@ -53,7 +69,7 @@ public sealed class DeviceExecutor : IDisposable
         return (T)(await done.Task)!;
     }
 
-    private void Loop()
+    private void Loop(Device device)
     {
         while (true)
         {
@@ -79,7 +95,7 @@ public sealed class DeviceExecutor : IDisposable
             Activity.Current = item.Caller;
             try
             {
-                item.Done.TrySetResult(item.Work(linked.Token));
+                item.Done.TrySetResult(item.Work(device, linked.Token));
             }
             catch (OperationCanceledException e)
             {

@@ -37,11 +37,11 @@ public static class SiloBuilderExtensions
         // Torch loads only on silos that run image grains: the executor is created with the first one.
         services.AddSingleton(sp =>
         {
-            var device = DeviceSelector.Parse(options.Device);
-            var threads = TorchThreads.Configure(null, options.Slots);
+            var devices = DeviceSelector.ParseAll(options.Device);
+            var threads = TorchThreads.Configure(null, options.Slots * devices.Count);
             sp.GetRequiredService<ILogger<DeviceExecutor>>().LogInformation(
-                "device executor: {Device}, {Slots} slot(s), {Threads} torch threads", device, options.Slots, threads);
-            var executor = new DeviceExecutor(device, options.Slots);
+                "device executor: {Devices}, {Slots} slot(s) each, {Threads} torch threads", string.Join(", ", devices), options.Slots, threads);
+            var executor = new DeviceExecutor(devices, options.Slots);
             sp.GetRequiredService<ShutdownDrain>().Attach(executor);
             return executor;
         });

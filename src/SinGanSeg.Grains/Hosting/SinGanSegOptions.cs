@@ -32,10 +32,10 @@ public sealed record SinGanSegOptions
     /// <summary>Whether a CPU silo takes image grains when the cluster has no GPU silo (the embedded default and CI do).</summary>
     public bool AcceptImageGrains { get; init; }
 
-    /// <summary>Torch device for image grains: cpu, cuda, cuda:N or auto.</summary>
+    /// <summary>Torch device for image grains: cpu, cuda, cuda:N, cuda:all (every GPU of the pod) or auto.</summary>
     public string Device { get; init; } = "auto";
 
-    /// <summary>Concurrent trainings per device; torch CPU threads are cores ÷ slots.</summary>
+    /// <summary>Concurrent trainings per device (per GPU with cuda:all); torch CPU threads are cores ÷ all slots.</summary>
     public int Slots { get; init; } = 1;
 
     public TimeSpan ImageKeepAlive { get; init; } = TimeSpan.FromMinutes(1);

@@ -128,15 +128,15 @@ public sealed class ImageModelGrain(
         {
             var executor = services.GetRequiredService<DeviceExecutor>();
             var self = GrainFactory.GetGrain<IImageModelGrain>(this.GetPrimaryKeyString());
-            var pipeline = new ImagePipeline(store, options, executor.Device, logger)
+            var drain = services.GetRequiredService<ShutdownDrain>().Draining;
+            outcome = await executor.Run($"{work.JobId}/{work.Input.Name}", (device, ct) => new ImagePipeline(store, options, device, logger)
             {
                 // Blocks the training thread until the finished scale is on record: a silo lost
                 // right after never makes the job report fewer scales than are stored.
                 ScaleCommitted = (done, total) => self.ScaleCommitted(done, total).GetAwaiter().GetResult(),
-                StopBetweenScales = services.GetRequiredService<ShutdownDrain>().Draining,
+                StopBetweenScales = drain,
                 Trace = run?.Context ?? default,
-            };
-            outcome = await executor.Run($"{work.JobId}/{work.Input.Name}", ct => pipeline.Run(work, scratch, box, ct), cancellation);
+            }.Run(work, scratch, box, ct), cancellation);
         }
         catch (OperationCanceledException e)
         {
