@@ -20,6 +20,7 @@ builder.AddSinGanSegSecurity(options);
 builder.Services.AddSinGanSegDataProtection();
 
 var app = builder.Build();
+app.UseSinGanSegForwardedHeaders(host);
 app.UseExceptionHandler();
 app.UseSinGanSegSecurity();
 app.MapTelemetryEndpoints();

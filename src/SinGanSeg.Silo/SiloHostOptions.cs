@@ -16,5 +16,12 @@ public sealed record SiloHostOptions
     /// <summary>This silo's name in membership and dashboards; in Kubernetes, the pod name (POD_NAME).</summary>
     public string? SiloName { get; init; }
 
+    /// <summary>
+    /// Take the scheme and client address from X-Forwarded-Proto and X-Forwarded-For. Only behind an
+    /// ingress that sets them (and pods nothing else can reach): any caller could otherwise claim https
+    /// or another address, and with it a fresh share of the sign-in attempts.
+    /// </summary>
+    public bool TrustForwardedHeaders { get; init; }
+
     public IPAddress? AdvertisedIp => string.IsNullOrWhiteSpace(AdvertisedAddress) ? null : IPAddress.Parse(AdvertisedAddress);
 }

@@ -128,6 +128,21 @@ public class SecurityTests(AuthSiloProcess silo) : IClassFixture<AuthSiloProcess
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/jobs")).StatusCode);
     }
 
+    [Fact]
+    public async Task Forwarded_headers_are_ignored_unless_trusted()
+    {
+        using var browser = Client(key: null);
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["apiKey"] = AuthSiloProcess.Key }),
+            Headers = { { "X-Forwarded-Proto", "https" } },
+        };
+        var response = await browser.SendAsync(login);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var setCookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("singanseg.auth=", StringComparison.Ordinal));
+        Assert.DoesNotContain("secure", setCookie, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Theory]
     [InlineData("../evil.jpg")]
     [InlineData("..\\evil.jpg")]
@@ -275,10 +290,10 @@ public class SecurityTests(AuthSiloProcess silo) : IClassFixture<AuthSiloProcess
         Assert.Contains(message, await output + await error);
     }
 
-    private static (string Field, string Name, byte[] Content) Pair(string id) => ("images", id + ".jpg", File.ReadAllBytes(TestData.PolypImage(id)));
+    internal static (string Field, string Name, byte[] Content) Pair(string id) => ("images", id + ".jpg", File.ReadAllBytes(TestData.PolypImage(id)));
 
     /// <summary>An upload as the CLI sends it: each image with its mask, and the options.</summary>
-    private static MultipartFormDataContent Upload(params (string Field, string Name, byte[] Content)[] files)
+    internal static MultipartFormDataContent Upload(params (string Field, string Name, byte[] Content)[] files)
     {
         var form = new MultipartFormDataContent { { new StringContent(Options), "options" } };
         foreach (var (field, name, content) in files)

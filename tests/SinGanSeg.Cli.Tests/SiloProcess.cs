@@ -65,7 +65,7 @@ public class SiloProcess : IAsyncLifetime
         return start;
     }
 
-    public Task DisposeAsync()
+    public virtual Task DisposeAsync()
     {
         if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
         _process?.Dispose();

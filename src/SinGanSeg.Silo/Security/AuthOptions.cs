@@ -18,6 +18,9 @@ public sealed record AuthOptions
 
     public TimeSpan CookieLifetime { get; init; } = TimeSpan.FromHours(8);
 
+    /// <summary>Sign-in attempts (POST /login) one client address may make per minute; enough for a person mistyping, too few to guess a key.</summary>
+    public int LoginAttemptsPerMinute { get; init; } = 10;
+
     /// <summary>Short keys can be guessed; a generated 32-character key is the expected kind.</summary>
     public const int MinimumKeyLength = 16;
 
@@ -41,6 +44,8 @@ public sealed record AuthOptions
         var shortKey = Keys.FirstOrDefault(k => k.Length < MinimumKeyLength);
         if (shortKey is not null)
             throw new ArgumentException($"every key in Auth__ApiKeys must be at least {MinimumKeyLength} characters (one has {shortKey.Length}); generate one with 'openssl rand -hex 24'");
+        if (LoginAttemptsPerMinute < 1)
+            throw new ArgumentException("Auth:LoginAttemptsPerMinute must be at least 1");
         if (HasOidc && string.IsNullOrWhiteSpace(Oidc.Audience))
             throw new ArgumentException("Auth__Oidc__Authority is set without Auth__Oidc__Audience: set the audience the tokens are issued for");
         return this;

@@ -24,7 +24,7 @@ public static class LoginEndpoints
                 ExpiresUtc = DateTimeOffset.UtcNow + options.CookieLifetime,
             });
             return Results.Redirect(returnUrl);
-        }).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        }).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(LoginRateLimit.Policy).ExcludeFromDescription();
 
         app.MapMethods("/logout", ["GET", "POST"], async (HttpContext context) =>
         {
@@ -38,7 +38,7 @@ public static class LoginEndpoints
     public static string LocalOrRoot(string? url) =>
         url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Any(char.IsControl) ? url : "/";
 
-    private static IResult Page(string returnUrl, string? error, int status = StatusCodes.Status200OK)
+    public static IResult Page(string returnUrl, string? error, int status = StatusCodes.Status200OK)
     {
         var message = error is null ? "" : $"<p class=\"error\" role=\"alert\">{WebUtility.HtmlEncode(error)}</p>";
         var html = $$"""

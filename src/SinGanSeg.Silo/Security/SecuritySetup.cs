@@ -24,6 +24,7 @@ public static class SecuritySetup
         builder.Services.AddSingleton((builder.Configuration.GetSection("Uploads").Get<UploadLimits>() ?? new UploadLimits()).Validated());
         if (!auth.HasApiKeys && !auth.HasOidc) return builder;
 
+        builder.Services.AddLoginRateLimit(auth);
         var authentication = builder.Services.AddAuthentication(AuthSchemes.Selector)
             .AddPolicyScheme(AuthSchemes.Selector, AuthSchemes.Selector, o => o.ForwardDefaultSelector = context => SchemeFor(context.Request, auth))
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
@@ -79,6 +80,8 @@ public static class SecuritySetup
     {
         var auth = app.Services.GetRequiredService<AuthOptions>();
         if (!auth.HasApiKeys && !auth.HasOidc) return app;
+        // Before authentication, so a refused sign-in attempt costs no key check.
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseCsrfGuard();
         app.UseAuthorization();
