@@ -106,6 +106,9 @@ public sealed class ChartTests
         Assert.Equal("524288000", annotations["nginx.ingress.kubernetes.io/proxy-body-size"]);
         Assert.Equal("letsencrypt", annotations["cert-manager.io/cluster-issuer"]);
         Assert.Equal("524288000", m.Config("sgs-config")["Uploads__MaxRequestBytes"]);
+        // Behind the ingress the pods see its http; they trust what it forwards, and only then.
+        Assert.Equal("true", m.Config("sgs-config")["Silo__TrustForwardedHeaders"]);
+        Assert.False(ChartRendering.Objects("default").Config("singanseg-config").ContainsKey("Silo__TrustForwardedHeaders"));
     }
 
     [Fact]

@@ -12,6 +12,10 @@ Silo__ServiceId: {{ $v.cluster.serviceId | quote }}
 Silo__SiloPort: {{ int $v.cluster.siloPort | quote }}
 Silo__GatewayPort: {{ int $v.cluster.gatewayPort | quote }}
 ASPNETCORE_HTTP_PORTS: "8080"
+{{- if $v.ingress.enabled }}
+{{- /* The ingress terminates TLS; the scheme and client address it forwards keep the sign-in cookie Secure and sign-in limits per client. */}}
+Silo__TrustForwardedHeaders: "true"
+{{- end }}
 Uploads__MaxFileBytes: {{ int $v.uploads.maxFileBytes | quote }}
 Uploads__MaxRequestBytes: {{ int $v.uploads.maxRequestBytes | quote }}
 Telemetry__ServiceName: {{ $v.telemetry.serviceName | quote }}
