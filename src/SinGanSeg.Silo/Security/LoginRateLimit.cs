@@ -22,9 +22,9 @@ public static class LoginRateLimit
         o.OnRejected = async (context, cancellation) =>
         {
             var http = context.HttpContext;
-            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            var message = $"Too many sign-in attempts from this address; try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} seconds.";
+            var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 60;
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            var message = $"Too many sign-in attempts from this address; try again in {seconds} seconds.";
             // A person at the form sees the form again with the reason; anything else gets problem details.
             if (http.Request.HasFormContentType)
             {
