@@ -112,6 +112,30 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public void NetworkPolicyAdmitsSilosIngressAndScrapersOnly()
+    {
+        Assert.Empty(ChartRendering.Objects("default").OfKind("NetworkPolicy"));
+        var m = ChartRendering.Objects("oidc-ingress");
+        var policy = m.Get("NetworkPolicy", "sgs");
+        // It selects both pools: the Deployments' selectors without their component label.
+        var pods = (Dictionary<string, object?>)Manifests.At(policy, "spec.podSelector.matchLabels")!;
+        foreach (var deployment in m.OfKind("Deployment"))
+        {
+            var selector = new Dictionary<string, object?>((Dictionary<string, object?>)Manifests.At(deployment, "spec.selector.matchLabels")!);
+            selector.Remove("app.kubernetes.io/component");
+            Assert.Equal(selector.OrderBy(k => k.Key), pods.OrderBy(k => k.Key));
+        }
+        var rules = (List<object?>)Manifests.At(policy, "spec.ingress")!;
+        Assert.Equal(3, rules.Count);
+        // Silo to silo: Orleans ports open between the chart's own pods only.
+        Assert.Equal([11111d, 30000d, 8080d], ((List<object?>)Manifests.At(rules[0], "ports")!).Select(p => Manifests.At(p, "port")));
+        Assert.NotNull(Manifests.At(rules[0], "from.0.podSelector"));
+        Assert.Equal("ingress-nginx", ((Dictionary<string, object?>)Manifests.At(rules[1], "from.0.namespaceSelector.matchLabels")!)["kubernetes.io/metadata.name"]);
+        Assert.Equal(8080d, Manifests.At(rules[1], "ports.0.port"));
+        Assert.Equal(9464d, Manifests.At(rules[2], "ports.0.port"));
+    }
+
+    [Fact]
     public void AuthIsWiredFromSecretOrOidc()
     {
         var keys = Manifests.Env(Manifests.Container(Cpu(ChartRendering.Objects("default"))));
