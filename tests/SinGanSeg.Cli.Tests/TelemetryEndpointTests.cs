@@ -66,6 +66,19 @@ public class TelemetryEndpointTests
     }
 
     [Fact]
+    public async Task With_the_images_http_ports_variable_the_api_and_the_management_port_both_listen()
+    {
+        // The container images name the API port with ASPNETCORE_HTTP_PORTS; adding the
+        // management port must not replace it (Kestrel takes one way of naming addresses).
+        var port = TelemetrySiloProcess.FreePort();
+        await using var silo = await TelemetrySiloProcess.StartAsync(httpPortsVariable: true, "--Telemetry:Prometheus:Enabled=true", $"--Telemetry:Prometheus:Port={port}");
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(silo.Api, "/health/ready"))).StatusCode);
+        Assert.Contains("# TYPE ", await http.GetStringAsync($"http://127.0.0.1:{port}/metrics"));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(silo.Api, "/metrics"))).StatusCode);
+    }
+
+    [Fact]
     public async Task An_otlp_endpoint_receives_traces_over_http_protobuf()
     {
         using var collector = new HttpListener();

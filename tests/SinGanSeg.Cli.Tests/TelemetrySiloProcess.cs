@@ -21,18 +21,24 @@ public sealed class TelemetrySiloProcess : IAsyncDisposable
     public string StateDirectory { get; }
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    public static async Task<TelemetrySiloProcess> StartAsync(params string[] extraArgs)
+    public static Task<TelemetrySiloProcess> StartAsync(params string[] extraArgs) => StartAsync(httpPortsVariable: false, extraArgs);
+
+    /// <param name="httpPortsVariable">Name the API port the way the container images do (ASPNETCORE_HTTP_PORTS) instead of with --urls.</param>
+    public static async Task<TelemetrySiloProcess> StartAsync(bool httpPortsVariable, params string[] extraArgs)
     {
         var state = TestData.NewTempDir("telemetry-silo");
-        var api = new Uri($"http://127.0.0.1:{FreePort()}");
+        var apiPort = FreePort();
+        var api = new Uri($"http://127.0.0.1:{apiPort}");
         var dll = CliProcess.Executable("SinGanSeg.Silo", "singanseg-silo.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(dll)! };
-        foreach (var a in new[]
+        if (httpPortsVariable) start.Environment["ASPNETCORE_HTTP_PORTS"] = apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] address = httpPortsVariable ? [] : ["--urls", api.AbsoluteUri];
+        foreach (var a in new[] { dll }.Concat(address).Concat(new[]
                  {
-                     dll, "--urls", api.AbsoluteUri, $"--Silo:SiloPort={FreePort()}", $"--Silo:GatewayPort={FreePort()}",
+                     $"--Silo:SiloPort={FreePort()}", $"--Silo:GatewayPort={FreePort()}",
                      $"--SinGanSeg:StateDirectory={state}", $"--SinGanSeg:ScratchDirectory={Path.Combine(state, "scratch")}",
                      "--SinGanSeg:Device=cpu", "--SinGanSeg:ProgressInterval=00:00:00.300",
-                 }.Concat(extraArgs))
+                 }).Concat(extraArgs))
             start.ArgumentList.Add(a);
         start.Environment.Remove("LD_PRELOAD");
         start.Environment.Remove("LD_LIBRARY_PATH");

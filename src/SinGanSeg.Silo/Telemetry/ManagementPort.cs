@@ -21,9 +21,20 @@ public static class ManagementPort
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Kestrel:Endpoints:Management:Url"] = Url(loopback, port) });
             return;
         }
-        var urls = builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey) is { Length: > 0 } configured ? configured : DefaultUrls;
-        var all = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // UseUrls below replaces every other way of naming the API's addresses, so carry them over:
+        // containers name theirs with ASPNETCORE_HTTP_PORTS, not URLs.
+        var all = ApiUrls(builder.WebHost);
         builder.WebHost.UseUrls([.. all, Url(all.All(IsLoopback), port)]);
+    }
+
+    private static string[] ApiUrls(IWebHostBuilder host)
+    {
+        const StringSplitOptions Split = StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries;
+        if (host.GetSetting(WebHostDefaults.ServerUrlsKey) is { Length: > 0 } urls) return urls.Split(';', Split);
+        var ports = (host.GetSetting(WebHostDefaults.HttpPortsKey) ?? "").Split(';', Split).Select(p => $"http://+:{p}")
+            .Concat((host.GetSetting(WebHostDefaults.HttpsPortsKey) ?? "").Split(';', Split).Select(p => $"https://+:{p}"))
+            .ToArray();
+        return ports.Length > 0 ? ports : [DefaultUrls];
     }
 
     private static string Url(bool loopback, int port) => loopback ? $"http://127.0.0.1:{port}" : $"http://+:{port}";
