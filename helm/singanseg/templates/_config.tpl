@@ -6,7 +6,6 @@ SinGanSeg__BlobContainer: {{ $v.storage.blobContainer | quote }}
 SinGanSeg__TablePrefix: {{ $v.storage.tablePrefix | quote }}
 SinGanSeg__ScratchDirectory: /scratch
 SinGanSeg__ShutdownGrace: {{ include "singanseg.timespan" $v.shutdown.graceSeconds | quote }}
-HostOptions__ShutdownTimeout: {{ include "singanseg.timespan" (add $v.shutdown.graceSeconds 30) | quote }}
 Silo__ClusterId: {{ $v.cluster.clusterId | quote }}
 Silo__ServiceId: {{ $v.cluster.serviceId | quote }}
 Silo__SiloPort: {{ int $v.cluster.siloPort | quote }}
