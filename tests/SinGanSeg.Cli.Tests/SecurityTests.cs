@@ -171,7 +171,7 @@ public class SecurityTests(AuthSiloProcess silo) : IClassFixture<AuthSiloProcess
         using var http = Client();
         var fake = await http.PostAsync("/api/jobs/fake-png/upload", Upload(("images", "fake.png", Encoding.UTF8.GetBytes("#!/bin/sh\necho not an image\n"))));
         Assert.Equal(HttpStatusCode.BadRequest, fake.StatusCode);
-        Assert.Contains("'fake.png' is not a PNG or JPEG", (await fake.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Contains("'fake.png': not a PNG or JPEG", (await fake.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         var gif = await http.PostAsync("/api/jobs/fake-png/upload", Upload(("images", "x.gif", "GIF89a"u8.ToArray())));
         Assert.Equal(HttpStatusCode.BadRequest, gif.StatusCode);
         Assert.False(Directory.Exists(JobDirectory("fake-png")));

@@ -28,9 +28,6 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
     /// <summary>Set when the silo drains: training stops once the scale in progress is checkpointed.</summary>
     public CancellationToken StopBetweenScales { get; init; }
 
-    /// <summary>The span the stage spans hang under (the grain's image.run); captured by the grain because this runs on an executor thread.</summary>
-    public ActivityContext Trace { get; init; }
-
     public ImageOutcome Run(ImageWork work, string scratch, ProgressBox box, CancellationToken cancellation)
     {
         Directory.CreateDirectory(scratch);
@@ -55,102 +52,93 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
             ScaleCount = geometry.ScaleCount,
             FromCache = fromCache,
         });
-        var parent = Trace != default ? Trace : Activity.Current?.Context ?? default;
+        // The executor made the grain's image.run span current on this thread; stages hang under it.
+        var parent = Activity.Current?.Context ?? default;
         if (!fromCache)
         {
             logger.LogInformation("{Image}: training model {Model} from scale {Scale} of {Count}", name, modelKey, existing?.Scales.Count ?? 0, geometry.ScaleCount);
-            using var train = SinGanSegActivity.StartStage(SinGanSegActivity.ImageTrain, parent, work.JobId, name);
-            train?.SetTag("scale.count", geometry.ScaleCount);
-            train?.SetTag("scale.first", existing?.Scales.Count ?? 0);
-            var trainContext = train?.Context ?? parent;
-            Activity? scaleSpan = null;
-            void OpenScale(int index)
+            Stage(SinGanSegActivity.ImageTrain, parent, work, train =>
             {
-                scaleSpan = SinGanSegActivity.StartStage(SinGanSegActivity.ImageTrainScale, trainContext, work.JobId, name);
-                scaleSpan?.SetTag(SinGanSegActivity.Scale, index);
-            }
-            // Progress is throttled; counting the iterations between reports keeps the counter exact.
-            var (countedScale, counted) = (-1, 0);
-            try
-            {
-                OpenScale(existing?.Scales.Count ?? 0);
-                new SinGanTrainer(device)
+                train?.SetTag("scale.count", geometry.ScaleCount);
+                train?.SetTag("scale.first", existing?.Scales.Count ?? 0);
+                Activity? scaleSpan = null;
+                void OpenScale(int index)
                 {
-                    ProgressInterval = TimeSpan.FromSeconds(1),
-                    Progress = p =>
+                    scaleSpan = SinGanSegActivity.StartStage(SinGanSegActivity.ImageTrainScale, train?.Context ?? parent, work.JobId, name);
+                    scaleSpan?.SetTag(SinGanSegActivity.Scale, index);
+                }
+                // Progress is throttled; counting the iterations between reports keeps the counter exact.
+                var (countedScale, counted) = (-1, 0);
+                try
+                {
+                    OpenScale(existing?.Scales.Count ?? 0);
+                    return new SinGanTrainer(device)
                     {
-                        if (p.Scale != countedScale) (countedScale, counted) = (p.Scale, 0);
-                        if (p.Iteration > counted) SinGanSegMetrics.TrainingIterations.Add(p.Iteration - counted);
-                        counted = Math.Max(counted, p.Iteration);
-                        box.Update(b => b with
+                        ProgressInterval = TimeSpan.FromSeconds(1),
+                        Progress = p =>
                         {
-                            CompletedScales = p.CompletedScales,
-                            Iteration = p.Iteration,
-                            Iterations = p.Iterations,
-                            IterationsPerSecond = p.IterationsPerSecond,
-                            EtaSeconds = p.TotalEta.TotalSeconds,
-                        });
-                    },
-                    ScaleFinished = r =>
-                    {
-                        SinGanSegMetrics.ScaleDuration.Record(r.Seconds, SinGanSegMetrics.Tag("scale", r.Index));
-                        UploadScale(modelKey, folder, r.Index, cancellation);
-                        ScaleCommitted?.Invoke(r.Index + 1, geometry.ScaleCount);
-                        box.Update(b => b with { CompletedScales = r.Index + 1 });
-                        scaleSpan?.SetTag(SinGanSegActivity.ScaleIterations, r.Iterations);
-                        scaleSpan?.SetTag(SinGanSegActivity.ScaleSeconds, r.Seconds);
-                        scaleSpan?.Dispose();
-                        scaleSpan = null;
-                        if (r.Index + 1 < geometry.ScaleCount) OpenScale(r.Index + 1);
-                    },
-                }.Train(new TrainingRequest(pair, config, work.Seed, modelDir, name), cancellation, StopBetweenScales);
-            }
-            catch (Exception e)
-            {
-                scaleSpan.Fail(e);
-                train.Fail(e);
-                throw;
-            }
-            finally
-            {
-                scaleSpan?.Dispose();
-            }
+                            if (p.Scale != countedScale) (countedScale, counted) = (p.Scale, 0);
+                            if (p.Iteration > counted) SinGanSegMetrics.TrainingIterations.Add(p.Iteration - counted);
+                            counted = Math.Max(counted, p.Iteration);
+                            box.Update(b => b with
+                            {
+                                CompletedScales = p.CompletedScales,
+                                Iteration = p.Iteration,
+                                Iterations = p.Iterations,
+                                IterationsPerSecond = p.IterationsPerSecond,
+                                EtaSeconds = p.TotalEta.TotalSeconds,
+                            });
+                        },
+                        ScaleFinished = r =>
+                        {
+                            SinGanSegMetrics.ScaleDuration.Record(r.Seconds, SinGanSegMetrics.Tag("scale", r.Index));
+                            UploadScale(modelKey, folder, r.Index, cancellation);
+                            ScaleCommitted?.Invoke(r.Index + 1, geometry.ScaleCount);
+                            box.Update(b => b with { CompletedScales = r.Index + 1 });
+                            scaleSpan?.SetTag(SinGanSegActivity.ScaleIterations, r.Iterations);
+                            scaleSpan?.SetTag(SinGanSegActivity.ScaleSeconds, r.Seconds);
+                            scaleSpan?.Dispose();
+                            scaleSpan = null;
+                            if (r.Index + 1 < geometry.ScaleCount) OpenScale(r.Index + 1);
+                        },
+                    }.Train(new TrainingRequest(pair, config, work.Seed, modelDir, name), cancellation, StopBetweenScales);
+                }
+                catch (Exception e)
+                {
+                    scaleSpan.Fail(e);
+                    throw;
+                }
+                finally
+                {
+                    scaleSpan?.Dispose();
+                }
+            });
         }
         else
         {
             logger.LogInformation("{Image}: model {Model} found in the cache, training skipped", name, modelKey);
         }
-
-        box.Update(p => p with { Phase = ImagePhase.Generating, CompletedScales = geometry.ScaleCount, EtaSeconds = 0 });
         var manifest = folder.ReadManifest();
         var samplesDir = Path.Combine(scratch, "samples");
-        List<GeneratedSample> samples;
-        using (var generate = SinGanSegActivity.StartStage(SinGanSegActivity.ImageGenerate, parent, work.JobId, name))
-        using (var model = folder.LoadModel(device).WithId(name))
+        var samples = Stage(SinGanSegActivity.ImageGenerate, parent, work, generate =>
         {
-            try
+            using var model = folder.LoadModel(device).WithId(name);
+            List<GeneratedSample> generated = [.. new SampleGenerator(model)
             {
-                samples = [.. new SampleGenerator(model)
-                {
-                    BatchSize = options.SampleBatchSize,
-                    GenStartScale = Math.Min(work.GenStartScale, model.ScaleCount - 1),
-                    Progress = (done, _) => box.Update(b => b with { Samples = done }),
-                }.Generate(work.SamplesPerImage, work.Seed, samplesDir, cancellation)];
-            }
-            catch (Exception e)
-            {
-                generate.Fail(e);
-                throw;
-            }
-            generate?.SetTag("samples", samples.Count);
-            SinGanSegMetrics.SamplesGenerated.Add(samples.Count);
-        }
+                BatchSize = options.SampleBatchSize,
+                GenStartScale = Math.Min(work.GenStartScale, model.ScaleCount - 1),
+                Progress = (done, _) => box.Update(b => b with { Samples = done }),
+            }.Generate(work.SamplesPerImage, work.Seed, samplesDir, cancellation)];
+            generate?.SetTag("samples", generated.Count);
+            SinGanSegMetrics.SamplesGenerated.Add(generated.Count);
+            return generated;
+        });
         var sampleFiles = samples.Select(s => (Name: Path.GetFileNameWithoutExtension(s.ImagePath), Path: s.ImagePath)).ToList();
         IReadOnlyDictionary<string, string> styled = work.Style is { } style
-            ? Stage(SinGanSegActivity.ImageStyle, parent, work, () => new StyleStage(store, options, device, logger).Run(work, style, imagePath, sampleFiles, scratch, box, cancellation))
+            ? Stage(SinGanSegActivity.ImageStyle, parent, work, _ => new StyleStage(store, options, device, logger).Run(work, style, imagePath, sampleFiles, scratch, box, cancellation))
             : new Dictionary<string, string>();
         IReadOnlyDictionary<string, ScoreStage.Scores> scores = work.Score
-            ? Stage(SinGanSegActivity.ImageScore, parent, work, () => new ScoreStage(options, device).Run(imagePath, sampleFiles, styled, box, cancellation))
+            ? Stage(SinGanSegActivity.ImageScore, parent, work, _ => new ScoreStage(options, device).Run(imagePath, sampleFiles, styled, box, cancellation))
             : new Dictionary<string, ScoreStage.Scores>();
         var configJson = ModelKeys.ConfigJson(config);
         var imageSha = FileSha256(imagePath);
@@ -175,12 +163,13 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
         return new ImageOutcome(name, true, records, null, false, work.Attempt, modelKey, fromCache);
     }
 
-    private static T Stage<T>(string span, ActivityContext parent, ImageWork work, Func<T> run)
+    /// <summary>Runs one engine stage inside its span (failed when the stage throws).</summary>
+    private static T Stage<T>(string span, ActivityContext parent, ImageWork work, Func<Activity?, T> run)
     {
         using var activity = SinGanSegActivity.StartStage(span, parent, work.JobId, work.Input.Name);
         try
         {
-            return run();
+            return run(activity);
         }
         catch (Exception e)
         {

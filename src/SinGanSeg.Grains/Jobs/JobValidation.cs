@@ -11,6 +11,15 @@ public static partial class JobValidation
 
     public static bool IsSafeName(string name) => SafeName().IsMatch(name) && !name.Contains("..", StringComparison.Ordinal);
 
+    /// <summary>A name that becomes part of a grain or storage key, as it came; refused naming the rule otherwise.</summary>
+    public static string RequireSafeName(string name, string what) => IsSafeName(name)
+        ? name
+        : throw new ArgumentException($"{what} '{Printable(name)}' must be letters, digits, '.', '_' or '-', starting with a letter or digit");
+
+    /// <summary>Control characters escaped, so an error message shows what arrived.</summary>
+    public static string Printable(string name) =>
+        string.Concat(name.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+
     public static void Validate(JobSpec spec)
     {
         if (!IsSafeName(spec.JobId))

@@ -15,23 +15,24 @@ public static class ImageStateCounts
 
     private static readonly ConcurrentDictionary<string, int[]> Jobs = new(StringComparer.Ordinal);
 
-    public static string StateOf(ImagePhase phase) => phase switch
+    /// <summary>The position in <see cref="States"/> an image in this phase counts under.</summary>
+    private static int IndexOf(ImagePhase phase) => phase switch
     {
-        ImagePhase.Pending or ImagePhase.Queued => "queued",
-        ImagePhase.Training => "training",
-        ImagePhase.Generating => "generating",
-        ImagePhase.Styling => "styling",
-        ImagePhase.Scoring => "scoring",
-        ImagePhase.Done => "done",
-        ImagePhase.Failed => "failed",
-        ImagePhase.RetryScheduled => "retry",
-        _ => "cancelled",
+        ImagePhase.Pending or ImagePhase.Queued => 0,
+        ImagePhase.Training => 1,
+        ImagePhase.Generating => 2,
+        ImagePhase.Styling => 3,
+        ImagePhase.Scoring => 4,
+        ImagePhase.Done => 5,
+        ImagePhase.Failed => 6,
+        ImagePhase.RetryScheduled => 7,
+        _ => 8,
     };
 
     public static void Publish(string jobId, IEnumerable<ImagePhase> phases)
     {
         var counts = new int[States.Count];
-        foreach (var p in phases) counts[IndexOf(StateOf(p))]++;
+        foreach (var p in phases) counts[IndexOf(p)]++;
         Jobs[jobId] = counts;
     }
 
@@ -43,11 +44,5 @@ public static class ImageStateCounts
         foreach (var counts in Jobs.Values)
             for (var i = 0; i < totals.Length; i++) totals[i] += counts[i];
         for (var i = 0; i < totals.Length; i++) yield return new Measurement<long>(totals[i], new KeyValuePair<string, object?>("state", States[i]));
-    }
-
-    private static int IndexOf(string state)
-    {
-        for (var i = 0; i < States.Count; i++) if (States[i] == state) return i;
-        throw new ArgumentOutOfRangeException(nameof(state), state, null);
     }
 }

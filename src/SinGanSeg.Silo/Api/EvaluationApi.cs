@@ -15,12 +15,12 @@ public static class EvaluationApi
         var evaluations = app.MapGroup("/api/evaluations").AddEndpointFilter(ProblemMapping.Filter);
         evaluations.MapGet("/{id}", async (string id, IClusterClient client) =>
         {
-            if (!JobValidation.IsSafeName(id)) throw new ArgumentException($"evaluation id '{id}' must be letters, digits, '.', '_' or '-'");
-            return Results.Ok(await client.GetGrain<IEvaluationCoordinatorGrain>(id).GetStatus());
+            return Results.Ok(await client.GetGrain<IEvaluationCoordinatorGrain>(JobValidation.RequireSafeName(id, "evaluation id")).GetStatus());
         });
         evaluations.MapGet("/{id}/report/{file}", async (string id, string file, IClusterClient client, IArtifactStore store) =>
         {
-            if (!JobValidation.IsSafeName(id) || !JobValidation.IsSafeName(file)) throw new ArgumentException("bad evaluation id or file name");
+            JobValidation.RequireSafeName(id, "evaluation id");
+            JobValidation.RequireSafeName(file, "report file");
             var status = await client.GetGrain<IEvaluationCoordinatorGrain>(id).GetStatus();
             if (status.ReportPrefix is null) throw new JobNotFinishedException($"evaluation '{id}' has no report yet ({status.Phase})");
             var stream = await store.OpenReadAsync(status.ReportPrefix + file) ?? throw new KeyNotFoundException($"evaluation '{id}' has no report file '{file}'");

@@ -32,7 +32,7 @@ public static class JobApi
         {
             SafeJobId(jobId);
             // Everything is read and checked before the first write, so a rejected upload changes nothing.
-            using var form = await UploadForm.ReadAsync(request, limits, silo.ScratchDirectory, request.HttpContext.RequestAborted);
+            using var form = await UploadForm.ReadAsync(request, limits, silo.ImageLimits, silo.ScratchDirectory, request.HttpContext.RequestAborted);
             var options = form.OptionsJson is { Length: > 0 } json
                 ? JsonSerializer.Deserialize<JobSubmission>(json, JsonSerializerOptions.Web) ?? throw new ArgumentException("options is empty")
                 : new JobSubmission { JobId = jobId };
@@ -133,9 +133,7 @@ public static class JobApi
         return status;
     }
 
-    private static string SafeJobId(string jobId) => JobValidation.IsSafeName(jobId)
-        ? jobId
-        : throw new ArgumentException($"job id '{UploadNames.Display(jobId)}' must be letters, digits, '.', '_' or '-'");
+    private static string SafeJobId(string jobId) => JobValidation.RequireSafeName(jobId, "job id");
 }
 
 public sealed class JobNotFinishedException(string message) : Exception(message);

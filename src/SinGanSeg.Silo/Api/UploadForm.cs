@@ -2,27 +2,32 @@ using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
+using SinGanSeg.Core.Imaging;
+using SinGanSeg.Grains.Jobs;
 using SinGanSeg.Silo.Security;
 
 namespace SinGanSeg.Silo.Api;
 
 /// <summary>
-/// Reads a multipart upload (images, masks, options) section by section, checking every name,
-/// size and signature before anything reaches the artifact store: a rejected upload leaves no
+/// Reads a multipart upload (images, masks, options) section by section, checking every name and
+/// size, and every file's header with the engine's own loader (PNG/JPEG only, within the image
+/// limits, not truncated), before anything reaches the artifact store: a rejected upload leaves no
 /// trace, neither a new job nor a change to an existing one. The temporary copies go with Dispose.
 /// </summary>
 public sealed class UploadForm : IDisposable
 {
     private readonly string _directory;
 
-    private UploadForm(string directory) => _directory = directory;
+    private readonly ImagePairLoader _loader;
+
+    private UploadForm(string directory, ImageLimits imageLimits) => (_directory, _loader) = (directory, new ImagePairLoader(imageLimits));
 
     public string? OptionsJson { get; private set; }
     public List<UploadedFile> Files { get; } = [];
 
     public IEnumerable<UploadedFile> Field(string field) => Files.Where(f => f.Field == field);
 
-    public static async Task<UploadForm> ReadAsync(HttpRequest request, UploadLimits limits, string tempRoot, CancellationToken cancellation)
+    public static async Task<UploadForm> ReadAsync(HttpRequest request, UploadLimits limits, ImageLimits imageLimits, string tempRoot, CancellationToken cancellation)
     {
         // The per-request limit replaces Kestrel's 30 MB default for this endpoint only; past it Kestrel stops reading with a 413.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -34,7 +39,7 @@ public sealed class UploadForm : IDisposable
         var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
         if (string.IsNullOrEmpty(boundary)) throw new ArgumentException("the multipart upload has no boundary");
 
-        var form = new UploadForm(Path.Combine(tempRoot, "singanseg-uploads", Guid.NewGuid().ToString("N")));
+        var form = new UploadForm(Path.Combine(tempRoot, "singanseg-uploads", Guid.NewGuid().ToString("N")), imageLimits);
         try
         {
             Directory.CreateDirectory(form._directory);
@@ -43,14 +48,14 @@ public sealed class UploadForm : IDisposable
             while (await reader.ReadNextSectionAsync(cancellation) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
-                    throw new ArgumentException($"every part of the upload needs a form-data Content-Disposition; one has '{UploadNames.Display(section.ContentDisposition ?? "")}'");
+                    throw new ArgumentException($"every part of the upload needs a form-data Content-Disposition; one has '{JobValidation.Printable(section.ContentDisposition ?? "")}'");
                 var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
                 if (disposition.IsFileDisposition())
                     await form.AddFile(field, disposition, section.Body, limits, cancellation);
                 else if (field == "options")
                     form.OptionsJson = await ReadText(section.Body, limits.MaxOptionsBytes, cancellation);
                 else
-                    throw new ArgumentException($"the upload has an unexpected field '{UploadNames.Display(field)}'; use 'images', 'masks' and 'options'");
+                    throw new ArgumentException($"the upload has an unexpected field '{JobValidation.Printable(field)}'; use 'images', 'masks' and 'options'");
             }
             return form;
         }
@@ -65,7 +70,7 @@ public sealed class UploadForm : IDisposable
     {
         var original = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
         if (field is not ("images" or "masks"))
-            throw new ArgumentException($"'{UploadNames.Display(original ?? "")}' is in field '{UploadNames.Display(field)}'; files go in 'images' or 'masks'");
+            throw new ArgumentException($"'{JobValidation.Printable(original ?? "")}' is in field '{JobValidation.Printable(field)}'; files go in 'images' or 'masks'");
         if (Files.Count >= limits.MaxFiles)
             throw new UploadTooLargeException($"the upload has more than {limits.MaxFiles} files (Uploads:MaxFiles)");
         var (name, fileName) = UploadNames.Check(original);
@@ -74,8 +79,6 @@ public sealed class UploadForm : IDisposable
 
         var path = Path.Combine(_directory, $"{Files.Count}{Path.GetExtension(fileName)}");
         long length = 0;
-        var head = new byte[ImageSignature.Length];
-        var headLength = 0;
         await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
         {
             var buffer = new byte[81920];
@@ -85,14 +88,18 @@ public sealed class UploadForm : IDisposable
                 length += read;
                 if (length > limits.MaxFileBytes)
                     throw new UploadTooLargeException($"'{fileName}' is larger than the limit of {limits.MaxFileBytes} bytes per file (Uploads:MaxFileBytes)");
-                var take = Math.Min(read, head.Length - headLength);
-                buffer.AsSpan(0, take).CopyTo(head.AsSpan(headLength));
-                headLength += take;
                 await file.WriteAsync(buffer.AsMemory(0, read), cancellation);
             }
         }
-        if (!ImageSignature.IsPngOrJpeg(head.AsSpan(0, headLength)))
-            throw new ArgumentException($"'{fileName}' is not a PNG or JPEG image (its content does not start with either signature)");
+        try
+        {
+            _loader.Identify(path);
+        }
+        catch (InvalidInputException e)
+        {
+            // The loader names the temporary copy; the caller knows the file by its own name.
+            throw new ArgumentException($"'{fileName}': {e.Problem}. {e.Fix}", e);
+        }
         Files.Add(new UploadedFile(field, name, fileName, path, length));
     }
 

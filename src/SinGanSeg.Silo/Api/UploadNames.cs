@@ -14,7 +14,7 @@ public static class UploadNames
     /// <summary>The image name (no extension) and the stored file name (lower-case extension).</summary>
     public static (string Name, string FileName) Check(string? original)
     {
-        var shown = Display(original ?? "");
+        var shown = JobValidation.Printable(original ?? "");
         if (string.IsNullOrEmpty(original)) throw new ArgumentException("an uploaded file has no file name");
         if (original.Any(char.IsControl)) throw new ArgumentException($"'{shown}': file names must not contain control characters");
         if (original.Contains('/') || original.Contains('\\') || Path.IsPathRooted(original))
@@ -26,8 +26,4 @@ public static class UploadNames
             throw new ArgumentException($"'{shown}': file names must be letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'");
         return (name, name + extension);
     }
-
-    /// <summary>Control characters escaped, so an error message shows what arrived.</summary>
-    public static string Display(string name) =>
-        string.Concat(name.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 }

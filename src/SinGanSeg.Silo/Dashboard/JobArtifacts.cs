@@ -56,9 +56,9 @@ public sealed class JobArtifacts(IArtifactStore store)
         return outcome?.Samples.OrderBy(s => s.SampleIndex).Select(s => new Sample(s.Name, s.StyledName, s.Sifid, s.SifidStyled)).ToList() ?? [];
     }
 
-    private static void RequireSafe(params string[] names)
+    private static void RequireSafe(string jobId, string name)
     {
-        foreach (var name in names)
-            if (!JobValidation.IsSafeName(name)) throw new ArgumentException($"'{name}' is not a valid name: letters, digits, '.', '_' or '-'");
+        JobValidation.RequireSafeName(jobId, "job id");
+        JobValidation.RequireSafeName(name, "name");
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using SinGanSeg.Abstractions;
+using SinGanSeg.Grains.Jobs;
 using SinGanSeg.Silo.Api;
 
 namespace SinGanSeg.Silo.Dashboard;
@@ -23,7 +24,7 @@ public static class JobEventsApi
     {
         app.MapGet("/api/jobs/{jobId}/events", (string jobId, IClusterClient client, HttpContext http, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) =>
         {
-            var job = client.GetGrain<IJobCoordinatorGrain>(jobId);
+            var job = client.GetGrain<IJobCoordinatorGrain>(JobValidation.RequireSafeName(jobId, "job id"));
             return Stream(http, json.Value.SerializerOptions, async () =>
             {
                 var status = await job.GetStatus();
