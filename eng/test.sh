@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh clone: provides what the tests need — the native runtime
-# TorchSharp requires (eng/native/setup.sh, also run by every build) and Azurite, the Azure
-# Storage emulator (npm, into .tools/; the cluster tests start their own instances) — then
-# runs the tests.
+# TorchSharp requires (eng/native/setup.sh, also run by every build); Azurite, the Azure Storage
+# emulator (npm, into .tools/; the cluster tests start their own instances); Debian's chromium
+# (the dashboard tests drive it with Playwright, which cannot download a browser here) and
+# yamllint (apt); the Kubernetes schema validator (npm, into .tools/deploy-validate) — then runs
+# the tests.
 # usage: eng/test.sh [extra dotnet test arguments]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,11 +14,20 @@ if [ ! -x .tools/node_modules/.bin/azurite ]; then
   command -v npm >/dev/null || { echo "npm is needed to install Azurite (the cluster tests' storage emulator)" >&2; exit 1; }
   npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@3.37.0
 fi
-# --- deploy checks (tests/SinGanSeg.Deploy.Tests): yamllint and the Kubernetes schema validator ---
-if ! command -v yamllint >/dev/null; then
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq yamllint
+# Debian packages: chromium for the dashboard tests, yamllint for the deploy checks.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
+command -v yamllint >/dev/null || missing+=(yamllint)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "installing ${missing[*]} needs root or sudo: apt-get install ${missing[*]}" >&2; exit 1; }
+    sudo_cmd="sudo"
+  fi
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# The Kubernetes schema validator (tests/SinGanSeg.Deploy.Tests), pinned by its lock file.
 if ! cmp -s eng/deploy-validate/package-lock.json .tools/deploy-validate/package-lock.json \
    || [ ! -d .tools/deploy-validate/node_modules/kubernetes-models ]; then
   command -v npm >/dev/null || { echo "npm is needed for the Kubernetes schema validator (eng/deploy-validate)" >&2; exit 1; }
@@ -25,20 +36,6 @@ if ! cmp -s eng/deploy-validate/package-lock.json .tools/deploy-validate/package
   # From inside the folder: with --prefix, npm would take .tools/package.json (Azurite) as the project.
   (cd .tools/deploy-validate && npm ci --no-audit --no-fund --loglevel=error)
 fi
-# --- end deploy checks ---
-
-# --- Headless Chromium for the web dashboard tests (tests/SinGanSeg.Web.Tests) ---------------
-# Playwright drives the system browser; it cannot download its own here.
-if [ ! -x /usr/bin/chromium ]; then
-  sudo_cmd=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "chromium is missing and installing it needs root or sudo: apt-get install chromium chromium-driver" >&2; exit 1; }
-    sudo_cmd="sudo"
-  fi
-  $sudo_cmd apt-get update
-  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver
-fi
-# --- end of the Chromium block ------------------------------------------------------------------
 
 # One test project at a time: they all train models, and two cores are all there is.
 dotnet test SinGanSeg.Cluster.sln -c Release -m:1 --logger "console;verbosity=normal" "$@"
