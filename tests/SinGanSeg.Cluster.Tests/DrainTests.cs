@@ -18,21 +18,12 @@ public class DrainTests(Azurite azurite, ITestOutputHelper output) : IClassFixtu
         await job.Submit(TestCluster.Job(jobId, pair, iterations: 200, samples: 1));
 
         // Catch the image in a scale: without the drain that scale's work would be lost with the silo.
-        ImageProgress? caught = null;
-        SiloAddress? silo = null;
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (caught is null && DateTime.UtcNow < deadline)
-        {
-            var image = (await job.GetStatus()).Images.Single();
-            if (image.Phase == ImagePhase.Training && image.Iteration > 0 && image.Iteration < image.Iterations - 20 && image.CompletedScales < image.ScaleCount)
-            {
-                var id = cluster.Client.GetGrain<IImageModelGrain>(GrainKeys.Image(jobId, image.Name)).GetGrainId();
-                if (cluster.TryGetGrainContext(id, out var ctx) && ctx.Address.SiloAddress is { } address) (caught, silo) = (image, address);
-            }
-            await Task.Delay(50);
-        }
-        Assert.True(caught is not null, "the image never showed early progress in a scale");
-        var inProgress = caught!.CompletedScales;
+        var found = await TestCluster.WaitForImageAt(cluster, jobId,
+            i => i.Phase == ImagePhase.Training && i.Iteration > 0 && i.Iteration < i.Iterations - 20 && i.CompletedScales < i.ScaleCount,
+            TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(50));
+        Assert.True(found is not null, "the image never showed early progress in a scale");
+        var (caught, silo) = found!.Value;
+        var inProgress = caught.CompletedScales;
         output.WriteLine($"stopping {silo} at scale {inProgress} iteration {caught.Iteration}/{caught.Iterations}, {caught.IterationsPerSecond:F1} it/s");
         var startedStop = DateTimeOffset.UtcNow;
         await cluster.StopSiloAsync(cluster.Silos.Single(s => s.SiloAddress == silo));

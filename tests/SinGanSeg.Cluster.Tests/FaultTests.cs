@@ -17,24 +17,11 @@ public class FaultTests(Azurite azurite, ITestOutputHelper output) : IClassFixtu
         await job.Submit(TestCluster.Job(jobId, pairs, iterations: 40, samples: 2));
 
         // Wait for an image that has finished a scale and is training the next, on a silo we may kill.
-        string? victim = null;
-        SiloAddress? victimSilo = null;
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (victim is null && DateTime.UtcNow < deadline)
-        {
-            var status = await job.GetStatus();
-            foreach (var image in status.Images.Where(i => i.Phase == ImagePhase.Training && i.CompletedScales >= 1 && i.CompletedScales < i.ScaleCount))
-            {
-                var id = cluster.Client.GetGrain<IImageModelGrain>(GrainKeys.Image(jobId, image.Name)).GetGrainId();
-                if (cluster.TryGetGrainContext(id, out var ctx) && ctx.Address.SiloAddress is { } silo)
-                {
-                    (victim, victimSilo) = (image.Name, silo);
-                    break;
-                }
-            }
-            await Task.Delay(100);
-        }
-        Assert.True(victim is not null, "no image reached a second scale in time");
+        var found = await TestCluster.WaitForImageAt(cluster, jobId,
+            i => i.Phase == ImagePhase.Training && i.CompletedScales >= 1 && i.CompletedScales < i.ScaleCount,
+            TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(100));
+        Assert.True(found is not null, "no image reached a second scale in time");
+        var (victim, victimSilo) = (found!.Value.Image.Name, found.Value.Silo);
         var killedAt = DateTimeOffset.UtcNow;
         var handle = cluster.Silos.Single(s => s.SiloAddress == victimSilo);
         output.WriteLine($"killing {victimSilo} while it trains {victim}");

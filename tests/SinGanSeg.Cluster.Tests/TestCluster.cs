@@ -74,6 +74,28 @@ public static class TestCluster
         }
     }
 
+    /// <summary>
+    /// Polls the job until one of its images matches <paramref name="when"/> while active on a
+    /// silo, and returns it with that silo (null if none did in time): the image a fault test
+    /// takes its silo away from.
+    /// </summary>
+    public static async Task<(ImageProgress Image, Orleans.Runtime.SiloAddress Silo)?> WaitForImageAt(
+        InProcessTestCluster cluster, string jobId, Func<ImageProgress, bool> when, TimeSpan timeout, TimeSpan poll)
+    {
+        var job = cluster.Client.GetGrain<IJobCoordinatorGrain>(jobId);
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var image in (await job.GetStatus()).Images.Where(when))
+            {
+                var id = cluster.Client.GetGrain<IImageModelGrain>(GrainKeys.Image(jobId, image.Name)).GetGrainId();
+                if (cluster.TryGetGrainContext(id, out var ctx) && ctx.Address.SiloAddress is { } silo) return (image, silo);
+            }
+            await Task.Delay(poll);
+        }
+        return null;
+    }
+
     /// <summary>The first 'count' pairs of the shared Kvasir-SEG set, by name.</summary>
     public static List<string> Pairs(int count, int skip = 0) =>
         [.. Directory.GetFiles(Path.Combine(TestData.Polyps, "images"), "*.jpg").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal).Skip(skip).Take(count)];
