@@ -4,7 +4,7 @@ using SinGanSeg.Core.Native;
 
 if (NativeRelaunch.RelaunchIfNeeded(args) is { } childExit) return childExit;
 
-// singanseg-bench engine [--iterations 50] [--threads 2] [--samples 100] [--preset paper]
+// singanseg-bench engine [--reference ../shared/reference/singan-seg] [--iterations 50] [--threads 2] [--samples 100] [--preset paper]
 //                        [--baseline FILE] [--save FILE] [--markdown docs/BENCHMARKS.md]
 // singanseg-bench report --result FILE [--baseline FILE] [--markdown FILE]   (re-render a saved run)
 var options = Args.Parse(args);
@@ -53,7 +53,7 @@ if (options.Command == "style")
     var repoRoot = Args.RepoRoot();
     var styleImage = options.Get("image") ?? Path.Combine(repoRoot, "samples", "kvasir-seg", "images", "cju0tl3uz8blh0993wxvn7ly3.jpg");
     var batches = (options.Get("batches") ?? "1,4,8").Split(',').Select(int.Parse).ToArray();
-    var s = StyleBenchmark.Run(styleImage, options.Int("threads", 2), options.Int("steps", 10), batches);
+    var s = StyleBenchmark.Run(styleImage, options.Int("threads", 2), options.Int("steps", 10), batches, options.Get("reference"));
     var styleBaseline = options.Get("baseline") is { } sb && File.Exists(sb) ? JsonSerializer.Deserialize<StyleResult>(File.ReadAllText(sb), Report.Json) : null;
     var styleTable = Report.Style(s, styleBaseline);
     Console.WriteLine(styleTable);
@@ -63,17 +63,17 @@ if (options.Command == "style")
 }
 if (options.Command != "engine")
 {
-    Console.Error.WriteLine("usage: singanseg-bench engine [--iterations N] [--threads N] [--samples N] [--preset paper|fast|tiny] [--image FILE --mask FILE] [--baseline FILE] [--save FILE] [--markdown FILE]");
+    Console.Error.WriteLine("usage: singanseg-bench engine [--reference DIR] [--iterations N] [--threads N] [--samples N] [--preset paper|fast|tiny] [--image FILE --mask FILE] [--baseline FILE] [--save FILE] [--markdown FILE]");
     Console.Error.WriteLine("       singanseg-bench report --result FILE [--baseline FILE] [--markdown FILE]");
     Console.Error.WriteLine("       singanseg-bench orchestration [--images 200] [--accept 1000] [--save FILE] [--markdown FILE]");
-    Console.Error.WriteLine("       singanseg-bench style [--threads 2] [--steps 5] [--batches 1,4,8] [--image FILE] [--baseline FILE] [--save FILE] [--markdown FILE]");
+    Console.Error.WriteLine("       singanseg-bench style [--reference DIR] [--threads 2] [--steps 5] [--batches 1,4,8] [--image FILE] [--baseline FILE] [--save FILE] [--markdown FILE]");
     return 2;
 }
 var repo = Args.RepoRoot();
 var image = options.Get("image") ?? Path.Combine(repo, "samples", "kvasir-seg", "images", "cju0tl3uz8blh0993wxvn7ly3.jpg");
 var mask = options.Get("mask") ?? Path.Combine(repo, "samples", "kvasir-seg", "masks", Path.GetFileName(image));
 var work = Path.Combine(Path.GetTempPath(), $"singanseg-bench-{Environment.ProcessId}");
-var result = EngineBenchmark.Run(image, mask, options.Get("preset") ?? "paper", options.Int("iterations", 50), options.Int("threads", 2), options.Int("samples", 100), work);
+var result = EngineBenchmark.Run(image, mask, options.Get("preset") ?? "paper", options.Int("iterations", 50), options.Int("threads", 2), options.Int("samples", 100), work, options.Get("reference"));
 Directory.Delete(work, recursive: true);
 var baseline = options.Get("baseline") is { } b && File.Exists(b) ? JsonSerializer.Deserialize<EngineResult>(File.ReadAllText(b), Report.Json) : null;
 var table = Report.Table(result, baseline);

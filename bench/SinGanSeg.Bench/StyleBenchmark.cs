@@ -8,9 +8,10 @@ using static TorchSharp.torch;
 
 namespace SinGanSeg.Bench;
 
-public sealed record StyleTiming(string Configuration, string Network, int Batch, double StepsPerSecond, double SampleStepsPerSecond, long PeakMemoryBytes);
+public sealed record StyleTiming(string Configuration, string Network, int Batch, double StepsPerSecond, double SampleStepsPerSecond, long PeakMemoryBytes, double Load = double.NaN);
 
-public sealed record StyleResult(int Height, int Width, int Threads, int Steps, IReadOnlyList<StyleTiming> Timings, DateTimeOffset MeasuredAt, string Machine);
+public sealed record StyleResult(int Height, int Width, int Threads, int Steps, IReadOnlyList<StyleTiming> Timings, DateTimeOffset MeasuredAt, string Machine,
+    double? ReferenceStepsPerSecond = null, double ReferenceLoad = double.NaN);
 
 /// <summary>
 /// Issue 4's style-transfer benchmark: optimisation steps per second on a 250×213 sample on the
@@ -20,15 +21,33 @@ public sealed record StyleResult(int Height, int Width, int Threads, int Steps, 
 /// </summary>
 public static class StyleBenchmark
 {
-    /// <summary>The original Python code on this machine kind (VGG16, 2 threads), steps per second for one sample.</summary>
-    public const double ReferenceStepsPerSecond = 0.30;
-
     /// <summary>
     /// Each configuration runs in its own process so that its peak resident memory is its own
     /// (the allocator keeps freed memory, and Linux's high-water mark cannot be reset here).
     /// </summary>
-    public static StyleResult Run(string imagePath, int threads, int steps, IReadOnlyList<int> batches)
+    public static StyleResult Run(string imagePath, int threads, int steps, IReadOnlyList<int> batches, string? referenceDir = null)
     {
+        double? referenceRate = null;
+        var referenceLoad = double.NaN;
+        if (referenceDir is not null)
+        {
+            // The reference first, on the same 250×213 image, then ours.
+            var input = Path.Combine(Path.GetTempPath(), $"singanseg-bench-style-{Environment.ProcessId}.png");
+            var small = Resize(ImagePairLoader.Default.LoadRgb(imagePath), 213, 250);
+            using (var png = SixLabors.ImageSharp.Image.LoadPixelData<SixLabors.ImageSharp.PixelFormats.Rgb24>(small.Rgb, small.Width, small.Height))
+                SixLabors.ImageSharp.ImageExtensions.SaveAsPng(png, input);
+            try
+            {
+                var m = ReferenceRun.Style(referenceDir, input, steps, threads);
+                referenceRate = m.GetProperty("steps").GetInt32() / m.GetProperty("seconds").GetDouble();
+                referenceLoad = m.GetProperty("load").GetDouble();
+                Console.Error.WriteLine(FormattableString.Invariant($"  reference VGG16: {referenceRate:F2} steps/s (load {referenceLoad:F1})"));
+            }
+            finally
+            {
+                File.Delete(input);
+            }
+        }
         var configs = new List<(string Network, string Mode, int Batch, int Steps)> { ("vgg16", "full", 1, steps) };
         configs.AddRange(batches.Select(b => ("vgg16", "ours", b, steps)));
         configs.AddRange(batches.Select(b => ("resnet18", "ours", b, steps * 3)));
@@ -44,9 +63,9 @@ public static class StyleBenchmark
             var output = child.StandardOutput.ReadToEnd();
             child.WaitForExit();
             if (child.ExitCode != 0) throw new InvalidOperationException($"style benchmark {network}/{mode}/{batch} failed ({child.ExitCode})");
-            timings.Add(System.Text.Json.JsonSerializer.Deserialize<StyleTiming>(output.Trim().Split('\n')[^1], Report.Json)!);
+            timings.Add(System.Text.Json.JsonSerializer.Deserialize<StyleTiming>(output.Trim().Split('\n')[^1], Report.Json)! with { Load = ReferenceRun.LoadAverage() });
         }
-        return new StyleResult(213, 250, threads, steps, timings, DateTimeOffset.UtcNow, $"{Environment.ProcessorCount} cores, {Environment.OSVersion}");
+        return new StyleResult(213, 250, threads, steps, timings, DateTimeOffset.UtcNow, EngineBenchmark.Machine(), referenceRate, referenceLoad);
     }
 
     /// <summary>One configuration, in this process; prints its timing as one JSON line.</summary>

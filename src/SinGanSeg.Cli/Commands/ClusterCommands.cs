@@ -44,7 +44,7 @@ public static class ClusterCommands
         var masks = new Option<string>("--masks") { Description = "folder of masks, paired by file name", Required = true };
         var upload = new Option<bool>("--upload") { Description = "send the files instead of naming server-side folders" };
         var samples = new Option<int>("--samples-per-image") { DefaultValueFactory = _ => 10, Description = "synthetic pairs per image" };
-        var preset = new Option<string>("--preset") { DefaultValueFactory = _ => "paper", Description = "paper, fast or tiny" };
+        var preset = new Option<string>("--preset") { DefaultValueFactory = _ => "paper", Description = "paper, fast, quick or tiny" };
         preset.AcceptOnlyFromAmong([.. Presets.Names]);
         var iters = new Option<int?>("--iters") { Description = "iterations per scale (overrides the preset)" };
         var seed = CommonOptions.Seed("training and sampling");

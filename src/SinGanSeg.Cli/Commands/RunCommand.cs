@@ -20,7 +20,7 @@ public static class RunCommand
         var masks = new Option<DirectoryInfo>("--masks") { Description = "folder of masks, paired with the images by file name", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "dataset folder: images/, masks/, manifest.jsonl (and .singanseg/ with the job's state)", Required = true };
         var samples = new Option<int>("--samples-per-image") { Description = "synthetic pairs per training image", DefaultValueFactory = _ => 10 };
-        var preset = new Option<string>("--preset") { Description = "paper, fast or tiny", DefaultValueFactory = _ => "paper" };
+        var preset = new Option<string>("--preset") { Description = "paper, fast, quick or tiny", DefaultValueFactory = _ => "paper" };
         preset.AcceptOnlyFromAmong([.. Presets.Names]);
         var iters = new Option<int?>("--iters") { Description = "iterations per scale (overrides the preset)" };
         var maxSize = new Option<int?>("--max-size") { Description = "finest scale's long side (overrides the preset)" };
