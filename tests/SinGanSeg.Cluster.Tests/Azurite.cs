@@ -54,7 +54,7 @@ public sealed class Azurite : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
