@@ -54,7 +54,7 @@ public sealed class Azurite : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    internal static int FreePort()
+    private static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

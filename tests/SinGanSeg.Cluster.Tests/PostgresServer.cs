@@ -49,7 +49,7 @@ public sealed class PostgresServer : IAsyncLifetime
         var data = Path.Combine(_root, "data");
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "singanseg", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"], asRoot);
 
-        Port = Azurite.FreePort();
+        Port = FreePort();
         _process = Process.Start(Start(Path.Combine(bin, "postgres"),
             ["-D", data, "-h", "127.0.0.1", "-p", $"{Port}", "-k", _root,
              "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"], asRoot))!;
@@ -123,6 +123,13 @@ public sealed class PostgresServer : IAsyncLifetime
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{exe} {string.Join(' ', args)} failed ({process.ExitCode}):\n{await output}{await error}");
+    }
+
+    private static int FreePort()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]

@@ -57,10 +57,11 @@ public static class PostgresTestCluster
     }
 
     /// <summary>
-    /// Waits until every silo sees every other as active, with its metadata. With a membership
-    /// table (unlike the test cluster's shared in-memory one) silos learn of each other over
-    /// seconds, and a job submitted earlier places all its images on the first silo: the
-    /// accelerator filter only keeps silos whose metadata it already has.
+    /// Waits until every silo sees every other as active, with its grain manifest and metadata.
+    /// With a membership table (unlike the test cluster's shared in-memory one) silos learn of
+    /// each other over seconds, and a job submitted earlier places all its images on the silo
+    /// of its coordinator: placement only considers silos whose manifest (which grain types they
+    /// host) and metadata (the accelerator filter) it already has.
     /// </summary>
     private static async Task WaitForSilosToKnowEachOther(InProcessTestCluster cluster)
     {
@@ -74,9 +75,15 @@ public static class PostgresTestCluster
                 var active = services.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.Members.Values
                     .Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress).ToHashSet();
                 var metadata = services.GetRequiredService<ISiloMetadataCache>();
-                return all.All(a => active.Contains(a) && metadata.GetSiloMetadata(a).Metadata.ContainsKey(SiloRoles.Accelerator));
+                var manifest = services.GetRequiredService<IClusterManifestProvider>().Current;
+                return all.All(a => active.Contains(a) && manifest.Silos.ContainsKey(a) && metadata.GetSiloMetadata(a).Metadata.ContainsKey(SiloRoles.Accelerator));
             });
-            if (ready) return;
+            if (ready)
+            {
+                // Activation-count placement also needs the silos' load figures, published every second.
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                return;
+            }
             if (DateTime.UtcNow > deadline) throw new TimeoutException("the silos did not all see each other (membership and metadata) within 60 s");
             await Task.Delay(200);
         }
