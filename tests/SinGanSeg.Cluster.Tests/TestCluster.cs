@@ -15,7 +15,12 @@ public static class TestCluster
         StartAsync(azurite, name, o => o, accelerators);
 
     /// <param name="configure">Changes every silo's options (after the test defaults).</param>
-    public static async Task<InProcessTestCluster> StartAsync(Azurite azurite, string name, Func<SinGanSegOptions, SinGanSegOptions> configure, params string[] accelerators)
+    public static Task<InProcessTestCluster> StartAsync(Azurite azurite, string name, Func<SinGanSegOptions, SinGanSegOptions> configure, params string[] accelerators) =>
+        StartAsync(azurite, name, configure, (_, _) => { }, accelerators);
+
+    /// <param name="configureSilo">Extra wiring per silo (by silo name), e.g. an <c>AzureClientPolicy</c> that injects storage faults.</param>
+    public static async Task<InProcessTestCluster> StartAsync(Azurite azurite, string name, Func<SinGanSegOptions, SinGanSegOptions> configure,
+        Action<string, ISiloBuilder> configureSilo, params string[] accelerators)
     {
         var builder = new InProcessTestClusterBuilder((short)accelerators.Length);
         var prefix = "T" + new string(name.Where(char.IsLetterOrDigit).ToArray()) + Guid.NewGuid().ToString("N")[..6];
@@ -29,6 +34,7 @@ public static class TestCluster
                 AcceptImageGrains = role == "cpu",
             }));
             siloBuilder.Configure<ReminderOptions>(o => o.RefreshReminderListPeriod = TimeSpan.FromSeconds(3));
+            configureSilo(silo.SiloName, siloBuilder);
         });
         // The test process stands in for the API: its calls carry its trace into the silos.
         builder.ConfigureClient(client => client.AddActivityPropagation());
@@ -37,12 +43,17 @@ public static class TestCluster
         return cluster;
     }
 
-    public static SinGanSegOptions Options(Azurite azurite, string prefix, string silo) => new()
+    public static SinGanSegOptions Options(Azurite azurite, string prefix, string silo) => Defaults(prefix, silo) with
     {
         Storage = StorageMode.Azure,
         AzureConnectionString = azurite.ConnectionString,
         BlobContainer = prefix.ToLowerInvariant(),
         TablePrefix = prefix,
+    };
+
+    /// <summary>The test timings and sizes every backend's clusters share.</summary>
+    public static SinGanSegOptions Defaults(string prefix, string silo) => new()
+    {
         ScratchDirectory = Path.Combine(Path.GetTempPath(), "singanseg-tests", prefix, silo),
         Device = "cpu",
         Slots = 1,

@@ -73,18 +73,24 @@ public static class SiloBuilderExtensions
                 silo.AddReminders();
                 break;
             case StorageMode.Azure:
+                // Every Azure client takes the silo's registered AzureClientPolicy list (none in
+                // production; fault injection in tests), resolved when the client is created.
                 var connection = options.AzureConnectionString!;
-                services.AddSingleton<IArtifactStore>(new BlobArtifactStore(connection, options.BlobContainer));
-                silo.AddAzureTableGrainStorage(StorageNames.Grains, o =>
+                services.AddSingleton<IArtifactStore>(sp =>
+                    new BlobArtifactStore(connection, options.BlobContainer, sp.GetServices<AzureClientPolicy>()));
+                silo.AddAzureTableGrainStorage(StorageNames.Grains, ob => ob.Configure<IServiceProvider>((o, sp) =>
                 {
-                    o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(connection);
+                    o.TableServiceClient = AzureStorageClients.Tables(connection, sp.GetServices<AzureClientPolicy>());
                     o.TableName = $"{options.TablePrefix}State";
-                });
-                silo.UseAzureTableReminderService(o =>
+                }));
+                silo.UseAzureTableReminderService(ob => ob.Configure<IServiceProvider>((o, sp) =>
                 {
-                    o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(connection);
+                    o.TableServiceClient = AzureStorageClients.Tables(connection, sp.GetServices<AzureClientPolicy>());
                     o.TableName = $"{options.TablePrefix}Reminders";
-                });
+                }));
+                break;
+            case StorageMode.Postgres:
+                silo.AddPostgresStorage(options);
                 break;
         }
         return silo;
@@ -92,9 +98,9 @@ public static class SiloBuilderExtensions
 
     /// <summary>Azure Table membership for multi-silo clusters (each silo's endpoint from its pod's address).</summary>
     public static ISiloBuilder UseSinGanSegAzureClustering(this ISiloBuilder silo, SinGanSegOptions options) =>
-        silo.UseAzureStorageClustering(o =>
+        silo.UseAzureStorageClustering(ob => ob.Configure<IServiceProvider>((o, sp) =>
         {
-            o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(options.AzureConnectionString);
+            o.TableServiceClient = AzureStorageClients.Tables(options.AzureConnectionString!, sp.GetServices<AzureClientPolicy>());
             o.TableName = $"{options.TablePrefix}Cluster";
-        });
+        }));
 }

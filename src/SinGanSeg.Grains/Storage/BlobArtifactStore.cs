@@ -11,8 +11,13 @@ public sealed class BlobArtifactStore : IArtifactStore
     private readonly Lazy<Task> _created;
 
     public BlobArtifactStore(string connectionString, string containerName)
+        : this(connectionString, containerName, [])
     {
-        _container = new BlobContainerClient(connectionString, containerName);
+    }
+
+    public BlobArtifactStore(string connectionString, string containerName, IEnumerable<AzureClientPolicy> policies)
+    {
+        _container = AzureStorageClients.Container(connectionString, containerName, policies);
         _created = new Lazy<Task>(() => _container.CreateIfNotExistsAsync());
     }
 
