@@ -18,14 +18,13 @@ public class EvaluateCommandTests
         var output = Path.Combine(data, "out");
         var (code, stdout, stderr) = CliProcess.Run("run", "--images", Path.Combine(data, "images"), "--masks", Path.Combine(data, "masks"), "--out", output,
             "--preset", "tiny", "--samples-per-image", "2", "--style", "1:1000", "--style-steps", "5",
-            "--evaluate", "--eval-folds", "2", "--eval-epochs", "2", "--eval-image-size", "64", "--eval-model", "unetpp,unet");
+            "--evaluate", "--eval-folds", "2", "--eval-epochs", "2", "--eval-image-size", "64");
         Assert.True(code == 0, $"{stdout}\n{stderr}");
         Assert.Contains("evaluation report in", stdout);
 
         var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "evaluation", "report.json"))).RootElement;
-        var sets = report.GetProperty("summary").EnumerateArray().ToDictionary(s => $"{s.GetProperty("model").GetString()} {s.GetProperty("set").GetString()}");
-        string[] names = ["real", "synthetic-raw", "synthetic-styled", "real+synthetic-raw", "real+synthetic-styled"];
-        Assert.Equal([.. names.Select(n => "unetpp " + n), .. names.Select(n => "unet " + n)], sets.Keys);
+        var sets = report.GetProperty("summary").EnumerateArray().ToDictionary(s => s.GetProperty("set").GetString()!);
+        Assert.Equal(["real", "synthetic-raw", "synthetic-styled", "real+synthetic-raw", "real+synthetic-styled"], sets.Keys);
         foreach (var (_, set) in sets)
             foreach (var metric in new[] { "iou", "dice", "precision", "recall", "accuracy" })
             {
@@ -34,16 +33,13 @@ public class EvaluateCommandTests
                 Assert.Equal(2, spread.GetProperty("folds").GetInt32());
             }
         // Synthetic-only runs train on the samples of the fold's training images only (2 per image).
-        foreach (var run in report.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("set").GetString() == "synthetic-raw" && r.GetProperty("model").GetString() == "unetpp"))
+        foreach (var run in report.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("set").GetString() == "synthetic-raw"))
             Assert.Equal(2 * runsReal(report, run.GetProperty("fold").GetInt32()), run.GetProperty("trainPairs").GetInt32());
         Assert.True(File.Exists(Path.Combine(output, "evaluation", "dice.png")));
-        Assert.True(File.Exists(Path.Combine(output, "evaluation", "dice-unet.png")));
-        var markdown = File.ReadAllText(Path.Combine(output, "evaluation", "report.md"));
-        Assert.Contains("| real |", markdown);
-        Assert.Contains("## Dice by model", markdown);
+        Assert.Contains("| real |", File.ReadAllText(Path.Combine(output, "evaluation", "report.md")));
 
         static int runsReal(JsonElement report, int fold) => report.GetProperty("runs").EnumerateArray()
-            .Single(r => r.GetProperty("fold").GetInt32() == fold && r.GetProperty("set").GetString() == "real" && r.GetProperty("model").GetString() == "unetpp").GetProperty("trainPairs").GetInt32();
+            .Single(r => r.GetProperty("fold").GetInt32() == fold && r.GetProperty("set").GetString() == "real").GetProperty("trainPairs").GetInt32();
     }
 
     [Fact]
