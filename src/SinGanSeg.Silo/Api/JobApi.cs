@@ -19,14 +19,18 @@ public static class JobApi
 {
     public static IEndpointRouteBuilder MapJobApi(this IEndpointRouteBuilder app)
     {
-        var jobs = app.MapGroup("/api/jobs").AddEndpointFilter(ProblemMapping.Filter);
+        var jobs = app.MapGroup("/api/jobs").AddEndpointFilter(ProblemMapping.Filter).WithTags("Jobs");
 
         jobs.MapPost("/", async (JobSubmission submission, IClusterClient client) =>
         {
             var spec = JobSpecs.FromSubmission(submission);
             var status = await client.GetGrain<IJobCoordinatorGrain>(spec.JobId).Submit(spec);
-            return Results.Accepted($"/api/jobs/{spec.JobId}", status);
-        });
+            return TypedResults.Accepted($"/api/jobs/{spec.JobId}", status);
+        })
+        .WithName("SubmitJob")
+        .WithSummary("Submit a job with server-side folders or an explicit list of files")
+        .WithDescription("Submitting the same job again returns its status; a different job under the same id is refused (409).")
+        .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
         jobs.MapPost("/{jobId}/upload", async (string jobId, HttpRequest request, IClusterClient client, IArtifactStore store, UploadLimits limits, SinGanSegOptions silo) =>
         {
@@ -55,27 +59,47 @@ public static class JobApi
                 }
             }
             var status = await job.Submit(spec);
-            return Results.Accepted($"/api/jobs/{jobId}", status);
-        }).DisableAntiforgery();
+            return TypedResults.Accepted($"/api/jobs/{jobId}", status);
+        }).DisableAntiforgery()
+        .WithName("UploadJob")
+        .WithSummary("Submit a job by uploading its files")
+        .WithDescription("multipart/form-data: image files in 'images', masks in 'masks' (PNG or JPEG, paired by name), and optionally 'options', the JSON of POST /api/jobs without the dataset.")
+        .Accepts<UploadRequest>("multipart/form-data")
+        .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
-        jobs.MapGet("/", async (IClusterClient client) => Results.Ok(await client.GetGrain<IJobRegistryGrain>(0).List()));
+        jobs.MapGet("/", async (IClusterClient client) => TypedResults.Ok(await client.GetGrain<IJobRegistryGrain>(0).List()))
+            .WithName("ListJobs")
+            .WithSummary("List jobs, newest first");
 
         jobs.MapGet("/{jobId}", async (string jobId, IClusterClient client) =>
-            Results.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).GetStatus()));
+            TypedResults.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).GetStatus()))
+            .WithName("GetJob")
+            .WithSummary("A job's status with every image's progress")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         jobs.MapPost("/{jobId}/cancel", async (string jobId, IClusterClient client) =>
-            Results.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).Cancel()));
+            TypedResults.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).Cancel()))
+            .WithName("CancelJob")
+            .WithSummary("Stop a job's outstanding work; finished images and their samples are kept")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         // ?image=a&image=b retries only those; without it every failed image runs again.
         jobs.MapPost("/{jobId}/retry", async (string jobId, [FromQuery(Name = "image")] string[]? images, IClusterClient client) =>
-            Results.Accepted($"/api/jobs/{jobId}", await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).Retry(images ?? [])));
+            TypedResults.Accepted($"/api/jobs/{jobId}", await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).Retry(images ?? [])))
+            .WithName("RetryJob")
+            .WithSummary("Run the failed images again (all, or those named by ?image=)")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         jobs.MapGet("/{jobId}/manifest", async (string jobId, IClusterClient client, IArtifactStore store) =>
         {
             var status = await Finished(client, jobId);
             var stream = await store.OpenReadAsync(status.ManifestKey!) ?? throw new KeyNotFoundException($"manifest of job '{jobId}' is missing");
-            return Results.Stream(stream, "application/x-ndjson", $"{jobId}-manifest.jsonl");
-        });
+            return TypedResults.Stream(stream, "application/x-ndjson", $"{jobId}-manifest.jsonl");
+        })
+        .WithName("GetManifest")
+        .WithSummary("The finished dataset's manifest.jsonl (one line of lineage per generated pair)")
+        .Produces<Stream>(StatusCodes.Status200OK, "application/x-ndjson")
+        .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         jobs.MapGet("/{jobId}/dataset", async (string jobId, IClusterClient client, IArtifactStore store) =>
         {
@@ -83,8 +107,12 @@ public static class JobApi
             var zip = Path.Combine(Path.GetTempPath(), $"singanseg-{jobId}-{Guid.NewGuid():N}.zip");
             await WriteDatasetZip(store, jobId, status.ManifestKey!, zip);
             var stream = new FileStream(zip, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.DeleteOnClose);
-            return Results.File(stream, "application/zip", $"{jobId}.zip");
-        });
+            return TypedResults.File(stream, "application/zip", $"{jobId}.zip");
+        })
+        .WithName("DownloadDataset")
+        .WithSummary("The finished dataset as a zip of images/, masks/ and manifest.jsonl")
+        .Produces<Stream>(StatusCodes.Status200OK, "application/zip")
+        .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -135,5 +163,8 @@ public static class JobApi
 
     private static string SafeJobId(string jobId) => JobValidation.RequireSafeName(jobId, "job id");
 }
+
+/// <summary>The upload's form fields, for the API description (the endpoint reads the multipart body itself, checking as it goes).</summary>
+public sealed record UploadRequest(IFormFileCollection Images, IFormFileCollection Masks, string? Options);
 
 public sealed class JobNotFinishedException(string message) : Exception(message);

@@ -30,14 +30,21 @@ public static class JobEventsApi
                 var status = await job.GetStatus();
                 return (status, status.IsFinished ? Idle : Active);
             });
-        }).AddEndpointFilter(ProblemMapping.Filter);
+        }).AddEndpointFilter(ProblemMapping.Filter)
+        .WithTags("Jobs").WithName("JobStatusStream")
+        .WithSummary("Server-Sent Events: the job's status (as GET /api/jobs/{jobId}) whenever it changes")
+        .Produces<JobStatus>(StatusCodes.Status200OK, "text/event-stream")
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
         app.MapGet("/api/dashboard/jobs/events", (IClusterClient client, HttpContext http, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) =>
             Stream(http, json.Value.SerializerOptions, async () =>
             {
                 var jobs = await JobSummaries.Recent(client);
                 return (jobs, jobs.Any(j => j.IsActive) ? Active : Idle);
-            })).AddEndpointFilter(ProblemMapping.Filter);
+            })).AddEndpointFilter(ProblemMapping.Filter)
+            .WithTags("Dashboard").WithName("DashboardJobsStream")
+            .WithSummary("Server-Sent Events: the dashboard's job list whenever it changes")
+            .Produces<IReadOnlyList<JobSummary>>(StatusCodes.Status200OK, "text/event-stream");
         return app;
     }
 

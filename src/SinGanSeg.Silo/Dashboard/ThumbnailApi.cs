@@ -13,21 +13,31 @@ public static class ThumbnailApi
 {
     public static IEndpointRouteBuilder MapThumbnailApi(this IEndpointRouteBuilder app)
     {
-        var jobs = app.MapGroup("/api/jobs/{jobId}").AddEndpointFilter(ProblemMapping.Filter);
+        var jobs = app.MapGroup("/api/jobs/{jobId}").AddEndpointFilter(ProblemMapping.Filter).WithTags("Images");
 
         jobs.MapGet("/images/{image}/samples", async (string jobId, string image, IArtifactStore store, int? take) =>
         {
             var samples = await new JobArtifacts(store).Samples(jobId, image);
-            return Results.Ok(new { count = samples.Count, samples = samples.Take(Math.Clamp(take ?? 4, 0, 100)) });
-        });
+            return TypedResults.Ok(new SampleList(samples.Count, [.. samples.Take(Math.Clamp(take ?? 4, 0, 100))]));
+        })
+        .WithName("ImageSamples").WithSummary("An image's generated samples (?take=, default 4) with their SIFID")
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
         jobs.MapGet("/images/{image}/thumbnail/{kind}", async (string jobId, string image, string kind, int? size, IArtifactStore store, HttpContext http) =>
-            await Serve(http, IsMask(kind), size, ct => new JobArtifacts(store).OpenInput(jobId, image, IsMask(kind), ct)));
+            await Serve(http, IsMask(kind), size, ct => new JobArtifacts(store).OpenInput(jobId, image, IsMask(kind), ct)))
+            .WithName("ImageThumbnail").WithSummary("The real image or mask ({kind} = image or mask), downscaled to ?size= px (default 160)")
+            .Produces<Stream>(StatusCodes.Status200OK, "image/jpeg", "image/png")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         jobs.MapGet("/samples/{sample}/thumbnail/{kind}", async (string jobId, string sample, string kind, int? size, IArtifactStore store, HttpContext http) =>
-            await Serve(http, IsMask(kind), size, ct => new JobArtifacts(store).OpenSample(jobId, sample, IsMask(kind), ct)));
+            await Serve(http, IsMask(kind), size, ct => new JobArtifacts(store).OpenSample(jobId, sample, IsMask(kind), ct)))
+            .WithName("SampleThumbnail").WithSummary("A generated image (raw or its _styled version) or mask, downscaled")
+            .Produces<Stream>(StatusCodes.Status200OK, "image/jpeg", "image/png")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return app;
     }
+
+    public sealed record SampleList(int Count, IReadOnlyList<JobArtifacts.Sample> Samples);
 
     private static bool IsMask(string kind) => kind switch
     {
