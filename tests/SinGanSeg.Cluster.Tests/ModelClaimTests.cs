@@ -11,11 +11,14 @@ namespace SinGanSeg.Core.Tests;
 /// <summary>Defect 3 of issue 11: one writer per model key, decided by the store's conditional writes.</summary>
 public class ModelClaimTests(Azurite azurite) : IClassFixture<Azurite>
 {
-    public static TheoryData<string> Stores => ["local", "blob"];
+    public static TheoryData<string> Stores => ["local", "shared", "blob"];
 
-    private IArtifactStore Store(string kind) => kind == "local"
-        ? new LocalArtifactStore(TestData.NewTempDir("claims"))
-        : new BlobArtifactStore(azurite.ConnectionString, "claims" + Guid.NewGuid().ToString("N")[..8]);
+    private IArtifactStore Store(string kind) => kind switch
+    {
+        "local" => new LocalArtifactStore(TestData.NewTempDir("claims")),
+        "shared" => new SharedFolderArtifactStore(TestData.NewTempDir("claims-shared")),
+        _ => new BlobArtifactStore(azurite.ConnectionString, "claims" + Guid.NewGuid().ToString("N")[..8]),
+    };
 
     [Theory]
     [MemberData(nameof(Stores))]

@@ -88,7 +88,8 @@ public sealed class LocalArtifactStore(string root) : IArtifactStore
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lock> PathLocks = new(StringComparer.Ordinal);
 
-    private static string Digest(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+    /// <summary>The version of file content: its SHA-256.</summary>
+    public static string Digest(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
 
     public Task DeleteAsync(string key, CancellationToken cancellation = default)
     {
