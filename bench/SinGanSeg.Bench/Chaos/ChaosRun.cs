@@ -74,7 +74,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> log)
             for (var i = 0; i < options.SiloKills; i++)
                 schedule.Add((0.08 + 0.67 * random.NextDouble(), "silo-kill", async () =>
                 {
-                    var victims = cluster.Silos.Where(s => s.Name != "Primary").ToList();
+                    var victims = cluster.Silos.Skip(1).ToList(); // never the first (primary) silo
                     if (victims.Count == 0) return;
                     var victim = victims[random.Next(victims.Count)];
                     Record("silo-kill", $"{victim.Name} {victim.SiloAddress} (hard stop)");
