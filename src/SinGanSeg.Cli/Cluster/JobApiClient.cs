@@ -45,8 +45,20 @@ public sealed class JobApiClient(Uri baseAddress, string? apiKey = null) : IDisp
     public async Task<JobStatus> GetAsync(string jobId, CancellationToken cancellation) =>
         await Read<JobStatus>(await _http.GetAsync($"api/jobs/{Uri.EscapeDataString(jobId)}", cancellation), cancellation);
 
-    public async Task<IReadOnlyList<JobListing>> ListAsync(CancellationToken cancellation) =>
-        await Read<List<JobListing>>(await _http.GetAsync("api/jobs", cancellation), cancellation);
+    /// <summary>Every job, newest first, fetched page by page.</summary>
+    public async Task<IReadOnlyList<JobListing>> ListAsync(CancellationToken cancellation)
+    {
+        var all = new List<JobListing>();
+        string? continuation = null;
+        do
+        {
+            var query = "api/jobs?limit=1000" + (continuation is null ? "" : "&continuation=" + Uri.EscapeDataString(continuation));
+            var page = await Read<JobListingPage>(await _http.GetAsync(query, cancellation), cancellation);
+            all.AddRange(page.Jobs);
+            continuation = page.Continuation;
+        } while (continuation is not null);
+        return all;
+    }
 
     public async Task<JobStatus> CancelAsync(string jobId, CancellationToken cancellation) =>
         await Read<JobStatus>(await _http.PostAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/cancel", null, cancellation), cancellation);

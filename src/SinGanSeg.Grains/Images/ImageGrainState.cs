@@ -16,4 +16,7 @@ public sealed class ImageGrainState
     [Id(7)] public bool OutcomeDelivered { get; set; }
     [Id(8)] public DateTimeOffset? UpdatedAt { get; set; }
     [Id(9)] public int Samples { get; set; }
+
+    /// <summary>The job cancelled this image, possibly before any work arrived: a later Start is refused.</summary>
+    [Id(10)] public bool Cancelled { get; set; }
 }

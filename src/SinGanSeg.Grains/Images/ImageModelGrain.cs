@@ -54,6 +54,12 @@ public sealed class ImageModelGrain(
 
     public async Task Start(ImageWork work)
     {
+        if (state.State.Cancelled)
+        {
+            // A start that was in flight when the job was cancelled.
+            logger.LogInformation("{Image}: start of attempt {Attempt} refused: the job cancelled this image", work.Input.Name, work.Attempt);
+            return;
+        }
         var current = state.State.Work;
         if (current is not null && current.Attempt == work.Attempt && current.JobId == work.JobId)
         {
@@ -78,9 +84,11 @@ public sealed class ImageModelGrain(
     public async Task Cancel()
     {
         _cancel?.Cancel();
-        if (state.State.Work is not null && !IsTerminal(state.State.Phase))
+        if (!state.State.Cancelled || (state.State.Work is not null && !IsTerminal(state.State.Phase)))
         {
-            state.State.Phase = ImagePhase.Cancelled;
+            // Recorded even with no work yet: the job's Start may still be on its way.
+            state.State.Cancelled = true;
+            if (state.State.Work is not null && !IsTerminal(state.State.Phase)) state.State.Phase = ImagePhase.Cancelled;
             state.State.UpdatedAt = DateTimeOffset.UtcNow;
             await state.WriteStateAsync();
         }
@@ -150,8 +158,10 @@ public sealed class ImageModelGrain(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "{Image}: attempt {Attempt} failed", work.Input.Name, work.Attempt);
-            outcome = new ImageOutcome(work.Input.Name, false, [], $"{e.GetType().Name}: {e.Message}", Permanent: false, work.Attempt, box.Current.ModelKey, false);
+            // Storage, network or a timeout says nothing about the image: the job retries it without using up its attempts.
+            var infrastructure = Common.FailureClassifier.IsInfrastructure(e);
+            logger.LogError(e, "{Image}: attempt {Attempt} failed{Kind}", work.Input.Name, work.Attempt, infrastructure ? " (infrastructure)" : "");
+            outcome = new ImageOutcome(work.Input.Name, false, [], $"{e.GetType().Name}: {e.Message}", Permanent: false, work.Attempt, box.Current.ModelKey, false, infrastructure);
         }
         finally
         {
@@ -220,7 +230,8 @@ public sealed class ImageModelGrain(
         if (ReferenceEquals(current, _lastReported)) return;
         _lastReported = current;
         var progress = current with { Silo = RuntimeIdentity, Attempts = state.State.Work.Attempt };
-        await GrainFactory.GetGrain<IJobCoordinatorGrain>(state.State.Work.JobId).ReportProgress(progress);
+        // The job's answer carries a cancel this grain may have missed (it was not active, or the call failed).
+        if (!await GrainFactory.GetGrain<IJobCoordinatorGrain>(state.State.Work.JobId).ReportProgress(progress)) await Cancel();
     }
 
     private ImageProgress Snapshot()

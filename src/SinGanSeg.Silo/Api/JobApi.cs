@@ -58,7 +58,9 @@ public static class JobApi
             return Results.Accepted($"/api/jobs/{jobId}", status);
         }).DisableAntiforgery();
 
-        jobs.MapGet("/", async (IClusterClient client) => Results.Ok(await client.GetGrain<IJobRegistryGrain>(0).List()));
+        // Newest first, a page at a time: { jobs, continuation } — pass continuation back for the next page.
+        jobs.MapGet("/", async (IClusterClient client, int? limit, string? continuation) =>
+            Results.Ok(await client.GetGrain<IJobRegistryGrain>(0).List(Math.Clamp(limit ?? 100, 1, 1000), continuation)));
 
         jobs.MapGet("/{jobId}", async (string jobId, IClusterClient client) =>
             Results.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).GetStatus()));
