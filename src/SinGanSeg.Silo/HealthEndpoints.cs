@@ -9,12 +9,16 @@ public static class HealthEndpoints
     public static WebApplication MapHealthEndpoints(this WebApplication app)
     {
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
-        app.MapGet("/health/live", () => Results.Ok(new { status = "live" })).AllowAnonymous();
+        app.MapGet("/health", () => TypedResults.Ok(new Probe("ok"))).AllowAnonymous().WithTags("Probes").WithSummary("The process answers");
+        app.MapGet("/health/live", () => TypedResults.Ok(new Probe("live"))).AllowAnonymous().WithTags("Probes").WithSummary("Liveness probe");
         app.MapGet("/health/ready", () =>
             lifetime.ApplicationStarted.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested
                 ? Results.Ok(new { status = "ready" })
-                : Results.Json(new { status = "not ready" }, statusCode: StatusCodes.Status503ServiceUnavailable)).AllowAnonymous();
+                : Results.Json(new Probe("not ready"), statusCode: StatusCodes.Status503ServiceUnavailable)).AllowAnonymous()
+            .WithTags("Probes").WithSummary("Readiness probe: 503 while starting or draining")
+            .Produces<Probe>().Produces<Probe>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 }
+
+public sealed record Probe(string Status);

@@ -1,33 +1,18 @@
-using System.Text.Json.Serialization;
 using SinGanSeg.Core.Native;
 using SinGanSeg.Silo;
-using SinGanSeg.Silo.Api;
-using SinGanSeg.Silo.Dashboard;
-using SinGanSeg.Silo.Security;
-using SinGanSeg.Silo.Telemetry;
 
 if (NativeRelaunch.RelaunchIfNeeded(args) is { } childExit) return childExit;
 
-var builder = WebApplication.CreateBuilder(args);
-var (options, host) = SiloSetup.Read(builder.Configuration);
-builder.UseOrleans(silo => silo.Configure(options, host));
-builder.Services.AddProblemDetails();
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-if (ListenAddress.EmbeddedDefault(options, builder.Configuration) is { } localOnly)
-    builder.WebHost.UseUrls(localOnly);
-builder.AddSinGanSegTelemetry();
-builder.AddSinGanSegSecurity(options);
-builder.Services.AddSinGanSegDataProtection();
-
-var app = builder.Build();
-app.UseSinGanSegForwardedHeaders(host);
-app.UseExceptionHandler();
-app.UseSinGanSegSecurity();
-app.MapTelemetryEndpoints();
-app.MapJobApi();
-app.MapEvaluationApi();
-app.MapJobDashboard();
-app.MapOrleansDashboard();
-app.MapHealthEndpoints();
+WebApplication app;
+try
+{
+    app = SiloApp.Build(args);
+}
+catch (ArgumentException e)
+{
+    // A configuration that would run unsafe or half-set: one line an operator can act on, no stack trace.
+    Console.Error.WriteLine($"singanseg-silo: {e.Message}");
+    return 2;
+}
 await app.RunAsync();
 return 0;

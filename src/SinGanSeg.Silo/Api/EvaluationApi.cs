@@ -12,11 +12,14 @@ public static class EvaluationApi
 
     public static IEndpointRouteBuilder MapEvaluationApi(this IEndpointRouteBuilder app)
     {
-        var evaluations = app.MapGroup("/api/evaluations").AddEndpointFilter(ProblemMapping.Filter);
+        var evaluations = app.MapGroup("/api/evaluations").AddEndpointFilter(ProblemMapping.Filter).WithTags("Evaluations");
         evaluations.MapGet("/{id}", async (string id, IClusterClient client) =>
         {
-            return Results.Ok(await client.GetGrain<IEvaluationCoordinatorGrain>(JobValidation.RequireSafeName(id, "evaluation id")).GetStatus());
-        });
+            return TypedResults.Ok(await client.GetGrain<IEvaluationCoordinatorGrain>(JobValidation.RequireSafeName(id, "evaluation id")).GetStatus());
+        })
+        .WithName("GetEvaluation")
+        .WithSummary("An evaluation's runs (fold × training set) and, once done, its summary")
+        .ProducesProblem(StatusCodes.Status404NotFound);
         evaluations.MapGet("/{id}/report/{file}", async (string id, string file, IClusterClient client, IArtifactStore store) =>
         {
             JobValidation.RequireSafeName(id, "evaluation id");
@@ -24,8 +27,12 @@ public static class EvaluationApi
             var status = await client.GetGrain<IEvaluationCoordinatorGrain>(id).GetStatus();
             if (status.ReportPrefix is null) throw new JobNotFinishedException($"evaluation '{id}' has no report yet ({status.Phase})");
             var stream = await store.OpenReadAsync(status.ReportPrefix + file) ?? throw new KeyNotFoundException($"evaluation '{id}' has no report file '{file}'");
-            return Results.Stream(stream, ContentTypes.TryGetContentType(file, out var type) ? type : "application/octet-stream");
-        });
+            return TypedResults.Stream(stream, ContentTypes.TryGetContentType(file, out var type) ? type : "application/octet-stream");
+        })
+        .WithName("GetEvaluationReportFile")
+        .WithSummary("A file of the finished evaluation's report: report.md, report.json, dice.svg, dice.png, small-data.svg or small-data.png")
+        .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
+        .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 }

@@ -19,16 +19,20 @@ public static class JobApi
 {
     public static IEndpointRouteBuilder MapJobApi(this IEndpointRouteBuilder app)
     {
-        var jobs = app.MapGroup("/api/jobs").AddEndpointFilter(ProblemMapping.Filter);
+        var jobs = app.MapGroup("/api/jobs").AddEndpointFilter(ProblemMapping.Filter).WithTags("Jobs");
 
-        jobs.MapPost("/", async (JobSubmission submission, IClusterClient client) =>
+        jobs.MapPost("/", async (JobSubmission submission, IClusterClient client, InputRoots roots, JobLimits limits) =>
         {
-            var spec = JobSpecs.FromSubmission(submission);
+            var spec = limits.Check(JobSpecs.FromSubmission(submission, roots));
             var status = await client.GetGrain<IJobCoordinatorGrain>(spec.JobId).Submit(spec);
-            return Results.Accepted($"/api/jobs/{spec.JobId}", status);
-        });
+            return TypedResults.Accepted($"/api/jobs/{spec.JobId}", status);
+        })
+        .WithName("SubmitJob")
+        .WithSummary("Submit a job with server-side folders or an explicit list of files")
+        .WithDescription("Submitting the same job again returns its status; a different job under the same id is refused (409).")
+        .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
-        jobs.MapPost("/{jobId}/upload", async (string jobId, HttpRequest request, IClusterClient client, IArtifactStore store, UploadLimits limits, SinGanSegOptions silo) =>
+        jobs.MapPost("/{jobId}/upload", async (string jobId, HttpRequest request, IClusterClient client, IArtifactStore store, UploadLimits limits, JobLimits jobLimits, SinGanSegOptions silo) =>
         {
             SafeJobId(jobId);
             // Everything is read and checked before the first write, so a rejected upload changes nothing.
@@ -44,6 +48,7 @@ public static class JobApi
                 $"artifact:{ModelKeys.Input(jobId, "masks", masks.TryGetValue(i.Name, out var m) ? m.FileName : i.Name + ".missing")}")).ToList();
             var spec = JobSpecs.WithOptions(options with { JobId = jobId }, inputs);
             JobValidation.Validate(spec);
+            jobLimits.Check(spec);
             var job = client.GetGrain<IJobCoordinatorGrain>(jobId);
             // Store the files only for a new job: resubmitting returns the existing one untouched.
             if (!await Exists(job))
@@ -55,46 +60,71 @@ public static class JobApi
                 }
             }
             var status = await job.Submit(spec);
-            return Results.Accepted($"/api/jobs/{jobId}", status);
-        }).DisableAntiforgery();
+            return TypedResults.Accepted($"/api/jobs/{jobId}", status);
+        }).DisableAntiforgery()
+        .WithName("UploadJob")
+        .WithSummary("Submit a job by uploading its files")
+        .WithDescription("multipart/form-data: image files in 'images', masks in 'masks' (PNG or JPEG, paired by name), and optionally 'options', the JSON of POST /api/jobs without the dataset.")
+        .Accepts<UploadRequest>("multipart/form-data")
+        .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         // Newest first, a page at a time: { jobs, continuation } — pass continuation back for the next page.
         jobs.MapGet("/", async (IClusterClient client, int? limit, string? continuation) =>
-            Results.Ok(await client.GetGrain<IJobRegistryGrain>(0).List(Math.Clamp(limit ?? 100, 1, 1000), continuation)));
+                TypedResults.Ok(await client.GetGrain<IJobRegistryGrain>(0).List(Math.Clamp(limit ?? 100, 1, 1000), continuation)))
+            .WithName("ListJobs")
+            .WithSummary("List jobs, newest first, a page at a time")
+            .WithDescription("limit: at most this many (default 100, at most 1000); continuation: from the previous answer, for the next page (null after the oldest job).")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
 
         jobs.MapGet("/{jobId}", async (string jobId, IClusterClient client) =>
-            Results.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).GetStatus()));
+            TypedResults.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).GetStatus()))
+            .WithName("GetJob")
+            .WithSummary("A job's status with every image's progress")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         jobs.MapPost("/{jobId}/cancel", async (string jobId, IClusterClient client) =>
-            Results.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).Cancel()));
+            TypedResults.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).Cancel()))
+            .WithName("CancelJob")
+            .WithSummary("Stop a job's outstanding work; finished images and their samples are kept")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         // ?image=a&image=b retries only those; without it every failed image runs again.
         jobs.MapPost("/{jobId}/retry", async (string jobId, [FromQuery(Name = "image")] string[]? images, IClusterClient client) =>
-            Results.Accepted($"/api/jobs/{jobId}", await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).Retry(images ?? [])));
+            TypedResults.Accepted($"/api/jobs/{jobId}", await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).Retry(images ?? [])))
+            .WithName("RetryJob")
+            .WithSummary("Run the failed images again (all, or those named by ?image=)")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         jobs.MapGet("/{jobId}/manifest", async (string jobId, IClusterClient client, IArtifactStore store) =>
         {
             var status = await Finished(client, jobId);
             var stream = await store.OpenReadAsync(status.ManifestKey!) ?? throw new KeyNotFoundException($"manifest of job '{jobId}' is missing");
-            return Results.Stream(stream, "application/x-ndjson", $"{jobId}-manifest.jsonl");
-        });
+            return TypedResults.Stream(stream, "application/x-ndjson", $"{jobId}-manifest.jsonl");
+        })
+        .WithName("GetManifest")
+        .WithSummary("The finished dataset's manifest.jsonl (one line of lineage per generated pair)")
+        .Produces<Stream>(StatusCodes.Status200OK, "application/x-ndjson")
+        .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        jobs.MapGet("/{jobId}/dataset", async (string jobId, IClusterClient client, IArtifactStore store) =>
+        // Streamed straight into the response: nothing of a (possibly large, private) dataset is staged in /tmp.
+        jobs.MapGet("/{jobId}/dataset", async (string jobId, IClusterClient client, IArtifactStore store, HttpContext http) =>
         {
             var status = await Finished(client, jobId);
-            var zip = Path.Combine(Path.GetTempPath(), $"singanseg-{jobId}-{Guid.NewGuid():N}.zip");
-            await WriteDatasetZip(store, jobId, status.ManifestKey!, zip);
-            var stream = new FileStream(zip, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.DeleteOnClose);
-            return Results.File(stream, "application/zip", $"{jobId}.zip");
-        });
+            // ZipArchive writes each entry's small data descriptor synchronously even in its async API (.NET 10).
+            if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>() is { } body) body.AllowSynchronousIO = true;
+            return TypedResults.Stream(body => WriteDatasetZip(store, jobId, status.ManifestKey!, body), "application/zip", $"{jobId}.zip");
+        })
+        .WithName("DownloadDataset")
+        .WithSummary("The finished dataset as a zip of images/, masks/ and manifest.jsonl, streamed")
+        .Produces<Stream>(StatusCodes.Status200OK, "application/zip")
+        .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
-    /// <summary>images/, masks/ and manifest.jsonl, as the embedded run writes them.</summary>
-    public static async Task WriteDatasetZip(IArtifactStore store, string jobId, string manifestKey, string path)
+    /// <summary>images/, masks/ and manifest.jsonl, as the embedded run writes them, into any (even unseekable) stream.</summary>
+    public static async Task WriteDatasetZip(IArtifactStore store, string jobId, string manifestKey, Stream output)
     {
-        await using var file = File.Create(path);
-        using var zip = new ZipArchive(file, ZipArchiveMode.Create);
+        await using var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null);
         foreach (var kind in new[] { "images", "masks" })
         {
             var prefix = $"jobs/{jobId}/{kind}/";
@@ -102,14 +132,14 @@ public static class JobApi
             {
                 await using var source = await store.OpenReadAsync(key);
                 if (source is null) continue;
-                await using var entry = zip.CreateEntry($"{kind}/{key[prefix.Length..]}", CompressionLevel.NoCompression).Open();
+                await using var entry = await zip.CreateEntry($"{kind}/{key[prefix.Length..]}", CompressionLevel.NoCompression).OpenAsync();
                 await source.CopyToAsync(entry);
             }
         }
         await using var manifest = await store.OpenReadAsync(manifestKey);
         if (manifest is not null)
         {
-            await using var entry = zip.CreateEntry("manifest.jsonl", CompressionLevel.Optimal).Open();
+            await using var entry = await zip.CreateEntry("manifest.jsonl", CompressionLevel.Optimal).OpenAsync();
             await manifest.CopyToAsync(entry);
         }
     }
@@ -137,5 +167,8 @@ public static class JobApi
 
     private static string SafeJobId(string jobId) => JobValidation.RequireSafeName(jobId, "job id");
 }
+
+/// <summary>The upload's form fields, for the API description (the endpoint reads the multipart body itself, checking as it goes).</summary>
+public sealed record UploadRequest(IFormFileCollection Images, IFormFileCollection Masks, string? Options);
 
 public sealed class JobNotFinishedException(string message) : Exception(message);

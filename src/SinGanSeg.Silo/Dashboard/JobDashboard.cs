@@ -14,8 +14,9 @@ public static class JobDashboard
         app.MapGet("/", (HttpContext http) => DashboardAssets.Serve(http, "index.html")).ExcludeFromDescription();
         app.MapGet("/jobs/{jobId}", (HttpContext http) => DashboardAssets.Serve(http, "index.html")).ExcludeFromDescription();
         app.MapGet("/ui/{file}", (HttpContext http, string file) => DashboardAssets.Serve(http, file)).ExcludeFromDescription();
-        app.MapGet("/api/dashboard/jobs", async (IClusterClient client) => Results.Ok(await JobSummaries.Recent(client)))
-            .AddEndpointFilter(ProblemMapping.Filter);
+        app.MapGet("/api/dashboard/jobs", async (IClusterClient client) => TypedResults.Ok(await JobSummaries.Recent(client)))
+            .AddEndpointFilter(ProblemMapping.Filter)
+            .WithTags("Dashboard").WithName("DashboardJobs").WithSummary("The newest jobs with their counts, as the dashboard lists them");
         app.MapJobEventsApi();
         app.MapThumbnailApi();
         return app;

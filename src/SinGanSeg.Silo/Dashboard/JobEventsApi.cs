@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using SinGanSeg.Abstractions;
 using SinGanSeg.Grains.Jobs;
 using SinGanSeg.Silo.Api;
+using SinGanSeg.Silo.Security;
 
 namespace SinGanSeg.Silo.Dashboard;
 
@@ -30,20 +31,34 @@ public static class JobEventsApi
                 var status = await job.GetStatus();
                 return (status, status.IsFinished ? Idle : Active);
             });
-        }).AddEndpointFilter(ProblemMapping.Filter);
+        }).AddEndpointFilter(ProblemMapping.Filter)
+        .WithTags("Jobs").WithName("JobStatusStream")
+        .WithSummary("Server-Sent Events: the job's status (as GET /api/jobs/{jobId}) whenever it changes")
+        .Produces<JobStatus>(StatusCodes.Status200OK, "text/event-stream")
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
         app.MapGet("/api/dashboard/jobs/events", (IClusterClient client, HttpContext http, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) =>
             Stream(http, json.Value.SerializerOptions, async () =>
             {
                 var jobs = await JobSummaries.Recent(client);
                 return (jobs, jobs.Any(j => j.IsActive) ? Active : Idle);
-            })).AddEndpointFilter(ProblemMapping.Filter);
+            })).AddEndpointFilter(ProblemMapping.Filter)
+            .WithTags("Dashboard").WithName("DashboardJobsStream")
+            .WithSummary("Server-Sent Events: the dashboard's job list whenever it changes")
+            .Produces<IReadOnlyList<JobSummary>>(StatusCodes.Status200OK, "text/event-stream");
         return app;
     }
 
     /// <summary>Reads once before answering, so an unknown job is a plain 404 rather than a broken stream.</summary>
     private static async Task<IResult> Stream<T>(HttpContext http, JsonSerializerOptions json, Func<Task<(T Value, TimeSpan Next)>> read)
     {
+        using var lease = http.RequestServices.GetRequiredService<EventStreamLimiter>().TryOpen(http);
+        if (lease is null)
+        {
+            var limit = http.RequestServices.GetRequiredService<JobLimits>().MaxEventStreamsPerClient;
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many event streams",
+                detail: $"this client already has {limit} live event streams open (Limits:MaxEventStreamsPerClient); close one first");
+        }
         var (value, next) = await read();
         // Ends with the host too: an open stream would otherwise hold a silo's shutdown for its whole timeout.
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted,

@@ -1,0 +1,45 @@
+using System.Text.Json.Serialization;
+using SinGanSeg.Silo.Api;
+using SinGanSeg.Silo.Dashboard;
+using SinGanSeg.Silo.Security;
+using SinGanSeg.Silo.Telemetry;
+
+namespace SinGanSeg.Silo;
+
+/// <summary>
+/// The silo host as one buildable application: the Orleans silo, the REST API with its OpenAPI
+/// description, both dashboards and the probes. singanseg-silo runs it; `singanseg serve` and
+/// `singanseg run --dashboard` run the same application inside the CLI.
+/// </summary>
+public static class SiloApp
+{
+    /// <param name="contentRoot">Where appsettings.json is read from (default: the working directory, as ASP.NET does).</param>
+    public static WebApplication Build(string[] args, string? contentRoot = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
+        var (options, host) = SiloSetup.Read(builder.Configuration);
+        builder.UseOrleans(silo => silo.Configure(options, host));
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        if (ListenAddress.EmbeddedDefault(options, builder.Configuration) is { } localOnly)
+            builder.WebHost.UseUrls(localOnly);
+        builder.AddSinGanSegTelemetry();
+        builder.AddSinGanSegSecurity(options);
+        builder.Services.AddSinGanSegDataProtection();
+        builder.Services.AddSinGanSegOpenApi();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseSinGanSegForwardedHeaders(host);
+        app.UseTelemetryEndpoints();
+        app.UseExceptionHandler();
+        app.UseSinGanSegSecurity();
+        app.MapJobApi();
+        app.MapEvaluationApi();
+        app.MapJobDashboard();
+        app.MapOrleansDashboard();
+        app.MapHealthEndpoints();
+        app.MapSinGanSegOpenApi();
+        return app;
+    }
+}
