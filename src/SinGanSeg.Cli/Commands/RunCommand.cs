@@ -34,14 +34,15 @@ public static class RunCommand
         var style = StyleOptionsCli.Create();
         var styleWeights = new Option<FileInfo?>("--style-weights") { Description = "torchvision .pth for --style-network (required for vgg16/vgg19; resnet18's weights ship with SinGanSeg)" };
         var inceptionWeights = new Option<FileInfo?>("--inception-weights") { Description = "torchvision inception_v3 .pth: score with SIFID-Inception instead of the offline SIFID-ResNet18-stem" };
-        var evaluate = new Option<bool>("--evaluate") { Description = "after the dataset, train UNet++ on real vs synthetic data by cross-validation (report in OUT/evaluation/)" };
+        var evaluate = new Option<bool>("--evaluate") { Description = "after the dataset, train segmenters on real vs synthetic data by cross-validation (report in OUT/evaluation/)" };
         var evalFolds = new Option<int>("--eval-folds") { Description = "evaluation folds", DefaultValueFactory = _ => 3 };
-        var evalEpochs = new Option<int>("--eval-epochs") { Description = "UNet++ epochs per evaluation run", DefaultValueFactory = _ => 50 };
-        var evalSize = new Option<int>("--eval-image-size") { Description = "UNet++ image size (multiple of 32)", DefaultValueFactory = _ => 128 };
+        var evalEpochs = new Option<int>("--eval-epochs") { Description = "evaluation epochs: passes over the largest training set, the same gradient steps for every run", DefaultValueFactory = _ => 50 };
+        var evalSize = new Option<int>("--eval-image-size") { Description = "evaluation image size (multiple of 32)", DefaultValueFactory = _ => 128 };
+        var evalModel = new Option<string>("--eval-model") { Description = "evaluation segmenters: unetpp, unet (plain U-Net from scratch) or unetpp,unet", DefaultValueFactory = _ => "unetpp" };
         var command = new Command("run", "Train a model per image and generate the synthetic dataset, on this machine (embedded cluster). Rerun to resume.")
         {
             images, masks, output, samples, preset, iters, maxSize, start, attempts, allowEmpty, slots, jobId, seed, device,
-            style.Ratio, style.Network, style.Steps, style.NoScore, styleWeights, inceptionWeights, evaluate, evalFolds, evalEpochs, evalSize,
+            style.Ratio, style.Network, style.Steps, style.NoScore, styleWeights, inceptionWeights, evaluate, evalFolds, evalEpochs, evalSize, evalModel,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -55,7 +56,8 @@ public static class RunCommand
                     new TrainingOptions(parse.GetValue(preset)!, parse.GetValue(maxSize), null, parse.GetValue(iters)),
                     parse.GetValue(samples), parse.GetValue(seed), parse.GetValue(start), parse.GetValue(attempts), parse.GetValue(allowEmpty),
                     style.Read(parse), !parse.GetValue(style.NoScore),
-                    parse.GetValue(evaluate) ? new EvaluationSettings(parse.GetValue(evalFolds), parse.GetValue(evalEpochs), parse.GetValue(evalSize)) : null);
+                    parse.GetValue(evaluate) ? new EvaluationSettings(parse.GetValue(evalFolds), parse.GetValue(evalEpochs), parse.GetValue(evalSize),
+                        Models: EvaluateCommand.ParseModels(parse.GetValue(evalModel))) : null);
                 spec = spec with { JobId = parse.GetValue(jobId) ?? $"run-{spec.Fingerprint()}" };
                 Grains.Jobs.JobValidation.Validate(spec);
 

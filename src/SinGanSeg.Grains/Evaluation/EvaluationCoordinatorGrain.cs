@@ -219,7 +219,7 @@ public sealed class EvaluationCoordinatorGrain(
             var dir = Path.Combine(options.ScratchDirectory, $"evaluation-report-{Guid.NewGuid():N}");
             try
             {
-                EvaluationReport.Write(dir, $"UNet++: real vs synthetic ({Id})", results, new
+                EvaluationReport.Write(dir, $"Segmentation: real vs synthetic ({Id})", results, new
                 {
                     settings = spec.Settings,
                     realImages = spec.Real.Count,
@@ -235,7 +235,7 @@ public sealed class EvaluationCoordinatorGrain(
             }
             reportPrefix = EvaluationKeys.ReportPrefix(Id);
             summary = SetSummary.From(results).Select(s => new EvaluationSetScores(s.Set, s.Dice.Mean, s.Dice.Std, s.Iou.Mean, s.Iou.Std,
-                s.Precision.Mean, s.Recall.Mean, s.Accuracy.Mean, s.Dice.Folds)).ToList();
+                s.Precision.Mean, s.Recall.Mean, s.Accuracy.Mean, s.Dice.Folds, s.Model)).ToList();
         }
         var now = DateTimeOffset.UtcNow;
         await _state.Apply(s =>
