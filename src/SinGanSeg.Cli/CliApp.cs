@@ -16,6 +16,7 @@ public static class CliApp
         root.Add(SifidCommand.Create());
         root.Add(EvaluateCommand.Create());
         root.Add(RunCommand.Create());
+        root.Add(ServeCommand.Create());
         foreach (var command in ClusterCommands.Create()) root.Add(command);
         return root;
     }

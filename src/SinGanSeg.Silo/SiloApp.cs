@@ -35,6 +35,7 @@ public static class SiloApp
         app.UseSinGanSegSecurity();
         app.MapTelemetryEndpoints();
         app.MapJobApi();
+        app.MapImageApi();
         app.MapEvaluationApi();
         app.MapJobDashboard();
         app.MapOrleansDashboard();

@@ -54,7 +54,7 @@ public class EvaluationTests(Azurite azurite) : IClassFixture<Azurite>
         foreach (var set in report.GetProperty("summary").EnumerateArray())
             foreach (var metric in new[] { "iou", "dice", "precision", "recall", "accuracy" })
                 Assert.True(set.GetProperty(metric).GetProperty("mean").GetDouble() is >= 0 and <= 1, metric);
-        Assert.True((await container.GetBlobClient($"{status.ReportPrefix}dice.png").ExistsAsync()).Value);
+        Assert.True((await container.GetBlobClient($"{status.ReportPrefix}dice.svg").ExistsAsync()).Value);
         var markdown = (await container.GetBlobClient($"{status.ReportPrefix}report.md").DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("| synthetic-raw |", markdown);
 

@@ -21,7 +21,7 @@ public static class EvaluateCommand
     {
         var real = new Option<DirectoryInfo>("--real") { Description = "real dataset folder with images/ and masks/ (paired by file name)", Required = true };
         var synthetic = new Option<DirectoryInfo>("--synthetic") { Description = "synthetic dataset folder from 'singanseg run' or 'download' (images/, masks/, manifest.jsonl)", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "report folder: report.md, report.json, dice.png (and small-data.png)", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "report folder: report.md, report.json, dice.svg (and small-data.svg)", Required = true };
         var folds = new Option<int>("--folds") { Description = "cross-validation folds over the real images", DefaultValueFactory = _ => 3 };
         var epochs = new Option<int>("--epochs") { Description = "UNet++ training epochs per run", DefaultValueFactory = _ => 50 };
         var imageSize = new Option<int>("--image-size") { Description = "training and test size (square, multiple of 32)", DefaultValueFactory = _ => 128 };
@@ -86,7 +86,7 @@ public static class EvaluateCommand
                 await EvaluationProgressView.ExportAsync(cluster.Artifacts, status, outDir, cancellation);
                 EvaluationProgressView.PrintSummary(status);
                 Console.WriteLine($"report in {Path.Combine(outDir, "report.md")}");
-                return status.Phase == EvaluationPhase.Completed ? ExitCodes.Ok : RunCommand.CompletedWithErrors;
+                return status.Phase == EvaluationPhase.Completed ? ExitCodes.Ok : ExitCodes.CompletedWithErrors;
             }
             catch (Exception e)
             {
