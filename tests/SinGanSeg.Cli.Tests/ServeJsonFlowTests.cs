@@ -72,22 +72,6 @@ public sealed class ServeJsonFlowTests
         Assert.Equal("done", kinds[^1]);
         var scales = log.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "scale").Select(e => e.GetProperty("message").GetString()).ToList();
         Assert.Equal(status.GetProperty("images")[0].GetProperty("scaleCount").GetInt32(), scales.Count);
-        Assert.Contains(log.GetProperty("events").EnumerateArray(), e => e.GetProperty("kind").GetString() == "stage" && e.GetProperty("phase").GetString() == "Generating");
-
-        // Its trained model, downloaded and sampled on this machine.
-        var modelDir = TestData.NewTempDir("serve-model");
-        var model = Json("model", "--api", api, "--job-id", "scripted", "--image", name, "--out", modelDir);
-        Assert.Equal(scales.Count, model.GetProperty("scales").GetInt32());
-        // The API's zip as it comes, straight into generate.
-        var zip = Path.Combine(TestData.NewTempDir("serve-model-zip"), "model.zip");
-        await File.WriteAllBytesAsync(zip, await http.GetByteArrayAsync($"/api/jobs/scripted/images/{name}/model"));
-        var samplesDir = TestData.NewTempDir("serve-model-samples");
-        var (generated, generatedOut, generatedErr) = CliProcess.Run("generate", "--model", zip, "--count", "1", "--out", samplesDir, "--device", "cpu");
-        Assert.True(generated == 0, generatedOut + generatedErr);
-        Assert.Single(Directory.GetFiles(Path.Combine(samplesDir, "images")));
-        var (unknownImage, _, unknownError) = CliProcess.Run("events", "--api", api, "--job-id", "scripted", "--image", "no-such-image", "--json");
-        Assert.Equal(2, unknownImage);
-        Assert.Contains("no image 'no-such-image'", unknownError);
 
         // An unreachable server is not a usage error.
         var (downCode, _, downError) = CliProcess.Run("status", "--api", $"http://127.0.0.1:{SiloProcess.FreePort()}", "--job-id", "scripted", "--json");

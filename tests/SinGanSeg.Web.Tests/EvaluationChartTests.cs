@@ -58,4 +58,48 @@ public sealed class EvaluationChartTests(BrowserFixture fixture) : IClassFixture
         await page.SetContentAsync($"<!doctype html><html><body>{File.ReadAllText(Path.Combine(dir, "dice.svg"))}</body></html>");
         Assert.Contains("0.820", await page.Locator("text.value").AllTextContentsAsync());
     }
+
+    /// <summary>
+    /// The job page's plots (charts.js as the silo host serves it) on a status with a known history:
+    /// 4 of 10 images done in the first 400 s, so at that pace the other 6 need 600 s.
+    /// </summary>
+    [Fact]
+    public async Task Dashboard_progress_and_sifid_plots_have_axes_legend_and_the_eta()
+    {
+        var page = await fixture.NewPage();
+        await page.GotoAsync("/");
+        await page.AddScriptTagAsync(new() { Url = "/ui/charts.js" });
+        var created = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var images = Enumerable.Range(0, 10).Select(i => new
+        {
+            name = $"img{i}",
+            phase = i < 4 ? "Done" : "Training",
+            updatedAt = i < 4 ? created.AddSeconds(100 * (i + 1)) : (DateTimeOffset?)null,
+            sifid = i < 4 ? 0.2 + (0.1 * i) : (double?)null,
+            sifidStyled = i < 4 ? 0.15 + (0.05 * i) : (double?)null,
+        });
+        var status = new { jobId = "plots", createdAt = created, finishedAt = (DateTimeOffset?)null, sifidMetric = "SIFID-ResNet18-stem", images };
+        await page.EvaluateAsync(
+            "([json, now]) => { const div = document.createElement('div'); div.id = 'plots'; div.style.background = 'white'; document.body.prepend(div); window.SinGanSegCharts.render(div, JSON.parse(json), now); }",
+            new object[] { System.Text.Json.JsonSerializer.Serialize(status, System.Text.Json.JsonSerializerOptions.Web), (double)created.AddSeconds(400).ToUnixTimeMilliseconds() });
+
+        var progress = page.Locator("[data-testid=chart-progress]");
+        Assert.Equal("600", await progress.GetAttributeAsync("data-eta-seconds"));
+        var progressTexts = await progress.Locator("text").AllTextContentsAsync();
+        Assert.Contains("images done", progressTexts);
+        Assert.Contains(progressTexts, t => t.StartsWith("time since submission (ETA 10 min)", StringComparison.Ordinal));
+        Assert.Contains("10", progressTexts);
+        Assert.Contains("at the current pace (ETA)", progressTexts);
+        Assert.Equal(1, await progress.Locator("[data-series=eta]").CountAsync());
+
+        var histogram = page.Locator("[data-testid=chart-sifid]");
+        var histogramTexts = await histogram.Locator("text").AllTextContentsAsync();
+        Assert.Contains("SIFID-ResNet18-stem (lower is closer to the real image)", histogramTexts);
+        Assert.Contains("raw (4)", histogramTexts);
+        Assert.Contains("styled (4)", histogramTexts);
+        // Every image is in exactly one bin of each series.
+        var counts = await histogram.EvaluateAsync<int[]>("svg => ['raw', 'styled'].map(s => [...svg.querySelectorAll(`rect[data-series=${s}]`)].reduce((n, r) => n + Number(r.querySelector('title').textContent.split(': ')[1].split(' ')[0]), 0))");
+        Assert.Equal([4, 4], counts);
+        await page.Locator("#plots").ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "dashboard-plots.png") });
+    }
 }
