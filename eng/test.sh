@@ -2,8 +2,9 @@
 # Runs the whole test suite on a fresh clone: provides what the tests need — the native runtime
 # TorchSharp requires (eng/native/setup.sh, also run by every build); Azurite, the Azure Storage
 # emulator (npm, into .tools/; the cluster tests start their own instances); Debian's chromium
-# (the dashboard tests drive it with Playwright, which cannot download a browser here) and
-# yamllint (apt); the Kubernetes schema validator (npm, into .tools/deploy-validate) — then runs
+# (the dashboard tests drive it with Playwright, which cannot download a browser here), yamllint
+# and postgresql (apt; the on-premises backend's tests start their own throwaway servers from its
+# binaries, the package's own service is not used); the Kubernetes schema validator (npm, into .tools/deploy-validate) — then runs
 # the tests.
 # usage: eng/test.sh [extra dotnet test arguments]
 set -euo pipefail
@@ -14,10 +15,12 @@ if [ ! -x .tools/node_modules/.bin/azurite ]; then
   command -v npm >/dev/null || { echo "npm is needed to install Azurite (the cluster tests' storage emulator)" >&2; exit 1; }
   npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@3.37.0
 fi
-# Debian packages: chromium for the dashboard tests, yamllint for the deploy checks.
+# Debian packages: chromium for the dashboard tests, yamllint for the deploy checks, the
+# PostgreSQL server binaries for the on-premises backend's tests.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
 command -v yamllint >/dev/null || missing+=(yamllint)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""
   if [ "$(id -u)" -ne 0 ]; then

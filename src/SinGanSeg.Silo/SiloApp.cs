@@ -31,9 +31,9 @@ public static class SiloApp
 
         var app = builder.Build();
         app.UseSinGanSegForwardedHeaders(host);
+        app.UseTelemetryEndpoints();
         app.UseExceptionHandler();
         app.UseSinGanSegSecurity();
-        app.MapTelemetryEndpoints();
         app.MapJobApi();
         app.MapImageApi();
         app.MapEvaluationApi();

@@ -4,7 +4,7 @@ using SinGanSeg.Silo.Dashboard;
 
 namespace SinGanSeg.Silo;
 
-/// <summary>Reads configuration and wires the silo: embedded (localhost, local disk) or cluster (Azure Table membership).</summary>
+/// <summary>Reads configuration and wires the silo: embedded (localhost, local disk) or cluster (Azure Table or PostgreSQL membership).</summary>
 public static class SiloSetup
 {
     public static (SinGanSegOptions Options, SiloHostOptions Host) Read(IConfiguration configuration)
@@ -32,7 +32,8 @@ public static class SiloSetup
         }
         else
         {
-            silo.UseSinGanSegAzureClustering(options);
+            if (options.Storage == StorageMode.Postgres) silo.UseSinGanSegPostgresClustering(options);
+            else silo.UseSinGanSegAzureClustering(options);
             silo.ConfigureEndpoints(host.AdvertisedIp ?? System.Net.IPAddress.Loopback, host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: true);
         }
         silo.AddSinGanSegOrleansDashboard();

@@ -263,6 +263,7 @@ public class SecurityTests(AuthSiloProcess silo) : IClassFixture<AuthSiloProcess
     [InlineData("Azure", "at least 16 characters", "--Auth:ApiKeys=short")]
     [InlineData("Azure", "always requires authentication", "--Auth:Required=false")]
     [InlineData("Embedded", "Auth__ApiKeys", "--Auth:Required=true")]
+    [InlineData("Postgres", "cluster mode (SinGanSeg:Storage=Postgres) requires authentication", "--SinGanSeg:Postgres:ConnectionString=Host=127.0.0.1;Port=1", "--SinGanSeg:ArtifactDirectory=/tmp/singanseg-refused")]
     [InlineData("Azure", "without Auth__Oidc__Audience", "--Auth:Oidc:Authority=https://login.example.org/tenant")]
     public async Task Refuses_to_start_without_authentication_where_it_is_required(string storage, string message, params string[] extra)
     {

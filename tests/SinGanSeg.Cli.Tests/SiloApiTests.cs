@@ -63,7 +63,7 @@ public class SiloApiTests(SiloProcess silo) : IClassFixture<SiloProcess>
     [Fact]
     public async Task Errors_are_problem_details()
     {
-        using var http = new HttpClient { BaseAddress = silo.Api };
+        using var http = new HttpClient { BaseAddress = silo.Api, DefaultRequestHeaders = { { "X-Requested-With", "singanseg" } } };
         var missing = await http.GetAsync("/api/jobs/no-such-job");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);

@@ -27,6 +27,7 @@ public class TelemetryEndpointTests
                 samplesPerImage = 1,
             }),
         };
+        submit.Headers.Add("X-Requested-With", "singanseg");
         submit.Headers.Add("traceparent", $"00-{trace}-{ActivitySpanId.CreateRandom()}-01");
         var accepted = await http.SendAsync(submit);
         Assert.True(accepted.StatusCode == HttpStatusCode.Accepted, await accepted.Content.ReadAsStringAsync() + silo.Log);
@@ -69,9 +70,10 @@ public class TelemetryEndpointTests
     public async Task With_the_images_http_ports_variable_the_api_and_the_management_port_both_listen()
     {
         // The container images name the API port with ASPNETCORE_HTTP_PORTS; adding the
-        // management port must not replace it (Kestrel takes one way of naming addresses).
+        // management port must not replace it (Kestrel takes one way of naming addresses). That
+        // binds every interface, so the host needs credentials to start at all.
         var port = TelemetrySiloProcess.FreePort();
-        await using var silo = await TelemetrySiloProcess.StartAsync(httpPortsVariable: true, "--Telemetry:Prometheus:Enabled=true", $"--Telemetry:Prometheus:Port={port}");
+        await using var silo = await TelemetrySiloProcess.StartAsync(httpPortsVariable: true, "--Telemetry:Prometheus:Enabled=true", $"--Telemetry:Prometheus:Port={port}", "--Auth:ApiKeys=telemetry-key-0123456789abcdef");
         using var http = new HttpClient();
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(silo.Api, "/health/ready"))).StatusCode);
         Assert.Contains("# TYPE ", await http.GetStringAsync($"http://127.0.0.1:{port}/metrics"));

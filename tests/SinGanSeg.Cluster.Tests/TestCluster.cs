@@ -43,12 +43,17 @@ public static class TestCluster
         return cluster;
     }
 
-    public static SinGanSegOptions Options(Azurite azurite, string prefix, string silo) => new()
+    public static SinGanSegOptions Options(Azurite azurite, string prefix, string silo) => Defaults(prefix, silo) with
     {
         Storage = StorageMode.Azure,
         AzureConnectionString = azurite.ConnectionString,
         BlobContainer = prefix.ToLowerInvariant(),
         TablePrefix = prefix,
+    };
+
+    /// <summary>The test timings and sizes every backend's clusters share.</summary>
+    public static SinGanSegOptions Defaults(string prefix, string silo) => new()
+    {
         ScratchDirectory = Path.Combine(Path.GetTempPath(), "singanseg-tests", prefix, silo),
         Device = "cpu",
         Slots = 1,

@@ -1,7 +1,12 @@
+using System.Globalization;
 using System.Text.Json;
+using SinGanSeg.Core.Checkpoints;
+using SinGanSeg.Core.Interop;
+using SinGanSeg.Core.Model;
 using SinGanSeg.Core.Imaging;
 using SinGanSeg.Core.Pyramid;
 using SinGanSeg.Core.Training;
+using static TorchSharp.torch;
 
 namespace SinGanSeg.Core.Tests;
 
@@ -20,6 +25,17 @@ public static class ReferenceModel
         Iterations = 1,
         LearningRateDropAt = 1.0,
     };
+
+    /// <summary>The trained model's scale <paramref name="k"/> as a frozen coarser scale (eval mode, its z_opt and noise amplitude).</summary>
+    public static FrozenScale FrozenScale(int k)
+    {
+        var width = Json.GetProperty("nfc_per_scale")[k].GetInt32();
+        var g = new SinGanGenerator(NetworkShape.ForScale(0, 4, width, width, 5, 3));
+        StateDictFile.LoadInto(g, Path.Combine(Folder, k.ToString(CultureInfo.InvariantCulture), "netG.pth"), CPU);
+        g.eval();
+        var z = (Tensor)TorchArchive.Load(Path.Combine(Folder, k.ToString(CultureInfo.InvariantCulture), "z_opt.pth"))!;
+        return new FrozenScale(g, z, (float)Json.GetProperty("noise_amp")[k].GetDouble());
+    }
 
     public static ImagePair Input() => ImagePairLoader.Default.LoadRgba(TestData.ReferenceFile("input_rgba.png"));
 

@@ -57,7 +57,8 @@ public sealed class ChartTests
         // The host raises its own shutdown timeout to the grace + 30 s; no HostOptions key is needed (.NET does not bind one by that name).
         Assert.False(config.ContainsKey("HostOptions__ShutdownTimeout"));
         Assert.True(grace > TimeSpan.Zero);
-        Assert.Equal("Azure", config["SinGanSeg__Storage"]);
+        var postgres = valueSet == "postgres";
+        Assert.Equal(postgres ? "Postgres" : "Azure", config["SinGanSeg__Storage"]);
         Assert.Equal("/scratch", config["SinGanSeg__ScratchDirectory"]);
         var deployments = m.OfKind("Deployment").ToList();
         Assert.NotEmpty(deployments);
@@ -75,7 +76,8 @@ public sealed class ChartTests
             Assert.Equal("/health/ready", Manifests.Str(c, "readinessProbe.httpGet.path"));
             Assert.Equal("/health/live", Manifests.Str(c, "startupProbe.httpGet.path"));
             var env = Manifests.Env(c);
-            Assert.Equal("secret:singanseg-storage/connectionString", env["SinGanSeg__AzureConnectionString"]);
+            if (postgres) Assert.Equal("secret:hospital-postgres/npgsql", env["SinGanSeg__Postgres__ConnectionString"]);
+            else Assert.Equal("secret:singanseg-storage/connectionString", env["SinGanSeg__AzureConnectionString"]);
             Assert.Equal("field:status.podIP", env["POD_IP"]);
             Assert.Equal("field:metadata.name", env["POD_NAME"]);
             Assert.Equal("$(POD_IP)", env["Silo__AdvertisedAddress"]);
@@ -154,6 +156,39 @@ public sealed class ChartTests
         // The cluster refuses to start without either; the chart refuses to render.
         var e = Assert.Throws<Helm.TemplateException>(() => ChartRendering.Render("default", "auth:\n  apiKeys:\n    existingSecret: ''\n"));
         Assert.Contains("auth", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PostgresBackendUsesTheDatabaseAndOneSharedVolume()
+    {
+        var m = ChartRendering.Objects("postgres");
+        var config = m.Config("singanseg-config");
+        Assert.Equal("/artifacts", config["SinGanSeg__ArtifactDirectory"]);
+        Assert.Equal("true", config["SinGanSeg__Postgres__ApplySchema"]);
+        Assert.DoesNotContain(config.Keys, k => k is "SinGanSeg__BlobContainer" or "SinGanSeg__TablePrefix");
+        var claim = m.Get("PersistentVolumeClaim", "singanseg-artifacts");
+        Assert.Equal(new List<object?> { "ReadWriteMany" }, Manifests.At(claim, "spec.accessModes"));
+        Assert.Equal("nfs-client", Manifests.Str(claim, "spec.storageClassName"));
+        Assert.Equal("2Ti", Manifests.Str(claim, "spec.resources.requests.storage"));
+        foreach (var d in m.OfKind("Deployment"))
+        {
+            var env = Manifests.Env(Manifests.Container(d));
+            Assert.False(env.ContainsKey("SinGanSeg__AzureConnectionString"));
+            var volumes = (List<object?>)Manifests.At(d, "spec.template.spec.volumes")!;
+            Assert.Contains(volumes, v => Manifests.Str(v, "name") == "artifacts" && Manifests.Str(v, "persistentVolumeClaim.claimName") == "singanseg-artifacts");
+            var mounts = (List<object?>)Manifests.At(Manifests.Container(d), "volumeMounts")!;
+            Assert.Contains(mounts, v => Manifests.Str(v, "name") == "artifacts" && Manifests.Str(v, "mountPath") == "/artifacts" && Manifests.At(v, "readOnly") is null);
+        }
+
+        // A claim of one's own is used as is; the Azure default has neither claim nor volume.
+        var own = ChartRendering.Objects("postgres", "storage:\n  shared:\n    existingClaim: hospital-nfs\n");
+        Assert.Null(own.Find("PersistentVolumeClaim", "singanseg-artifacts"));
+        Assert.Contains((List<object?>)Manifests.At(own.Get("Deployment", "singanseg-cpu"), "spec.template.spec.volumes")!,
+            v => Manifests.Str(v, "persistentVolumeClaim.claimName") == "hospital-nfs");
+        Assert.Empty(ChartRendering.Objects("default").OfKind("PersistentVolumeClaim"));
+
+        var e = Assert.Throws<Helm.TemplateException>(() => ChartRendering.Render("default", "storage:\n  backend: mysql\n"));
+        Assert.Contains("storage.backend must be azure or postgres", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

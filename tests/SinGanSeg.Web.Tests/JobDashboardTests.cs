@@ -22,7 +22,7 @@ public sealed partial class JobDashboardTests(BrowserFixture fixture) : IClassFi
     public async Task Page_follows_a_job_live_shows_thumbnails_failures_and_retries_and_cancels()
     {
         var (images, masks) = Dataset("web-live", skip: 0, count: 2, withBrokenPair: true);
-        using var http = new HttpClient { BaseAddress = fixture.Silo.Api };
+        using var http = new HttpClient { BaseAddress = fixture.Silo.Api, DefaultRequestHeaders = { { "X-Requested-With", "singanseg" } } };
         await Submit(http, new { jobId = "web-live", imagesDir = images, masksDir = masks, preset = "tiny", iterations = 2, samplesPerImage = 2 });
 
         var page = await fixture.NewPage();
@@ -126,7 +126,7 @@ public sealed partial class JobDashboardTests(BrowserFixture fixture) : IClassFi
     public async Task Thumbnails_serve_only_the_jobs_own_images()
     {
         var (images, masks) = Dataset("web-refuse", skip: 6, count: 1, withBrokenPair: false);
-        using var http = new HttpClient { BaseAddress = fixture.Silo.Api };
+        using var http = new HttpClient { BaseAddress = fixture.Silo.Api, DefaultRequestHeaders = { { "X-Requested-With", "singanseg" } } };
         await Submit(http, new { jobId = "web-refuse", imagesDir = images, masksDir = masks, preset = "tiny", iterations = 2, samplesPerImage = 1 });
         await http.PostAsync("/api/jobs/web-refuse/cancel", null); // only its spec matters here
         var name = Path.GetFileNameWithoutExtension(Directory.GetFiles(images)[0]);

@@ -1,9 +1,15 @@
 {{/* The ConfigMap's data; also hashed into the pods' checksum/config annotation. */}}
 {{- define "singanseg.configData" -}}
 {{- $v := .Values -}}
+{{- if eq (include "singanseg.storageBackend" .) "postgres" -}}
+SinGanSeg__Storage: Postgres
+SinGanSeg__ArtifactDirectory: {{ $v.storage.shared.mountPath | quote }}
+SinGanSeg__Postgres__ApplySchema: {{ $v.storage.postgres.applySchema | toString | quote }}
+{{- else -}}
 SinGanSeg__Storage: Azure
 SinGanSeg__BlobContainer: {{ $v.storage.blobContainer | quote }}
 SinGanSeg__TablePrefix: {{ $v.storage.tablePrefix | quote }}
+{{- end }}
 SinGanSeg__ScratchDirectory: /scratch
 SinGanSeg__ShutdownGrace: {{ include "singanseg.timespan" $v.shutdown.graceSeconds | quote }}
 Silo__ClusterId: {{ $v.cluster.clusterId | quote }}

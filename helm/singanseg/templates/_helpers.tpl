@@ -36,3 +36,17 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- fail "auth: set auth.apiKeys.existingSecret or auth.oidc.authority; the cluster refuses to start without either" -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The storage backend, checked: "azure" or "postgres". */}}
+{{- define "singanseg.storageBackend" -}}
+{{- $b := .Values.storage.backend -}}
+{{- if not (or (eq $b "azure") (eq $b "postgres")) -}}
+{{- fail (printf "storage.backend must be azure or postgres, not %s" $b) -}}
+{{- end -}}
+{{- $b -}}
+{{- end -}}
+
+{{/* The artifacts' ReadWriteMany claim (postgres backend): the given one or the chart's own. */}}
+{{- define "singanseg.sharedClaim" -}}
+{{- default (printf "%s-artifacts" (include "singanseg.fullname" .)) .Values.storage.shared.existingClaim -}}
+{{- end -}}

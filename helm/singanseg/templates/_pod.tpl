@@ -50,7 +50,7 @@ spec:
         - configMapRef:
             name: {{ $fullname }}-config
       env:
-        # Orleans endpoints come from the pod itself (Azure Table membership, no
+        # Orleans endpoints come from the pod itself (membership in the storage backend, no
         # Kubernetes hosting package: the cluster spans two Deployments).
         - name: POD_IP
           valueFrom:
@@ -78,11 +78,19 @@ spec:
           value: {{ .slots | quote }}
         - name: SinGanSeg__AcceptImageGrains
           value: {{ .acceptImageGrains | quote }}
+        {{- if eq (include "singanseg.storageBackend" $root) "postgres" }}
+        - name: SinGanSeg__Postgres__ConnectionString
+          valueFrom:
+            secretKeyRef:
+              name: {{ required "storage.postgres.existingSecret is required" $v.storage.postgres.existingSecret }}
+              key: {{ $v.storage.postgres.secretKey }}
+        {{- else }}
         - name: SinGanSeg__AzureConnectionString
           valueFrom:
             secretKeyRef:
               name: {{ required "storage.existingSecret is required" $v.storage.existingSecret }}
               key: {{ $v.storage.secretKey }}
+        {{- end }}
         {{- if $v.auth.apiKeys.existingSecret }}
         - name: Auth__ApiKeys
           valueFrom:
@@ -151,6 +159,10 @@ spec:
           mountPath: {{ $v.weights.mountPath }}
           readOnly: true
         {{- end }}
+        {{- if eq (include "singanseg.storageBackend" $root) "postgres" }}
+        - name: artifacts
+          mountPath: {{ $v.storage.shared.mountPath }}
+        {{- end }}
   volumes:
     - name: tmp
       emptyDir: {}
@@ -162,5 +174,10 @@ spec:
       persistentVolumeClaim:
         claimName: {{ $v.weights.existingClaim }}
         readOnly: true
+    {{- end }}
+    {{- if eq (include "singanseg.storageBackend" $root) "postgres" }}
+    - name: artifacts
+      persistentVolumeClaim:
+        claimName: {{ include "singanseg.sharedClaim" $root }}
     {{- end }}
 {{- end -}}

@@ -80,6 +80,8 @@ public sealed class JobApiClient(Uri baseAddress, string? apiKey = null) : IDisp
     {
         var http = new HttpClient { BaseAddress = baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/"), Timeout = TimeSpan.FromMinutes(30) };
         if (!string.IsNullOrEmpty(apiKey)) http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        // The silo host refuses writes without it when it has no credentials (a page in a browser cannot send it cross-site).
+        http.DefaultRequestHeaders.Add("X-Requested-With", "singanseg");
         return http;
     }
 

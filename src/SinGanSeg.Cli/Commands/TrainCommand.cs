@@ -23,6 +23,7 @@ public static class TrainCommand
         var minSize = new Option<int?>("--min-size") { Description = "coarsest scale's short side in px (overrides the preset)" };
         var iters = new Option<int?>("--iters") { Description = "iterations per scale (overrides the preset)" };
         var update = new Option<GeneratorUpdateMode?>("--generator-update") { Description = "reference (as released, default) or paper (3 generator updates per iteration)" };
+        var lrSchedule = new Option<LearningRateSchedule?>("--lr-schedule") { Description = "fraction (drop the rate at 80 % of the iterations, default) or reference (at iteration 1600, as released: short runs never drop)" };
         var id = new Option<string?>("--id") { Description = "model id used in sample names (default: the image's file name)" };
         var allowEmpty = new Option<bool>("--allow-empty-mask") { Description = "accept a mask without foreground" };
         var maxImage = new Option<int?>("--max-image-size") { Description = $"largest accepted input side in px (default {ImageLimits.Default.MaxWidth})" };
@@ -32,7 +33,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train a SinGAN-Seg model on one image+mask pair, scale by scale, with a checkpoint after every scale.")
         {
-            image, mask, rgba, output, preset, maxSize, minSize, iters, update, id, seed, allowEmpty, maxImage, device, threads,
+            image, mask, rgba, output, preset, maxSize, minSize, iters, update, lrSchedule, id, seed, allowEmpty, maxImage, device, threads,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -60,6 +61,7 @@ public static class TrainCommand
                     MinSize = parse.GetValue(minSize) ?? config.MinSize,
                     Iterations = parse.GetValue(iters) ?? config.Iterations,
                     GeneratorUpdate = parse.GetValue(update) ?? config.GeneratorUpdate,
+                    LearningRateSchedule = parse.GetValue(lrSchedule) ?? config.LearningRateSchedule,
                 };
                 config.Validated();
                 var geometry = PyramidGeometry.Compute(input.Height, input.Width, config.MinSize, config.MaxSize, config.ScaleFactor, input.Name);

@@ -9,15 +9,15 @@ namespace SinGanSeg.Core.Style;
 /// Style transfer on ResNet18, the network that works offline (ImageNet weights from the bundled
 /// ONNX model). Layer mapping, chosen to sit at the same resolutions as the reference's VGG picks:
 /// style on the stem (1/2), layer1 (1/4), layer2 (1/8), layer3 (1/16), layer4 (1/32) with the
-/// reference's weights 0.75, 0.5, 0.25, 0.25, 0.25; content on layer2 (1/8, where VGG's conv4_2
-/// sits). Each is read after its ReLU, as VGG's are. Pixels arrive ImageNet-normalised and are
+/// reference's weights 0.75, 0.5, 0.25, 0.25, 0.25; content on layer3 (1/16, where the
+/// reference's content layer, VGG features 28, sits). Each is read after its ReLU, as VGG's are. Pixels arrive ImageNet-normalised and are
 /// converted here to what the weights were trained on.
 /// </summary>
 public sealed class ResNetStyleNetwork : IStyleNetwork
 {
     private static readonly double[] Weights = [0.75, 0.5, 0.25, 0.25, 0.25];
     private static readonly ResNetStage[] Stages = [ResNetStage.Stem, ResNetStage.Layer1, ResNetStage.Layer2, ResNetStage.Layer3, ResNetStage.Layer4];
-    private const int ContentStage = 2;
+    private const int ContentStage = 3;
     private readonly ResNet18 _net;
     private readonly ResNetPreprocess? _caffe;
 

@@ -55,7 +55,7 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
             for (var epoch = 0; epoch < config.Iterations; epoch++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                var lrScale = epoch >= config.LearningRateMilestone ? config.Gamma : 1.0;
+                var lrScale = config.LearningRateFactor(epoch);
                 foreach (var group in optimizerD.ParamGroups) group.LearningRate = config.LearningRateD * lrScale;
                 foreach (var group in optimizerG.ParamGroups) group.LearningRate = config.LearningRateG * lrScale;
 

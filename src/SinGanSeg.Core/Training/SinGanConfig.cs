@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SinGanSeg.Core.Training;
 
 /// <summary>
@@ -21,7 +23,7 @@ public sealed record SinGanConfig
     public double LearningRateD { get; init; } = 5e-4;
     public double Beta1 { get; init; } = 0.5;
 
-    /// <summary>Learning-rate factor applied once <see cref="LearningRateDropAt"/> of the iterations are done.</summary>
+    /// <summary>Learning-rate factor applied from <see cref="LearningRateMilestone"/> on.</summary>
     public double Gamma { get; init; } = 0.1;
     public double LearningRateDropAt { get; init; } = 0.8;
     public int DiscriminatorSteps { get; init; } = 3;
@@ -30,8 +32,23 @@ public sealed record SinGanConfig
     public double ReconstructionWeight { get; init; } = 10;
     public GeneratorUpdateMode GeneratorUpdate { get; init; } = GeneratorUpdateMode.Reference;
 
-    /// <summary>Iteration at which the learning rate drops (the reference's MultiStepLR milestone, 1600 of 2000).</summary>
-    public int LearningRateMilestone => (int)Math.Floor(Iterations * LearningRateDropAt);
+    /// <summary>
+    /// Left out of the JSON while it is the default, so configurations (and the model keys
+    /// hashed from them) written before the option existed stay the same.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public LearningRateSchedule LearningRateSchedule { get; init; } = LearningRateSchedule.Fraction;
+
+    /// <summary>The reference's MultiStepLR milestone (training.py: milestones=[1600]).</summary>
+    public const int ReferenceMilestone = 1600;
+
+    /// <summary>First iteration (0-based) trained at the dropped rate; ≥ <see cref="Iterations"/> means no drop.</summary>
+    public int LearningRateMilestone => LearningRateSchedule == LearningRateSchedule.Reference
+        ? ReferenceMilestone
+        : (int)Math.Floor(Iterations * LearningRateDropAt);
+
+    /// <summary>The factor on both learning rates at 0-based <paramref name="iteration"/>.</summary>
+    public double LearningRateFactor(int iteration) => iteration >= LearningRateMilestone ? Gamma : 1.0;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option and its valid range.</summary>
     public SinGanConfig Validated()

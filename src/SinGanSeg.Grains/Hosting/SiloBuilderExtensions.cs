@@ -89,6 +89,9 @@ public static class SiloBuilderExtensions
                     o.TableName = $"{options.TablePrefix}Reminders";
                 }));
                 break;
+            case StorageMode.Postgres:
+                silo.AddPostgresStorage(options);
+                break;
         }
         return silo;
     }

@@ -9,6 +9,12 @@ public enum StorageMode
 
     /// <summary>Azure Table grain state and reminders, Azure Blob artifacts (Azurite locally).</summary>
     Azure,
+
+    /// <summary>
+    /// On premises: PostgreSQL membership, grain state and reminders; artifacts on a folder every
+    /// silo mounts (a ReadWriteMany volume), see <see cref="SinGanSegOptions.ArtifactDirectory"/>.
+    /// </summary>
+    Postgres,
 }
 
 /// <summary>Everything a silo of this system is configured with; immutable, set once at start.</summary>
@@ -22,6 +28,12 @@ public sealed record SinGanSegOptions
     public string? AzureConnectionString { get; init; }
     public string BlobContainer { get; init; } = "singanseg";
     public string TablePrefix { get; init; } = "SinGanSeg";
+
+    /// <summary>Postgres mode: the database.</summary>
+    public PostgresOptions Postgres { get; init; } = new();
+
+    /// <summary>Postgres mode: the shared folder (the same volume on every silo) artifacts live in.</summary>
+    public string? ArtifactDirectory { get; init; }
 
     /// <summary>Where image grains keep their working copies (one folder per activation).</summary>
     public string ScratchDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "singanseg-scratch");
@@ -73,6 +85,10 @@ public sealed record SinGanSegOptions
         if (Accelerator is not ("gpu" or "cpu")) throw new ArgumentException($"accelerator '{Accelerator}' must be gpu or cpu");
         if (Storage == StorageMode.Azure && string.IsNullOrWhiteSpace(AzureConnectionString))
             throw new ArgumentException("Azure storage mode needs a connection string (SinGanSeg:AzureConnectionString)");
+        if (Storage == StorageMode.Postgres && string.IsNullOrWhiteSpace(Postgres.ConnectionString))
+            throw new ArgumentException("Postgres storage mode needs a connection string (SinGanSeg:Postgres:ConnectionString)");
+        if (Storage == StorageMode.Postgres && string.IsNullOrWhiteSpace(ArtifactDirectory))
+            throw new ArgumentException("Postgres storage mode needs the shared artifact folder every silo mounts (SinGanSeg:ArtifactDirectory)");
         if (ShutdownGrace < TimeSpan.Zero) throw new ArgumentException("shutdown grace must not be negative");
         if (FanOutConcurrency < 1 || SampleBatchSize < 1) throw new ArgumentException("fan-out concurrency and sample batch size must be at least 1");
         return this;

@@ -21,9 +21,9 @@ public static class JobApi
     {
         var jobs = app.MapGroup("/api/jobs").AddEndpointFilter(ProblemMapping.Filter).WithTags("Jobs");
 
-        jobs.MapPost("/", async (JobSubmission submission, IClusterClient client) =>
+        jobs.MapPost("/", async (JobSubmission submission, IClusterClient client, InputRoots roots, JobLimits limits) =>
         {
-            var spec = JobSpecs.FromSubmission(submission);
+            var spec = limits.Check(JobSpecs.FromSubmission(submission, roots));
             var status = await client.GetGrain<IJobCoordinatorGrain>(spec.JobId).Submit(spec);
             return TypedResults.Accepted($"/api/jobs/{spec.JobId}", status);
         })
@@ -32,7 +32,7 @@ public static class JobApi
         .WithDescription("Submitting the same job again returns its status; a different job under the same id is refused (409).")
         .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
-        jobs.MapPost("/{jobId}/upload", async (string jobId, HttpRequest request, IClusterClient client, IArtifactStore store, UploadLimits limits, SinGanSegOptions silo) =>
+        jobs.MapPost("/{jobId}/upload", async (string jobId, HttpRequest request, IClusterClient client, IArtifactStore store, UploadLimits limits, JobLimits jobLimits, SinGanSegOptions silo) =>
         {
             SafeJobId(jobId);
             // Everything is read and checked before the first write, so a rejected upload changes nothing.
@@ -48,6 +48,7 @@ public static class JobApi
                 $"artifact:{ModelKeys.Input(jobId, "masks", masks.TryGetValue(i.Name, out var m) ? m.FileName : i.Name + ".missing")}")).ToList();
             var spec = JobSpecs.WithOptions(options with { JobId = jobId }, inputs);
             JobValidation.Validate(spec);
+            jobLimits.Check(spec);
             var job = client.GetGrain<IJobCoordinatorGrain>(jobId);
             // Store the files only for a new job: resubmitting returns the existing one untouched.
             if (!await Exists(job))
@@ -101,26 +102,25 @@ public static class JobApi
         .Produces<Stream>(StatusCodes.Status200OK, "application/x-ndjson")
         .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        jobs.MapGet("/{jobId}/dataset", async (string jobId, IClusterClient client, IArtifactStore store) =>
+        // Streamed straight into the response: nothing of a (possibly large, private) dataset is staged in /tmp.
+        jobs.MapGet("/{jobId}/dataset", async (string jobId, IClusterClient client, IArtifactStore store, HttpContext http) =>
         {
             var status = await Finished(client, jobId);
-            var zip = Path.Combine(Path.GetTempPath(), $"singanseg-{jobId}-{Guid.NewGuid():N}.zip");
-            await WriteDatasetZip(store, jobId, status.ManifestKey!, zip);
-            var stream = new FileStream(zip, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.DeleteOnClose);
-            return TypedResults.File(stream, "application/zip", $"{jobId}.zip");
+            // ZipArchive writes each entry's small data descriptor synchronously even in its async API (.NET 10).
+            if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>() is { } body) body.AllowSynchronousIO = true;
+            return TypedResults.Stream(body => WriteDatasetZip(store, jobId, status.ManifestKey!, body), "application/zip", $"{jobId}.zip");
         })
         .WithName("DownloadDataset")
-        .WithSummary("The finished dataset as a zip of images/, masks/ and manifest.jsonl")
+        .WithSummary("The finished dataset as a zip of images/, masks/ and manifest.jsonl, streamed")
         .Produces<Stream>(StatusCodes.Status200OK, "application/zip")
         .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
-    /// <summary>images/, masks/ and manifest.jsonl, as the embedded run writes them.</summary>
-    public static async Task WriteDatasetZip(IArtifactStore store, string jobId, string manifestKey, string path)
+    /// <summary>images/, masks/ and manifest.jsonl, as the embedded run writes them, into any (even unseekable) stream.</summary>
+    public static async Task WriteDatasetZip(IArtifactStore store, string jobId, string manifestKey, Stream output)
     {
-        await using var file = File.Create(path);
-        using var zip = new ZipArchive(file, ZipArchiveMode.Create);
+        await using var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null);
         foreach (var kind in new[] { "images", "masks" })
         {
             var prefix = $"jobs/{jobId}/{kind}/";
@@ -128,14 +128,14 @@ public static class JobApi
             {
                 await using var source = await store.OpenReadAsync(key);
                 if (source is null) continue;
-                await using var entry = zip.CreateEntry($"{kind}/{key[prefix.Length..]}", CompressionLevel.NoCompression).Open();
+                await using var entry = await zip.CreateEntry($"{kind}/{key[prefix.Length..]}", CompressionLevel.NoCompression).OpenAsync();
                 await source.CopyToAsync(entry);
             }
         }
         await using var manifest = await store.OpenReadAsync(manifestKey);
         if (manifest is not null)
         {
-            await using var entry = zip.CreateEntry("manifest.jsonl", CompressionLevel.Optimal).Open();
+            await using var entry = await zip.CreateEntry("manifest.jsonl", CompressionLevel.Optimal).OpenAsync();
             await manifest.CopyToAsync(entry);
         }
     }

@@ -1,22 +1,26 @@
 using SinGanSeg.Abstractions;
 using SinGanSeg.Core.Imaging;
+using SinGanSeg.Silo.Security;
 
 namespace SinGanSeg.Silo.Api;
 
 /// <summary>Turns API submissions into job specs.</summary>
 public static class JobSpecs
 {
-    public static JobSpec FromSubmission(JobSubmission s)
+    /// <summary>Every server-side path is confined to the input roots and stored canonical, so what is read is what was checked.</summary>
+    public static JobSpec FromSubmission(JobSubmission s, InputRoots roots)
     {
+        string FileRef(string path, string what) => new Uri(roots.Confine(path, what)).AbsoluteUri;
         IReadOnlyList<ImageInput> images;
         if (s.Images is { Count: > 0 })
         {
-            images = [.. s.Images.Select(i => new ImageInput(i.Name, FileRef(i.Image), FileRef(i.Mask)))];
+            images = [.. s.Images.Select(i => new ImageInput(i.Name, FileRef(i.Image, $"image of '{i.Name}'"), FileRef(i.Mask, $"mask of '{i.Name}'")))];
         }
         else if (s.ImagesDir is not null && s.MasksDir is not null)
         {
-            var (pairs, _) = DatasetPairing.Pair(s.ImagesDir, s.MasksDir);
-            images = [.. pairs.Select(p => new ImageInput(p.Name, FileRef(p.ImagePath), FileRef(p.MaskPath)))];
+            var (pairs, _) = DatasetPairing.Pair(roots.Confine(s.ImagesDir, "imagesDir"), roots.Confine(s.MasksDir, "masksDir"));
+            // A file inside the folder may itself be a link out of the roots.
+            images = [.. pairs.Select(p => new ImageInput(p.Name, FileRef(p.ImagePath, "image"), FileRef(p.MaskPath, "mask")))];
         }
         else
         {
@@ -37,10 +41,4 @@ public static class JobSpecs
         s.Style,
         s.Score,
         s.Evaluate);
-
-    private static string FileRef(string path)
-    {
-        if (!Path.IsPathFullyQualified(path)) throw new ArgumentException($"'{path}' must be an absolute server-side path");
-        return new Uri(path).AbsoluteUri;
-    }
 }

@@ -3,6 +3,7 @@ using SinGanSeg.Abstractions;
 using SinGanSeg.Grains.Images;
 using SinGanSeg.Grains.Jobs;
 using SinGanSeg.Grains.Storage;
+using SinGanSeg.Silo.Security;
 
 namespace SinGanSeg.Silo.Dashboard;
 
@@ -11,7 +12,7 @@ namespace SinGanSeg.Silo.Dashboard;
 /// spec, and samples under the job's own prefix in the artifact store. Names are checked with
 /// <see cref="JobValidation.IsSafeName"/> before they become keys, so no request reaches another path.
 /// </summary>
-public sealed class JobArtifacts(IArtifactStore store)
+public sealed class JobArtifacts(IArtifactStore store, InputRoots roots)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -28,6 +29,8 @@ public sealed class JobArtifacts(IArtifactStore store)
         if (reference.StartsWith("file://", StringComparison.Ordinal))
         {
             var path = new Uri(reference).LocalPath;
+            // The roots may have narrowed since the job was accepted; outside them, the answer does not say whether the file exists.
+            if (!roots.Allows(path)) throw new KeyNotFoundException($"input of '{image}' is not viewable");
             return File.Exists(path) ? File.OpenRead(path) : throw new KeyNotFoundException($"{(mask ? "mask" : "image")} of '{image}' is missing");
         }
         const string artifact = "artifact:";

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using SinGanSeg.Abstractions;
 using SinGanSeg.Grains.Jobs;
 using SinGanSeg.Silo.Api;
+using SinGanSeg.Silo.Security;
 
 namespace SinGanSeg.Silo.Dashboard;
 
@@ -51,6 +52,13 @@ public static class JobEventsApi
     /// <summary>Reads once before answering, so an unknown job is a plain 404 rather than a broken stream.</summary>
     private static async Task<IResult> Stream<T>(HttpContext http, JsonSerializerOptions json, Func<Task<(T Value, TimeSpan Next)>> read)
     {
+        using var lease = http.RequestServices.GetRequiredService<EventStreamLimiter>().TryOpen(http);
+        if (lease is null)
+        {
+            var limit = http.RequestServices.GetRequiredService<JobLimits>().MaxEventStreamsPerClient;
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many event streams",
+                detail: $"this client already has {limit} live event streams open (Limits:MaxEventStreamsPerClient); close one first");
+        }
         var (value, next) = await read();
         // Ends with the host too: an open stream would otherwise hold a silo's shutdown for its whole timeout.
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted,

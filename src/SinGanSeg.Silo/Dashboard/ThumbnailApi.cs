@@ -1,6 +1,8 @@
+using SinGanSeg.Core.Imaging;
+using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Grains.Storage;
 using SinGanSeg.Silo.Api;
-using SixLabors.ImageSharp;
+using SinGanSeg.Silo.Security;
 
 namespace SinGanSeg.Silo.Dashboard;
 
@@ -15,22 +17,22 @@ public static class ThumbnailApi
     {
         var jobs = app.MapGroup("/api/jobs/{jobId}").AddEndpointFilter(ProblemMapping.Filter).WithTags("Images");
 
-        jobs.MapGet("/images/{image}/samples", async (string jobId, string image, IArtifactStore store, int? take) =>
+        jobs.MapGet("/images/{image}/samples", async (string jobId, string image, IArtifactStore store, InputRoots roots, int? take) =>
         {
-            var samples = await new JobArtifacts(store).Samples(jobId, image);
+            var samples = await new JobArtifacts(store, roots).Samples(jobId, image);
             return TypedResults.Ok(new SampleList(samples.Count, [.. samples.Take(Math.Clamp(take ?? 4, 0, 100))]));
         })
         .WithName("ImageSamples").WithSummary("An image's generated samples (?take=, default 4) with their SIFID")
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-        jobs.MapGet("/images/{image}/thumbnail/{kind}", async (string jobId, string image, string kind, int? size, IArtifactStore store, HttpContext http) =>
-            await Serve(http, IsMask(kind), size, ct => new JobArtifacts(store).OpenInput(jobId, image, IsMask(kind), ct)))
+        jobs.MapGet("/images/{image}/thumbnail/{kind}", async (string jobId, string image, string kind, int? size, IArtifactStore store, InputRoots roots, HttpContext http) =>
+            await Serve(http, IsMask(kind), size, ct => new JobArtifacts(store, roots).OpenInput(jobId, image, IsMask(kind), ct)))
             .WithName("ImageThumbnail").WithSummary("The real image or mask ({kind} = image or mask), downscaled to ?size= px (default 160)")
             .Produces<Stream>(StatusCodes.Status200OK, "image/jpeg", "image/png")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-        jobs.MapGet("/samples/{sample}/thumbnail/{kind}", async (string jobId, string sample, string kind, int? size, IArtifactStore store, HttpContext http) =>
-            await Serve(http, IsMask(kind), size, ct => new JobArtifacts(store).OpenSample(jobId, sample, IsMask(kind), ct)))
+        jobs.MapGet("/samples/{sample}/thumbnail/{kind}", async (string jobId, string sample, string kind, int? size, IArtifactStore store, InputRoots roots, HttpContext http) =>
+            await Serve(http, IsMask(kind), size, ct => new JobArtifacts(store, roots).OpenSample(jobId, sample, IsMask(kind), ct)))
             .WithName("SampleThumbnail").WithSummary("A generated image (raw or its _styled version) or mask, downscaled")
             .Produces<Stream>(StatusCodes.Status200OK, "image/jpeg", "image/png")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -50,14 +52,17 @@ public static class ThumbnailApi
     {
         var cancellation = http.RequestAborted;
         await using var source = await open(cancellation);
+        var silo = http.RequestServices.GetRequiredService<SinGanSegOptions>();
         Thumbnails.Thumbnail thumbnail;
         try
         {
-            thumbnail = await Thumbnails.Make(source, mask, Math.Clamp(size ?? Thumbnails.DefaultSize, 16, Thumbnails.MaxSize), cancellation);
+            thumbnail = await Thumbnails.Make(source, new ImagePairLoader(silo.ImageLimits), Path.Combine(silo.ScratchDirectory, "thumbnails"),
+                mask, Math.Clamp(size ?? Thumbnails.DefaultSize, 16, Thumbnails.MaxSize), cancellation);
         }
-        catch (ImageFormatException e)
+        catch (InvalidInputException e)
         {
-            return Results.Problem(detail: $"not a readable image: {e.Message}", statusCode: 422, title: "Unreadable image");
+            // The loader names the temporary copy; the problem and its fix are what the viewer needs.
+            return Results.Problem(detail: $"not a readable image: {e.Problem}. {e.Fix}", statusCode: 422, title: "Unreadable image");
         }
         // A job's inputs and samples do not change under a name, so browsers may keep them a while.
         http.Response.Headers.CacheControl = "private, max-age=3600";

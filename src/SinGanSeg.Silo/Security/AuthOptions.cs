@@ -30,16 +30,16 @@ public sealed record AuthOptions
 
     public bool HasOidc => !string.IsNullOrWhiteSpace(Oidc.Authority);
 
-    public bool IsRequired(StorageMode storage) => Required ?? (storage == StorageMode.Azure || HasApiKeys || HasOidc);
+    public bool IsRequired(StorageMode storage) => Required ?? (storage != StorageMode.Embedded || HasApiKeys || HasOidc);
 
     /// <summary>Refuses configurations that would leave the cluster open or half-configured, naming the keys to set.</summary>
     public AuthOptions Validated(StorageMode storage)
     {
-        if (storage == StorageMode.Azure && Required == false)
-            throw new ArgumentException("cluster mode (SinGanSeg:Storage=Azure) always requires authentication; remove Auth:Required=false and set Auth__ApiKeys or Auth__Oidc__Authority");
+        if (storage != StorageMode.Embedded && Required == false)
+            throw new ArgumentException($"cluster mode (SinGanSeg:Storage={storage}) always requires authentication; remove Auth:Required=false and set Auth__ApiKeys or Auth__Oidc__Authority");
         if (IsRequired(storage) && !HasApiKeys && !HasOidc)
-            throw new ArgumentException(storage == StorageMode.Azure
-                ? "cluster mode (SinGanSeg:Storage=Azure) requires authentication, and none is configured: set Auth__ApiKeys (comma-separated API keys) or Auth__Oidc__Authority and Auth__Oidc__Audience (OIDC bearer tokens)"
+            throw new ArgumentException(storage != StorageMode.Embedded
+                ? $"cluster mode (SinGanSeg:Storage={storage}) requires authentication, and none is configured: set Auth__ApiKeys (comma-separated API keys) or Auth__Oidc__Authority and Auth__Oidc__Audience (OIDC bearer tokens)"
                 : "Auth:Required is set but no credentials are configured: set Auth__ApiKeys (comma-separated API keys) or Auth__Oidc__Authority and Auth__Oidc__Audience");
         var shortKey = Keys.FirstOrDefault(k => k.Length < MinimumKeyLength);
         if (shortKey is not null)

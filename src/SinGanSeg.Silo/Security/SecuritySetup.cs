@@ -19,9 +19,14 @@ public static class SecuritySetup
     public static WebApplicationBuilder AddSinGanSegSecurity(this WebApplicationBuilder builder, SinGanSegOptions options)
     {
         var auth = (builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions()).Validated(options.Storage);
+        OpenHostGuard.Check(builder, options, auth);
         builder.Services.AddSingleton(auth);
         builder.Services.AddSingleton(new ApiKeyValidator(auth));
         builder.Services.AddSingleton((builder.Configuration.GetSection("Uploads").Get<UploadLimits>() ?? new UploadLimits()).Validated());
+        var limits = (builder.Configuration.GetSection("Limits").Get<JobLimits>() ?? new JobLimits()).Validated();
+        builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton(new EventStreamLimiter(limits));
+        builder.Services.AddSingleton(InputRoots.From(builder.Configuration, options, OpenHostGuard.IsLoopbackOnly(builder)));
         if (!auth.HasApiKeys && !auth.HasOidc) return builder;
 
         builder.Services.AddLoginRateLimit(auth);
@@ -79,11 +84,12 @@ public static class SecuritySetup
     public static WebApplication UseSinGanSegSecurity(this WebApplication app)
     {
         var auth = app.Services.GetRequiredService<AuthOptions>();
-        if (!auth.HasApiKeys && !auth.HasOidc) return app;
+        // Without credentials a cross-site page could still post to this host: every write needs the header.
+        if (!auth.HasApiKeys && !auth.HasOidc) return (WebApplication)app.UseCsrfGuard(everyWrite: true);
         // Before authentication, so a refused sign-in attempt costs no key check.
         app.UseRateLimiter();
         app.UseAuthentication();
-        app.UseCsrfGuard();
+        app.UseCsrfGuard(everyWrite: false);
         app.UseAuthorization();
         app.MapLoginEndpoints();
         return app;

@@ -68,14 +68,11 @@ public static class TelemetrySetup
         return builder;
     }
 
-    public static WebApplication MapTelemetryEndpoints(this WebApplication app)
+    /// <summary>Before authentication: the scrape endpoint is open, and only on its own port (see <see cref="ManagementPort"/>).</summary>
+    public static WebApplication UseTelemetryEndpoints(this WebApplication app)
     {
         var options = app.Configuration.GetSection("Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions();
-        if (options.Prometheus.Enabled)
-        {
-            // Only on the management port, and open: scrapers carry no API credentials.
-            app.MapPrometheusScrapingEndpoint().RequireHost($"*:{options.Prometheus.Port}").AllowAnonymous();
-        }
+        if (options.Prometheus.Enabled) app.UseManagementPort(options.Prometheus.Port);
         return app;
     }
 

@@ -119,7 +119,7 @@ function signIn() {
 
 // Same-origin fetch (cookies go along); a problem+json answer becomes an Error with its detail.
 async function api(path, options) {
-  const response = await fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" }, ...options });
+  const response = await fetch(path, { credentials: "same-origin", headers: { Accept: "application/json", "X-Requested-With": "singanseg" }, ...options });
   if (response.status === 401) {
     signIn();
     throw new Unauthorized("not signed in");
