@@ -3,8 +3,12 @@ using Orleans.Concurrency;
 namespace SinGanSeg.Abstractions;
 
 /// <summary>
-/// How UNet++ is trained and the real images are split; null lists mean the defaults
-/// (no small-data curve; decoder 256, 128, 64, 32, 16).
+/// How the segmenters are trained and the real images are split; null lists mean the defaults
+/// (no small-data curve; decoder 256, 128, 64, 32, 16; models: UNet++ only; U-Net widths 32 … 512).
+/// Models: "unetpp" (ImageNet ResNet18 encoder) and/or "unet" (plain U-Net from scratch), each
+/// trained on the same folds and sets. Every run takes the same number of gradient steps:
+/// <see cref="Steps"/> if given, else <see cref="Epochs"/> passes over the largest training set
+/// of the evaluation; <see cref="Epochs"/> is also the number of validation rounds.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record EvaluationSettings(
@@ -18,10 +22,17 @@ public sealed record EvaluationSettings(
     [property: Id(7)] long Seed = 1,
     [property: Id(8)] IReadOnlyList<int>? DecoderChannels = null,
     [property: Id(9)] bool DeepSupervision = false,
-    [property: Id(10)] double LearningRate = 1e-4)
+    [property: Id(10)] double LearningRate = 1e-4,
+    [property: Id(11)] IReadOnlyList<string>? Models = null,
+    [property: Id(12)] int? Steps = null,
+    [property: Id(13)] IReadOnlyList<int>? UNetWidths = null)
 {
+    // The later fields only when set, so an evaluation submitted before they existed keeps its fingerprint.
     public override string ToString() =>
-        $"{Folds}|{Epochs}|{ImageSize}|{BatchSize}|{LearningRateDropEpoch}|{string.Join(",", SmallDataSizes ?? [])}|{Mixed}|{Seed}|{string.Join(",", DecoderChannels ?? [])}|{DeepSupervision}|{LearningRate:R}";
+        $"{Folds}|{Epochs}|{ImageSize}|{BatchSize}|{LearningRateDropEpoch}|{string.Join(",", SmallDataSizes ?? [])}|{Mixed}|{Seed}|{string.Join(",", DecoderChannels ?? [])}|{DeepSupervision}|{LearningRate:R}"
+        + (Models is null ? "" : $"|models={string.Join(",", Models)}")
+        + (Steps is null ? "" : $"|steps={Steps}")
+        + (UNetWidths is null ? "" : $"|unet={string.Join(",", UNetWidths)}");
 }
 
 /// <summary>A synthetic pair for evaluation: refs as for images (file:/// or artifact:), the real image it came from, its restyled image if any.</summary>
@@ -71,7 +82,7 @@ public enum EvaluationRunPhase
     RetryScheduled,
 }
 
-/// <summary>One UNet++ training of an evaluation (a fold and a training set).</summary>
+/// <summary>One segmenter training of an evaluation (a model, a fold and a training set).</summary>
 [GenerateSerializer, Immutable]
 public sealed record EvaluationRunStatus(
     [property: Id(0)] string Key,
@@ -87,7 +98,7 @@ public sealed record EvaluationRunStatus(
     public bool IsTerminal => Phase is EvaluationRunPhase.Done or EvaluationRunPhase.Failed;
 }
 
-/// <summary>Mean ± std over folds of a training set's test scores.</summary>
+/// <summary>Mean ± std over folds of one model's test scores on a training set.</summary>
 [GenerateSerializer, Immutable]
 public sealed record EvaluationSetScores(
     [property: Id(0)] string Set,
@@ -98,7 +109,8 @@ public sealed record EvaluationSetScores(
     [property: Id(5)] double Precision,
     [property: Id(6)] double Recall,
     [property: Id(7)] double Accuracy,
-    [property: Id(8)] int Folds);
+    [property: Id(8)] int Folds,
+    [property: Id(9)] string Model = "unetpp");
 
 /// <summary>An evaluation's report: runs, and once finished the per-set summary and where report.md/json and the charts are.</summary>
 [GenerateSerializer, Immutable]
@@ -129,7 +141,7 @@ public interface IEvaluationCoordinatorGrain : IGrainWithStringKey
     Task RunFinished(string runKey, int attempt, bool succeeded, string? error, bool permanent);
 }
 
-/// <summary>One UNet++ training ("{evaluationId}/{runKey}") on an accelerator silo.</summary>
+/// <summary>One segmenter training ("{evaluationId}/{runKey}") on an accelerator silo.</summary>
 public interface IEvaluationRunGrain : IGrainWithStringKey
 {
     /// <summary>Starts the run unless this attempt is already running here; returns at once.</summary>

@@ -54,5 +54,8 @@ public class EvaluateCommandTests
         (code, _, err) = CliProcess.Run("evaluate", "--real", TestData.Polyps, "--synthetic", dir, "--out", Path.Combine(dir, "o"), "--image-size", "100");
         Assert.Equal(2, code);
         Assert.Contains("multiple of 32", err);
+        (code, _, err) = CliProcess.Run("evaluate", "--real", TestData.Polyps, "--synthetic", dir, "--out", Path.Combine(dir, "o"), "--model", "unetpp,resnet");
+        Assert.Equal(2, code);
+        Assert.Contains("unknown segmentation model 'resnet'", err);
     }
 }

@@ -11,9 +11,11 @@ using SinGanSeg.Grains.Hosting;
 namespace SinGanSeg.Cli.Commands;
 
 /// <summary>
-/// singanseg evaluate: does the synthetic data train UNet++ as well as the real data? Runs on the
-/// embedded cluster (an evaluation coordinator grain fanning out one grain per fold and training
-/// set), so an interrupted evaluation resumes with its finished runs kept.
+/// singanseg evaluate: does the synthetic data train a segmenter as well as the real data? UNet++
+/// with an ImageNet encoder (the paper's evaluator) and/or a plain U-Net from scratch
+/// (--model unetpp,unet). Runs on the embedded cluster (an evaluation coordinator grain fanning
+/// out one grain per model, fold and training set), so an interrupted evaluation resumes with its
+/// finished runs kept.
 /// </summary>
 public static class EvaluateCommand
 {
@@ -23,7 +25,9 @@ public static class EvaluateCommand
         var synthetic = new Option<DirectoryInfo>("--synthetic") { Description = "synthetic dataset folder from 'singanseg run' or 'download' (images/, masks/, manifest.jsonl)", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "report folder: report.md, report.json, dice.svg (and small-data.svg)", Required = true };
         var folds = new Option<int>("--folds") { Description = "cross-validation folds over the real images", DefaultValueFactory = _ => 3 };
-        var epochs = new Option<int>("--epochs") { Description = "UNet++ training epochs per run", DefaultValueFactory = _ => 50 };
+        var epochs = new Option<int>("--epochs") { Description = "passes over the largest training set (every run takes that many gradient steps) and validation rounds per run", DefaultValueFactory = _ => 50 };
+        var steps = new Option<int?>("--steps") { Description = "gradient steps per run, the same for every model and set (default: from --epochs)" };
+        var model = new Option<string>("--model") { Description = "segmenters to train: unetpp (ImageNet ResNet18 encoder), unet (plain U-Net from scratch), or unetpp,unet", DefaultValueFactory = _ => "unetpp" };
         var imageSize = new Option<int>("--image-size") { Description = "training and test size (square, multiple of 32)", DefaultValueFactory = _ => 128 };
         var batch = new Option<int>("--batch-size") { Description = "training batch", DefaultValueFactory = _ => 8 };
         var drop = new Option<int?>("--lr-drop-epoch") { Description = "epoch from which Adam runs at a tenth of its rate (default: 4/5 of the epochs)" };
@@ -35,9 +39,9 @@ public static class EvaluateCommand
         var encoderWeights = new Option<FileInfo?>("--encoder-weights") { Description = "torchvision resnet18 .pth for the encoder (default: the bundled ImageNet ResNet18)" };
         var seed = CommonOptions.Seed("splits, augmentation and initialisation");
         var device = CommonOptions.Device();
-        var command = new Command("evaluate", "Train UNet++ on real, synthetic and mixed data by cross-validation and test on held-out real images.")
+        var command = new Command("evaluate", "Train UNet++ and/or a plain U-Net on real, synthetic and mixed data by cross-validation and test on held-out real images.")
         {
-            real, synthetic, output, folds, epochs, imageSize, batch, drop, rate, smallData, noMixed, decoder, deep, encoderWeights, seed, device,
+            real, synthetic, output, folds, epochs, steps, model, imageSize, batch, drop, rate, smallData, noMixed, decoder, deep, encoderWeights, seed, device,
         };
         var testDir = new Option<DirectoryInfo?>("--test") { Description = "a fixed real test set (images/ and masks/); without it each fold tests on its own held-out real images" };
         command.Add(testDir);
@@ -59,7 +63,9 @@ public static class EvaluateCommand
                     Seed: parse.GetValue(seed),
                     DecoderChannels: parse.GetValue(decoder) is { } channels ? ParseInts(channels, "--decoder-channels") : null,
                     DeepSupervision: parse.GetValue(deep),
-                    LearningRate: parse.GetValue(rate));
+                    LearningRate: parse.GetValue(rate),
+                    Models: ParseModels(parse.GetValue(model)),
+                    Steps: parse.GetValue(steps));
                 var realDir = parse.GetValue(real)!.FullName;
                 var pairs = RealPairs(realDir);
                 var generated = SyntheticDataset.Load(parse.GetValue(synthetic)!.FullName, pairs.Select(p => p.Name).ToList());
@@ -73,7 +79,8 @@ public static class EvaluateCommand
                 EvaluationSettingsMapper.Validate(spec);
                 var runs = EvaluationSettingsMapper.Plan(spec);
                 Console.WriteLine($"{pairs.Count} real images, {generated.Count} synthetic pairs ({generated.Count(p => p.StyledImagePath is not null)} restyled); " +
-                    $"{runs.Count} trainings: {string.Join(", ", runs.Select(r => r.Set).Distinct())} × {settings.Folds} folds");
+                    $"{runs.Count} trainings: {string.Join(", ", runs.Select(r => r.Model).Distinct())} × {string.Join(", ", runs.Select(r => r.Set).Distinct())} × {settings.Folds} folds, " +
+                    $"{EvaluationSettingsMapper.Training(settings, runs).Steps} gradient steps each");
 
                 var state = Path.Combine(outDir, ".singanseg");
                 Directory.CreateDirectory(state);
@@ -103,6 +110,14 @@ public static class EvaluateCommand
         if (missing is not null)
             throw new InvalidInputException(missing.ImagePath, "has no mask of the same name in masks/", "Every real image needs its mask.");
         return pairs;
+    }
+
+    /// <summary>"unetpp,unet" as the settings' list; null for the default (UNet++ only) so the fingerprint of such evaluations is unchanged.</summary>
+    public static IReadOnlyList<string>? ParseModels(string? text)
+    {
+        var models = (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).ToList();
+        var normal = Core.Segmentation.SegmentationModels.Normalize(models);
+        return normal.SequenceEqual([Core.Segmentation.SegmentationModels.UNetPlusPlus]) ? null : normal;
     }
 
     private static int[] ParseInts(string text, string option)

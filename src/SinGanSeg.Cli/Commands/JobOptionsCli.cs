@@ -19,15 +19,16 @@ public sealed class JobOptionsCli
     public Option<bool> AllowEmptyMask { get; } = new("--allow-empty-mask") { Description = "accept masks without foreground" };
     public Option<long> Seed { get; } = CommonOptions.Seed("training and sampling");
     public StyleOptionsCli Style { get; } = StyleOptionsCli.Create();
-    public Option<bool> Evaluate { get; } = new("--evaluate") { Description = "after the dataset, train UNet++ on real vs synthetic data by cross-validation" };
+    public Option<bool> Evaluate { get; } = new("--evaluate") { Description = "after the dataset, train segmenters on real vs synthetic data by cross-validation" };
+    public Option<string> EvalModel { get; } = new("--eval-model") { Description = "evaluation segmenters: unetpp, unet (plain U-Net from scratch) or unetpp,unet", DefaultValueFactory = _ => "unetpp" };
     public Option<int> EvalFolds { get; } = new("--eval-folds") { Description = "evaluation folds", DefaultValueFactory = _ => 3 };
-    public Option<int> EvalEpochs { get; } = new("--eval-epochs") { Description = "UNet++ epochs per evaluation run", DefaultValueFactory = _ => 50 };
-    public Option<int> EvalImageSize { get; } = new("--eval-image-size") { Description = "UNet++ image size (multiple of 32)", DefaultValueFactory = _ => 128 };
+    public Option<int> EvalEpochs { get; } = new("--eval-epochs") { Description = "evaluation epochs: passes over the largest training set, the same gradient steps for every run", DefaultValueFactory = _ => 50 };
+    public Option<int> EvalImageSize { get; } = new("--eval-image-size") { Description = "evaluation image size (multiple of 32)", DefaultValueFactory = _ => 128 };
 
     public IEnumerable<Option> All =>
     [
         Samples, Preset, Iterations, MaxSize, GenStartScale, MaxAttempts, AllowEmptyMask, Seed,
-        Style.Ratio, Style.Network, Style.Steps, Style.NoScore, Evaluate, EvalFolds, EvalEpochs, EvalImageSize,
+        Style.Ratio, Style.Network, Style.Steps, Style.NoScore, Evaluate, EvalFolds, EvalEpochs, EvalImageSize, EvalModel,
     ];
 
     public void AddTo(Command command)
@@ -46,7 +47,9 @@ public sealed class JobOptionsCli
         parse.GetValue(AllowEmptyMask),
         Style.Read(parse),
         !parse.GetValue(Style.NoScore),
-        parse.GetValue(Evaluate) ? new EvaluationSettings(parse.GetValue(EvalFolds), parse.GetValue(EvalEpochs), parse.GetValue(EvalImageSize)) : null);
+        parse.GetValue(Evaluate)
+            ? new EvaluationSettings(parse.GetValue(EvalFolds), parse.GetValue(EvalEpochs), parse.GetValue(EvalImageSize), Models: EvaluateCommand.ParseModels(parse.GetValue(EvalModel)))
+            : null);
 
     private static Option<string> PresetOption()
     {

@@ -16,10 +16,14 @@ public sealed record EvaluationOptions
     /// <summary>Small-data curve: for each N, N real training images versus the synthetic pairs generated from those N.</summary>
     public IReadOnlyList<int> SmallDataSizes { get; init; } = [];
 
+    /// <summary>The segmenters trained on every (fold, set), see <see cref="Segmentation.SegmentationModels"/>.</summary>
+    public IReadOnlyList<string> Models { get; init; } = [Segmentation.SegmentationModels.UNetPlusPlus];
+
     public void Validate()
     {
         if (Folds < 2) throw new ArgumentException($"folds must be at least 2 (got {Folds})");
         if (ValidationFraction is <= 0 or >= 1) throw new ArgumentException($"validation fraction must be between 0 and 1 (got {ValidationFraction})");
         if (SmallDataSizes.Any(n => n < 1)) throw new ArgumentException("small-data sizes must be positive");
+        Segmentation.SegmentationModels.Normalize(Models);
     }
 }

@@ -10,6 +10,8 @@ namespace SinGanSeg.Core.Evaluation;
 /// images; of the rest, a seeded share validates (checkpoint selection) and the remainder
 /// trains. Synthetic pairs count as training data of a fold only if generated from that fold's
 /// training images, so no test or validation image leaks into training through its samples.
+/// Every (fold, set) is trained once per model, on identical splits. UNet++ runs keep their
+/// historical keys ("fold0-real"); other models' keys are prefixed ("unet-fold0-real").
 /// </summary>
 public static class EvaluationPlanner
 {
@@ -32,6 +34,7 @@ public static class EvaluationPlanner
         if (orphan is not null)
             throw new ArgumentException($"synthetic pair {orphan.Name} comes from '{orphan.Source}', which is not among the real images; give the real images the synthetic set was made from");
         var hasStyled = synthetic.Any(s => s.StyledImagePath is not null);
+        var models = SegmentationModels.Normalize(options.Models).ToList();
 
         var ordered = real.OrderBy(r => Hash(options.Seed, r.Name), StringComparer.Ordinal).ToList();
         var runs = new List<EvaluationRun>();
@@ -53,7 +56,8 @@ public static class EvaluationPlanner
             {
                 var list = pairs.ToList();
                 if (list.Count == 0) return;
-                runs.Add(new EvaluationRun($"fold{fold}-{set}", fold, set, realImages, list, validation, test));
+                foreach (var model in models)
+                    runs.Add(new EvaluationRun(KeyOf(model, fold, set), fold, set, realImages, list, validation, test, model));
             }
             IEnumerable<SegmentationPair> Raw(IEnumerable<SegmentationPair> from) => SyntheticOf(from).Select(s => s.Raw);
             IEnumerable<SegmentationPair> Styled(IEnumerable<SegmentationPair> from) => SyntheticOf(from).Where(s => s.Styled is not null).Select(s => s.Styled!);
@@ -79,7 +83,23 @@ public static class EvaluationPlanner
                 if (hasStyled) Add($"synthetic-styled@{n}", Styled(few), n);
             }
         }
-        return runs;
+        return [.. runs.OrderBy(r => models.IndexOf(r.Model))];
+    }
+
+    public static string KeyOf(string model, int fold, string set) =>
+        model == SegmentationModels.UNetPlusPlus ? $"fold{fold}-{set}" : $"{model}-fold{fold}-{set}";
+
+    /// <summary>
+    /// Gradient steps every run of a plan takes: <paramref name="steps"/> if given, otherwise
+    /// <paramref name="epochs"/> passes over the largest training set of the plan. One number for
+    /// all runs, so a small real set trains as long as a large synthetic one and the comparison
+    /// measures the data, not the training budget.
+    /// </summary>
+    public static int StepsFor(IReadOnlyList<EvaluationRun> runs, int epochs, int batchSize, int? steps)
+    {
+        if (steps is not null) return steps.Value;
+        var largest = runs.Count == 0 ? 1 : runs.Max(r => r.Train.Count);
+        return epochs * ((largest + batchSize - 1) / batchSize);
     }
 
     private static string Hash(long seed, string name) =>

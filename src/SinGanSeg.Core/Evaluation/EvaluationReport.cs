@@ -5,10 +5,11 @@ using System.Text.Json;
 namespace SinGanSeg.Core.Evaluation;
 
 /// <summary>
-/// The comparison as report.json (every run and the per-set summaries), report.md (tables with
-/// mean ± std over folds, and the synthetic-only/real-only Dice ratio the paper's claim is about)
-/// and SVG charts with axes, tick values and a legend (Dice per set with ±1 std whiskers; the
-/// small-data curve when there is one), see <see cref="SvgChart"/>.
+/// The comparison as report.json (every run and the per-model, per-set summaries), report.md
+/// (tables with mean ± std over folds per model, side by side when there are several, and the
+/// synthetic-only/real-only Dice ratio the paper's claim is about) and SVG charts per model with
+/// axis titles, tick values and a legend (<see cref="SvgChart"/>: Dice per set with ±1 std whiskers;
+/// the small-data curve when there is one).
 /// </summary>
 public static class EvaluationReport
 {
@@ -29,58 +30,101 @@ public static class EvaluationReport
         Directory.CreateDirectory(directory);
         var summary = SetSummary.From(results);
         File.WriteAllText(Path.Combine(directory, "report.json"), JsonSerializer.Serialize(new { title, settings, summary, runs = results }, Json));
-        var full = summary.Where(s => s.RealImages is null).ToList();
-        var curve = summary.Where(s => s.RealImages is not null).ToList();
-        File.WriteAllText(Path.Combine(directory, "dice.svg"), DiceChart(full));
-        if (curve.Count > 0) File.WriteAllText(Path.Combine(directory, "small-data.svg"), CurveChart(curve));
-        File.WriteAllText(Path.Combine(directory, "report.md"), Markdown(title, full, curve, results, settings));
+        var models = summary.Select(s => s.Model).Distinct().ToList();
+        foreach (var model in models)
+        {
+            var full = summary.Where(s => s.Model == model && s.RealImages is null).ToList();
+            var curve = summary.Where(s => s.Model == model && s.RealImages is not null).ToList();
+            File.WriteAllText(Path.Combine(directory, ChartName("dice", model, models)), DiceChart(full, SegmentationModelsName(model)));
+            if (curve.Count > 0) File.WriteAllText(Path.Combine(directory, ChartName("small-data", model, models)), CurveChart(curve, SegmentationModelsName(model)));
+        }
+        File.WriteAllText(Path.Combine(directory, "report.md"), Markdown(title, summary, results, settings));
     }
 
-    public static string Markdown(string title, IReadOnlyList<SetSummary> full, IReadOnlyList<SetSummary> curve, IReadOnlyList<EvaluationResult> results, object settings)
+    /// <summary>The first model's chart keeps the plain name (dice.svg); others carry the model (dice-unet.svg).</summary>
+    public static string ChartName(string chart, string model, IReadOnlyList<string> models) =>
+        model == models[0] ? $"{chart}.svg" : $"{chart}-{model}.svg";
+
+    public static string Markdown(string title, IReadOnlyList<SetSummary> summary, IReadOnlyList<EvaluationResult> results, object settings)
     {
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
+        var models = summary.Select(s => s.Model).Distinct().ToList();
         sb.AppendLine($"# {title}").AppendLine();
-        sb.AppendLine("Test scores on held-out **real** images, per image at threshold 0.5 on the polyp channel, averaged per fold; mean ± std over folds.").AppendLine();
-        sb.AppendLine("| training set | pairs per fold | Dice | IoU | precision | recall | accuracy |");
-        sb.AppendLine("| --- | ---: | --- | --- | --- | --- | --- |");
-        foreach (var s in full.Concat(curve))
-            sb.AppendLine(string.Create(inv, $"| {s.Set} | {s.TrainPairsPerFold:F0} | {s.Dice} | {s.Iou} | {s.Precision} | {s.Recall} | {s.Accuracy} |"));
-        var real = full.FirstOrDefault(s => s.Set == "real");
-        if (real is not null && real.Dice.Mean > 0)
+        sb.AppendLine("Test scores on held-out **real** images, per image at threshold 0.5 on the polyp channel, averaged per fold; mean ± std over folds. " +
+            "Every model trains on the same folds and sets, and every run takes the same number of gradient steps " +
+            string.Create(inv, $"({string.Join(", ", results.Select(r => r.Steps).Distinct().Order())}), so a small set is not under-trained against a large one.")).AppendLine();
+        if (models.Count > 1)
         {
-            sb.AppendLine().AppendLine("Dice relative to real-only (the paper's claim; target ≥ 95 % for synthetic-only):").AppendLine();
-            foreach (var s in full.Where(s => s.Set != "real"))
-                sb.AppendLine(string.Create(inv, $"- {s.Set}: {s.Dice.Mean / real.Dice.Mean * 100:F1} %"));
+            sb.AppendLine("## Dice by model").AppendLine();
+            sb.AppendLine("| training set | " + string.Join(" | ", models.Select(SegmentationModelsName)) + " |");
+            sb.AppendLine("| --- |" + string.Concat(models.Select(_ => " --- |")));
+            foreach (var set in summary.Select(s => s.Set).Distinct())
+            {
+                var cells = models.Select(m =>
+                {
+                    var s = summary.FirstOrDefault(x => x.Model == m && x.Set == set);
+                    var real = summary.FirstOrDefault(x => x.Model == m && x.Set == RealOf(set));
+                    if (s is null) return "—";
+                    return real is not null && real.Dice.Mean > 0 && real != s
+                        ? string.Create(inv, $"{s.Dice} ({s.Dice.Mean / real.Dice.Mean * 100:F0} % of real)")
+                        : s.Dice.ToString();
+                });
+                sb.AppendLine($"| {set} | {string.Join(" | ", cells)} |");
+            }
+            sb.AppendLine();
         }
-        sb.AppendLine().AppendLine("![Dice per training set](dice.svg)").AppendLine();
-        sb.AppendLine("Bars left to right as in the table; colours: " + string.Join(", ", Palette.Select(p => $"{p.Family} {p.Name}")) + "; whiskers ±1 std.");
-        if (curve.Count > 0)
+        foreach (var model in models)
         {
-            sb.AppendLine().AppendLine("![Small-data curve](small-data.svg)").AppendLine();
-            sb.AppendLine("Dice against the number of real training images N (" +
-                string.Join(", ", curve.Select(c => c.RealImages).Distinct()) + "); a line per set, whiskers ±1 std.");
+            var full = summary.Where(s => s.Model == model && s.RealImages is null).ToList();
+            var curve = summary.Where(s => s.Model == model && s.RealImages is not null).ToList();
+            sb.AppendLine($"## {SegmentationModelsName(model)}").AppendLine();
+            sb.AppendLine("| training set | pairs per fold | Dice | IoU | precision | recall | accuracy |");
+            sb.AppendLine("| --- | ---: | --- | --- | --- | --- | --- |");
+            foreach (var s in full.Concat(curve))
+                sb.AppendLine(string.Create(inv, $"| {s.Set} | {s.TrainPairsPerFold:F0} | {s.Dice} | {s.Iou} | {s.Precision} | {s.Recall} | {s.Accuracy} |"));
+            var real = full.FirstOrDefault(s => s.Set == "real");
+            if (real is not null && real.Dice.Mean > 0)
+            {
+                sb.AppendLine().AppendLine("Dice relative to real-only (the paper's claim; target ≥ 95 % for synthetic-only):").AppendLine();
+                foreach (var s in full.Where(s => s.Set != "real"))
+                    sb.AppendLine(string.Create(inv, $"- {s.Set}: {s.Dice.Mean / real.Dice.Mean * 100:F1} %"));
+            }
+            sb.AppendLine().AppendLine($"![Dice per training set]({ChartName("dice", model, models)})").AppendLine();
+            sb.AppendLine("Bars left to right as in the table; colours: " + string.Join(", ", Palette.Select(p => $"{p.Family} {p.Name}")) + "; whiskers ±1 std.");
+            if (curve.Count > 0)
+            {
+                sb.AppendLine().AppendLine($"![Small-data curve]({ChartName("small-data", model, models)})").AppendLine();
+                sb.AppendLine("Dice against the number of real training images N (" +
+                    string.Join(", ", curve.Select(c => c.RealImages).Distinct()) + "); a line per set, whiskers ±1 std.");
+            }
+            sb.AppendLine();
         }
-        sb.AppendLine().AppendLine("## Runs").AppendLine();
-        sb.AppendLine("| run | train pairs | val / test images | best epoch | val IoU | test Dice | seconds |");
-        sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        sb.AppendLine("## Runs").AppendLine();
+        sb.AppendLine("| run | model | train pairs | val / test images | steps | best round | val IoU | test Dice | seconds |");
+        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in results.OrderBy(r => r.Key, StringComparer.Ordinal))
-            sb.AppendLine(string.Create(inv, $"| {r.Key} | {r.TrainPairs} | {r.ValidationImages} / {r.TestImages} | {r.BestEpoch} | {r.BestValidationIou:F3} | {r.Test.Dice:F3} | {r.Seconds:F0} |"));
+            sb.AppendLine(string.Create(inv, $"| {r.Key} | {r.Model} | {r.TrainPairs} | {r.ValidationImages} / {r.TestImages} | {r.Steps} | {r.BestEpoch} | {r.BestValidationIou:F3} | {r.Test.Dice:F3} | {r.Seconds:F0} |"));
         sb.AppendLine().AppendLine("Settings: `" + JsonSerializer.Serialize(settings) + "`");
         return sb.ToString();
     }
+
+    private static string SegmentationModelsName(string model) => Segmentation.SegmentationModels.DisplayName(model);
+
+    // The real-only set a set is compared with: "real" for the full sets, "real@N" on the small-data curve.
+    private static string RealOf(string set) => set.Contains('@') ? "real@" + set.Split('@')[1] : "real";
 
     private static string ColourOf(string set) =>
         Palette.FirstOrDefault(p => p.Family == set.Split('@')[0]).Colour is { Length: > 0 } c ? c : "#7f7f7f";
 
     /// <summary>Dice per training set: bars with ±1 std whiskers over the folds, the mean written on each.</summary>
-    public static string DiceChart(IReadOnlyList<SetSummary> sets) => SvgChart.Bars(
-        "UNet++ test Dice on held-out real images", "Dice (mean over folds)", "training set",
+    public static string DiceChart(IReadOnlyList<SetSummary> sets, string model) => SvgChart.Bars(
+        $"{model} test Dice on held-out real images", "Dice (mean over folds)", "training set",
         [.. sets.Select(s => new SvgChart.Bar(s.Set, ColourOf(s.Set), s.Dice.Mean, s.Dice.Std, s.Dice.Folds))]);
 
     /// <summary>Dice against the number of real training images, a line per set family.</summary>
-    public static string CurveChart(IReadOnlyList<SetSummary> points) => SvgChart.Lines(
-        "Small-data curve: Dice vs real training images", "Dice (mean over folds)", "real training images N",
+    public static string CurveChart(IReadOnlyList<SetSummary> points, string model) => SvgChart.Lines(
+        $"{model} small-data curve: Dice vs real training images", "Dice (mean over folds)", "real training images N",
         [.. points.GroupBy(p => p.Set.Split('@')[0]).Select(family => new SvgChart.Series(family.Key, ColourOf(family.Key),
             [.. family.Select(p => new SvgChart.Point(p.RealImages!.Value, p.Dice.Mean, p.Dice.Std))]))]);
 }

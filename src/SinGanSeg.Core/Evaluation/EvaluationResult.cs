@@ -2,7 +2,7 @@ using SinGanSeg.Core.Segmentation;
 
 namespace SinGanSeg.Core.Evaluation;
 
-/// <summary>What one run measured: test scores (mean over the fold's real test images) and how training went.</summary>
+/// <summary>What one run measured: test scores (mean over the fold's real test images) and how training went (gradient steps taken).</summary>
 public sealed record EvaluationResult(
     string Key,
     int Fold,
@@ -14,4 +14,6 @@ public sealed record EvaluationResult(
     int BestEpoch,
     double BestValidationIou,
     SegmentationScores Test,
-    double Seconds);
+    double Seconds,
+    string Model = SegmentationModels.UNetPlusPlus,
+    int Steps = 0);

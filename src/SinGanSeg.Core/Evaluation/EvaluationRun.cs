@@ -3,9 +3,9 @@ using SinGanSeg.Core.Segmentation;
 namespace SinGanSeg.Core.Evaluation;
 
 /// <summary>
-/// One training of UNet++: a fold, a training set (named, e.g. "real", "synthetic-styled",
-/// "real+synthetic-raw", "real@10"), validation and test sets of real images only. Key is unique
-/// within an evaluation.
+/// One training of a segmenter (<see cref="Model"/>: "unetpp" or "unet"): a fold, a training set
+/// (named, e.g. "real", "synthetic-styled", "real+synthetic-raw", "real@10"), validation and test
+/// sets of real images only. Key is unique within an evaluation.
 /// </summary>
 public sealed record EvaluationRun(
     string Key,
@@ -14,4 +14,5 @@ public sealed record EvaluationRun(
     int? RealImages,
     IReadOnlyList<SegmentationPair> Train,
     IReadOnlyList<SegmentationPair> Validation,
-    IReadOnlyList<SegmentationPair> Test);
+    IReadOnlyList<SegmentationPair> Test,
+    string Model = SegmentationModels.UNetPlusPlus);

@@ -5,8 +5,9 @@ namespace SinGanSeg.Core.Evaluation;
 
 /// <summary>
 /// Runs one <see cref="EvaluationRun"/>: loads its sets at the training size, trains a fresh
-/// UNet++ (ImageNet ResNet18 encoder), keeps the best validation checkpoint and scores the real
-/// test images with it. Synchronous; call it on a dedicated thread.
+/// model of the run's kind (UNet++ with the ImageNet ResNet18 encoder, or the plain U-Net from
+/// scratch) for the configured gradient steps, keeps the best validation checkpoint and scores
+/// the real test images with it. Synchronous; call it on a dedicated thread.
 /// </summary>
 public sealed class EvaluationRunner(SegmentationTrainingConfig config, Device device, string? encoderWeights = null)
 {
@@ -19,9 +20,7 @@ public sealed class EvaluationRunner(SegmentationTrainingConfig config, Device d
         using var train = SegmentationData.Load(run.Train, config.ImageSize);
         using var validation = SegmentationData.Load(run.Validation, config.ImageSize);
         using var test = SegmentationData.Load(run.Test, config.ImageSize);
-        using var model = encoderWeights is null
-            ? UNetPlusPlus.WithBundledEncoder(config.Network)
-            : UNetPlusPlus.WithTorchvisionEncoder(encoderWeights, config.Network);
+        using var model = SegmentationModels.Create(run.Model, config, encoderWeights);
         var result = new SegmentationTrainer(device) { Progress = Progress }.Train(model, train, validation, config with { Seed = config.Seed + run.Fold }, cancellation);
         try
         {
@@ -29,7 +28,7 @@ public sealed class EvaluationRunner(SegmentationTrainingConfig config, Device d
                 foreach (var (name, tensor) in model.state_dict()) tensor.copy_(result.BestState[name]);
             var scores = SegmentationEvaluator.Evaluate(model, test, device).Mean;
             return new EvaluationResult(run.Key, run.Fold, run.Set, run.RealImages, run.Train.Count, run.Validation.Count, run.Test.Count,
-                result.BestEpoch, result.BestValidationIou, scores, watch.Elapsed.TotalSeconds);
+                result.BestEpoch, result.BestValidationIou, scores, watch.Elapsed.TotalSeconds, run.Model, result.Steps);
         }
         finally
         {

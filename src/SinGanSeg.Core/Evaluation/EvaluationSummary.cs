@@ -13,21 +13,26 @@ public sealed record Spread(double Mean, double Std, int Folds)
     public override string ToString() => FormattableString.Invariant($"{Mean:F3} ± {Std:F3}");
 }
 
-/// <summary>One training set's test scores over the folds.</summary>
-public sealed record SetSummary(string Set, int? RealImages, double TrainPairsPerFold, Spread Iou, Spread Dice, Spread Precision, Spread Recall, Spread Accuracy)
+/// <summary>One model's test scores on one training set over the folds.</summary>
+public sealed record SetSummary(string Set, int? RealImages, double TrainPairsPerFold, Spread Iou, Spread Dice, Spread Precision, Spread Recall, Spread Accuracy,
+    string Model = Segmentation.SegmentationModels.UNetPlusPlus)
 {
+    /// <summary>Per (model, set): models in <see cref="Segmentation.SegmentationModels.All"/> order, then full sets before the small-data curve.</summary>
     public static IReadOnlyList<SetSummary> From(IEnumerable<EvaluationResult> results) => results
-        .GroupBy(r => r.Set)
+        .GroupBy(r => (r.Model, r.Set))
         .Select(g =>
         {
             var list = g.ToList();
-            return new SetSummary(g.Key, list[0].RealImages, list.Average(r => r.TrainPairs),
+            return new SetSummary(g.Key.Set, list[0].RealImages, list.Average(r => r.TrainPairs),
                 Spread.Of(list.Select(r => r.Test.Iou).ToList()), Spread.Of(list.Select(r => r.Test.Dice).ToList()),
                 Spread.Of(list.Select(r => r.Test.Precision).ToList()), Spread.Of(list.Select(r => r.Test.Recall).ToList()),
-                Spread.Of(list.Select(r => r.Test.Accuracy).ToList()));
+                Spread.Of(list.Select(r => r.Test.Accuracy).ToList()), g.Key.Model);
         })
-        .OrderBy(s => s.RealImages ?? int.MaxValue).ThenBy(s => Rank(s.Set)).ThenBy(s => s.Set, StringComparer.Ordinal)
+        .OrderBy(s => ModelRank(s.Model)).ThenBy(s => s.RealImages ?? int.MaxValue).ThenBy(s => Rank(s.Set)).ThenBy(s => s.Set, StringComparer.Ordinal)
         .ToList();
+
+    private static int ModelRank(string model) =>
+        Segmentation.SegmentationModels.All.ToList().IndexOf(model) is var i and >= 0 ? i : int.MaxValue;
 
     private static int Rank(string set) => set.Split('@')[0] switch
     {

@@ -25,6 +25,9 @@ public sealed class DecoderBlock : Module<Tensor, Tensor?, Tensor>
         return conv2.call(conv1.call(up)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Two conv-BN-ReLU in a row (a U-Net level).</summary>
+    public static Sequential DoubleConv(long input, long output) => Sequential(("conv1", ConvBnRelu(input, output)), ("conv2", ConvBnRelu(output, output)));
+
     private static Sequential ConvBnRelu(long input, long output) => Sequential(
         ("0", Conv2d(input, output, 3, padding: 1, bias: false)),
         ("1", BatchNorm2d(output)),

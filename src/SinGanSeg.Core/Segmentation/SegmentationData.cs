@@ -27,6 +27,14 @@ public sealed class SegmentationData : IDisposable
     public Tensor Masks { get; }
     public int Count => Names.Count;
 
+    /// <summary>A set from tensors already at the training size (images N×3×S×S in [0, 1], masks N×1×S×S of 0/1); it takes ownership.</summary>
+    public static SegmentationData Of(IReadOnlyList<string> names, Tensor images, Tensor masks)
+    {
+        if (images.dim() != 4 || images.shape[1] != 3 || masks.dim() != 4 || masks.shape[1] != 1 || images.shape[0] != names.Count || masks.shape[0] != names.Count)
+            throw new ArgumentException($"need {names.Count} images N×3×S×S and masks N×1×S×S, got [{string.Join(",", images.shape)}] and [{string.Join(",", masks.shape)}]");
+        return new SegmentationData(names, images, masks);
+    }
+
     public static SegmentationData Load(IReadOnlyList<SegmentationPair> pairs, int size, ImageLimits? limits = null)
     {
         if (pairs.Count == 0) throw new ArgumentException("no image+mask pairs to load");

@@ -13,7 +13,7 @@ public sealed record SegmentationEvaluation(IReadOnlyList<(string Name, Segmenta
 /// <summary>Runs a model over a set in eval mode and scores each image at threshold 0.5 on the polyp probability.</summary>
 public static class SegmentationEvaluator
 {
-    public static SegmentationEvaluation Evaluate(UNetPlusPlus model, SegmentationData data, Device device, int batchSize = 16)
+    public static SegmentationEvaluation Evaluate(Module<Tensor, Tensor[]> model, SegmentationData data, Device device, int batchSize = 16)
     {
         model.eval();
         using var _ = no_grad();

@@ -195,7 +195,7 @@ public sealed class EvaluationCoordinatorGrain(
             var dir = Path.Combine(options.ScratchDirectory, $"evaluation-report-{Guid.NewGuid():N}");
             try
             {
-                EvaluationReport.Write(dir, $"UNet++: real vs synthetic ({Id})", results, new
+                EvaluationReport.Write(dir, $"Segmentation: real vs synthetic ({Id})", results, new
                 {
                     settings = spec.Settings,
                     realImages = spec.Real.Count,
@@ -211,7 +211,7 @@ public sealed class EvaluationCoordinatorGrain(
             }
             state.State.ReportPrefix = EvaluationKeys.ReportPrefix(Id);
             state.State.Summary = SetSummary.From(results).Select(s => new EvaluationSetScores(s.Set, s.Dice.Mean, s.Dice.Std, s.Iou.Mean, s.Iou.Std,
-                s.Precision.Mean, s.Recall.Mean, s.Accuracy.Mean, s.Dice.Folds)).ToList();
+                s.Precision.Mean, s.Recall.Mean, s.Accuracy.Mean, s.Dice.Folds, s.Model)).ToList();
         }
         state.State.Phase = state.State.Runs.Values.All(r => r.Phase == EvaluationRunPhase.Done) ? EvaluationPhase.Completed : EvaluationPhase.CompletedWithErrors;
         state.State.FinishedAt = DateTimeOffset.UtcNow;

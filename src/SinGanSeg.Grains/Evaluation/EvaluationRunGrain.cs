@@ -15,7 +15,7 @@ using SinGanSeg.Grains.Telemetry;
 namespace SinGanSeg.Grains.Evaluation;
 
 /// <summary>
-/// One UNet++ training of an evaluation, on an accelerator silo's <see cref="DeviceExecutor"/>.
+/// One segmenter training (UNet++ or U-Net) of an evaluation, on an accelerator silo's <see cref="DeviceExecutor"/>.
 /// It keeps nothing durable itself: the coordinator restarts a run that goes silent (a lost silo)
 /// and ignores reports of superseded attempts. Inputs given as artifact refs are downloaded once
 /// per silo into its scratch folder.
@@ -62,9 +62,10 @@ public sealed class EvaluationRunGrain(
         {
             var spec = JsonSerializer.Deserialize<EvaluationSpec>(await store.GetBytesAsync(EvaluationKeys.Spec(id))
                 ?? throw new InvalidOperationException($"evaluation {id}: spec missing from the artifact store"), Json)!;
-            var run = EvaluationSettingsMapper.Plan(spec).SingleOrDefault(r => r.Key == runKey)
+            var plan = EvaluationSettingsMapper.Plan(spec);
+            var run = plan.SingleOrDefault(r => r.Key == runKey)
                 ?? throw new ArgumentException($"evaluation {id} has no run '{runKey}'");
-            var training = EvaluationSettingsMapper.Training(spec.Settings);
+            var training = EvaluationSettingsMapper.Training(spec.Settings, plan);
             var executor = services.GetRequiredService<DeviceExecutor>();
             var scratch = Path.Combine(options.ScratchDirectory, "evaluation-inputs", id);
             var result = await executor.Run($"evaluation {id}/{runKey}", (device, ct) =>

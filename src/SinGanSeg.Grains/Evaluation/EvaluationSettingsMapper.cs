@@ -13,6 +13,7 @@ public static class EvaluationSettingsMapper
         Seed = s.Seed,
         Mixed = s.Mixed,
         SmallDataSizes = s.SmallDataSizes ?? [],
+        Models = SegmentationModels.Normalize(s.Models),
     };
 
     public static SegmentationTrainingConfig Training(EvaluationSettings s) => new()
@@ -24,12 +25,18 @@ public static class EvaluationSettingsMapper
         LearningRate = s.LearningRate,
         LowLearningRate = s.LearningRate / 10,
         Seed = s.Seed,
+        Steps = s.Steps,
+        UNet = s.UNetWidths is { Count: > 0 } w ? new UNetConfig { Widths = w } : new UNetConfig(),
         Network = new UNetPlusPlusConfig
         {
             DeepSupervision = s.DeepSupervision,
             DecoderChannels = s.DecoderChannels is { Count: > 0 } d ? d : new UNetPlusPlusConfig().DecoderChannels,
         },
     };
+
+    /// <summary>The training of every run of a plan: the same number of gradient steps for all (see <see cref="EvaluationPlanner.StepsFor"/>).</summary>
+    public static SegmentationTrainingConfig Training(EvaluationSettings s, IReadOnlyList<EvaluationRun> plan) =>
+        Training(s) with { Steps = EvaluationPlanner.StepsFor(plan, s.Epochs, s.BatchSize, s.Steps) };
 
     /// <summary>The run plan, from names and sources only (paths are resolved by the run that needs them).</summary>
     public static IReadOnlyList<EvaluationRun> Plan(EvaluationSpec spec)

@@ -29,7 +29,11 @@ public sealed record JobSubmission
     /// <summary>SIFID of every sample (and restyled sample) against its real image.</summary>
     public bool Score { get; init; } = true;
 
-    /// <summary>UNet++ evaluation once the dataset is written, e.g. { "folds": 3, "epochs": 50, "imageSize": 128 }; absent = none.</summary>
+    /// <summary>
+    /// Real-vs-synthetic evaluation once the dataset is written, e.g. { "folds": 3, "epochs": 50,
+    /// "imageSize": 128, "models": ["unetpp", "unet"] } (models: UNet++ with an ImageNet encoder,
+    /// the default, and/or a plain U-Net from scratch; "steps": gradient steps per run); absent = none.
+    /// </summary>
     public EvaluationSettings? Evaluate { get; init; }
 }
 

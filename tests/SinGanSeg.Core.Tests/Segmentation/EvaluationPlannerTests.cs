@@ -47,6 +47,35 @@ public sealed class EvaluationPlannerTests
     }
 
     [Fact]
+    public void Both_models_train_on_identical_splits_and_every_run_gets_the_same_gradient_steps()
+    {
+        var real = Real(30);
+        var synthetic = Synthetic(real, 5, styled: false);
+        var runs = EvaluationPlanner.Plan(real, synthetic, new EvaluationOptions { Folds = 3, Models = ["unet", "unetpp"] });
+        Assert.Equal(["unetpp", "unet"], runs.Select(r => r.Model).Distinct());
+        var unetpp = runs.Where(r => r.Model == "unetpp").ToList();
+        var unet = runs.Where(r => r.Model == "unet").ToList();
+        Assert.Equal(unetpp.Count, unet.Count);
+        Assert.Contains(unetpp, r => r.Key == "fold0-real");                       // UNet++ keeps its historical keys
+        Assert.Contains(unet, r => r.Key == "unet-fold0-real");
+        Assert.Equal(runs.Count, runs.Select(r => r.Key).Distinct().Count());
+        foreach (var a in unetpp)
+        {
+            var b = unet.Single(r => r.Fold == a.Fold && r.Set == a.Set);
+            Assert.Equal(a.Train.Select(p => p.Name), b.Train.Select(p => p.Name));
+            Assert.Equal(a.Validation.Select(p => p.Name), b.Validation.Select(p => p.Name));
+            Assert.Equal(a.Test.Select(p => p.Name), b.Test.Select(p => p.Name));
+        }
+        // Steps: 4 passes over the largest set (real + 5 samples of each of 16 training images = 96 pairs) in batches of 8.
+        var largest = runs.Max(r => r.Train.Count);
+        Assert.Equal(16 * 6, largest);
+        Assert.Equal(4 * 12, EvaluationPlanner.StepsFor(runs, epochs: 4, batchSize: 8, steps: null));
+        Assert.Equal(500, EvaluationPlanner.StepsFor(runs, epochs: 4, batchSize: 8, steps: 500));
+        Assert.Contains("unknown segmentation model 'resnet'",
+            Assert.Throws<ArgumentException>(() => EvaluationPlanner.Plan(real, synthetic, new EvaluationOptions { Models = ["resnet"] })).Message);
+    }
+
+    [Fact]
     public void Bad_plans_are_refused_with_the_reason()
     {
         Assert.Contains("too few", Assert.Throws<ArgumentException>(() => EvaluationPlanner.Plan(Real(4), [], new EvaluationOptions { Folds = 3 })).Message);
