@@ -8,9 +8,10 @@ public sealed record Args(string? Command, Dictionary<string, string> Values)
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 1; i < args.Length; i++)
         {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
                 throw new ArgumentException($"expected --name value, got '{args[i]}'");
-            values[args[i][2..]] = args[++i];
+            // A name followed by another name (or nothing) is a switch: --long.
+            values[args[i][2..]] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "true";
         }
         return new Args(args.Length > 0 ? args[0] : null, values);
     }

@@ -35,6 +35,34 @@ if (options.Command == "orchestration")
     if (options.Get("markdown") is { } mdO) Report.WriteSection(mdO, "orchestration", orchestration);
     return 0;
 }
+if (options.Command == "chaos")
+{
+    // singanseg-bench chaos [--long] [--seed 11] [--silos 3] [--images 200] [--faults 20] [--kills 3] [--outages 2]
+    //                       [--save FILE] [--markdown docs/RELIABILITY.md]
+    var chaos = options.Get("long") == "true" ? SinGanSeg.Bench.Chaos.ChaosOptions.Long : SinGanSeg.Bench.Chaos.ChaosOptions.Default;
+    chaos = chaos with
+    {
+        Seed = options.Int("seed", chaos.Seed),
+        Silos = options.Int("silos", chaos.Silos),
+        Images = options.Int("images", chaos.Images),
+        FaultsPerKind = options.Int("faults", chaos.FaultsPerKind),
+        SiloKills = options.Int("kills", chaos.SiloKills),
+        Outages = options.Int("outages", chaos.Outages),
+    };
+    var chaosResult = await new SinGanSeg.Bench.Chaos.ChaosRun(chaos, Console.WriteLine).RunAsync(Args.RepoRoot());
+    try
+    {
+        Directory.Delete(chaos.WorkDirectory, recursive: true);
+    }
+    catch (IOException)
+    {
+    }
+    var chaosTable = chaosResult.Table();
+    Console.WriteLine(chaosTable);
+    if (options.Get("save") is { } saveC) File.WriteAllText(saveC, JsonSerializer.Serialize(chaosResult, Report.Json));
+    if (options.Get("markdown") is { } mdC) Report.WriteSection(mdC, options.Get("long") == "true" ? "chaos-long" : "chaos", chaosTable);
+    return chaosResult.Passed ? 0 : 1;
+}
 if (options.Command == "montage")
 {
     // singanseg-bench montage --rows "a.png,b.png;c.png,d.png" --height 160 --out fig.png

@@ -28,5 +28,7 @@ mid=$(date +%s)
 #    over many more steps).
 "$root/singanseg" evaluate --real "$work/real" --synthetic "$work/synthetic" --test "$work/test" --out "$work/evaluation" \
   --folds 3 --epochs 8 --image-size 64 --learning-rate 1e-3 --model "${SINGANSEG_EVAL_MODELS:-unetpp,unet}"
+# 3. Per-sample mask agreement (a U-Net trained on the N real pairs predicts every sample).
+"$root/singanseg" agreement --real "$work/real" --synthetic "$work/synthetic"
 end=$(date +%s)
 echo "synthetic dataset: $((mid - start)) s, evaluation: $((end - mid)) s, total $((end - start)) s"

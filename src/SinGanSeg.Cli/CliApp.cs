@@ -15,6 +15,7 @@ public static class CliApp
         root.Add(StyleCommand.Create());
         root.Add(SifidCommand.Create());
         root.Add(EvaluateCommand.Create());
+        root.Add(AgreementCommand.Create());
         root.Add(RunCommand.Create());
         root.Add(ServeCommand.Create());
         foreach (var command in ClusterCommands.Create()) root.Add(command);

@@ -1,4 +1,5 @@
 using System.Net;
+using SinGanSeg.Grains.Hosting;
 
 namespace SinGanSeg.Silo;
 
@@ -22,6 +23,16 @@ public sealed record SiloHostOptions
     /// or another address, and with it a fresh share of the sign-in attempts.
     /// </summary>
     public bool TrustForwardedHeaders { get; init; }
+
+    /// <summary>
+    /// Cluster mode opens no Orleans gateway: the API uses the silo's own co-hosted client, and a
+    /// gateway would let any pod call grains without the API's authentication. Only for an external
+    /// Orleans client that needs one (with Tls set, it must present a cluster certificate too).
+    /// </summary>
+    public bool EnableGateway { get; init; }
+
+    /// <summary>Mutual TLS between silos (Silo:Tls:CertificatePath, KeyPath, CaPath: PEM files from a secret).</summary>
+    public SiloTlsOptions Tls { get; init; } = new();
 
     public IPAddress? AdvertisedIp => string.IsNullOrWhiteSpace(AdvertisedAddress) ? null : IPAddress.Parse(AdvertisedAddress);
 }

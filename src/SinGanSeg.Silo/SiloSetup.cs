@@ -15,7 +15,7 @@ public static class SiloSetup
             host = host with { AdvertisedAddress = podIp };
         if (host.SiloName is null && Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } podName)
             host = host with { SiloName = podName };
-        return (options.Validated(), host);
+        return (options.Validated(), host with { Tls = host.Tls.Validated() });
     }
 
     public static ISiloBuilder Configure(this ISiloBuilder silo, SinGanSegOptions options, SiloHostOptions host)
@@ -34,8 +34,10 @@ public static class SiloSetup
         {
             if (options.Storage == StorageMode.Postgres) silo.UseSinGanSegPostgresClustering(options);
             else silo.UseSinGanSegAzureClustering(options);
-            silo.ConfigureEndpoints(host.AdvertisedIp ?? System.Net.IPAddress.Loopback, host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: true);
+            // Gateway port 0: no gateway listener at all (see SiloHostOptions.EnableGateway).
+            silo.ConfigureEndpoints(host.AdvertisedIp ?? System.Net.IPAddress.Loopback, host.SiloPort, host.EnableGateway ? host.GatewayPort : 0, listenOnAnyHostAddress: true);
         }
+        silo.UseSinGanSegTls(host.Tls);
         silo.AddSinGanSegOrleansDashboard();
         return silo.AddSinGanSeg(options);
     }

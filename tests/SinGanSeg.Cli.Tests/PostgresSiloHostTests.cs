@@ -80,6 +80,8 @@ public class PostgresSiloHostTests(PostgresServer postgres) : IClassFixture<Post
                 "--SinGanSeg:Postgres:ApplySchema=true", $"--SinGanSeg:ArtifactDirectory={shared}",
                 $"--SinGanSeg:ScratchDirectory={Path.Combine(_state, "scratch")}",
                 "--SinGanSeg:Device=cpu", "--SinGanSeg:AcceptImageGrains=true", $"--Auth:ApiKeys={Key}",
+                // Cluster hosts read server-side paths only under their input roots (the shared input folder).
+                $"--SinGanSeg:InputRoots:0={TestData.Polyps}",
             ]))!;
             _process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
             _process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };

@@ -35,6 +35,8 @@ public static class TestCluster
             }));
             siloBuilder.Configure<ReminderOptions>(o => o.RefreshReminderListPeriod = TimeSpan.FromSeconds(3));
             configureSilo(silo.SiloName, siloBuilder);
+            if (Environment.GetEnvironmentVariable("SINGANSEG_TEST_LOG") is { } log)
+                siloBuilder.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(new DebugFileLogger(log, silo.SiloName));
         });
         // The test process stands in for the API: its calls carry its trace into the silos.
         builder.ConfigureClient(client => client.AddActivityPropagation());
@@ -62,6 +64,9 @@ public static class TestCluster
         RetryBaseDelay = TimeSpan.FromSeconds(1),
         ProgressInterval = TimeSpan.FromMilliseconds(200),
         StaleImageAfter = TimeSpan.FromSeconds(30),
+        ModelClaimTtl = TimeSpan.FromSeconds(6),
+        ModelClaimPoll = TimeSpan.FromMilliseconds(300),
+        DeactivationWait = TimeSpan.FromSeconds(5),
         SampleBatchSize = 4,
         StyleBatchSize = 2,
     };

@@ -118,7 +118,7 @@ public sealed class ChartTests
     [Fact]
     public void NetworkPolicyAdmitsSilosIngressAndScrapersOnly()
     {
-        Assert.Empty(ChartRendering.Objects("default").OfKind("NetworkPolicy"));
+        Assert.Empty(ChartRendering.Objects("default", "networkPolicy:\n  enabled: false\n").OfKind("NetworkPolicy"));
         var m = ChartRendering.Objects("oidc-ingress");
         var policy = m.Get("NetworkPolicy", "sgs");
         // It selects both pools: the Deployments' selectors without their component label.
@@ -131,8 +131,8 @@ public sealed class ChartTests
         }
         var rules = (List<object?>)Manifests.At(policy, "spec.ingress")!;
         Assert.Equal(3, rules.Count);
-        // Silo to silo: Orleans ports open between the chart's own pods only.
-        Assert.Equal([11111d, 30000d, 8080d], ((List<object?>)Manifests.At(rules[0], "ports")!).Select(p => Manifests.At(p, "port")));
+        // Silo to silo: the Orleans silo port (no gateway by default) between the chart's own pods only.
+        Assert.Equal([11111d, 8080d], ((List<object?>)Manifests.At(rules[0], "ports")!).Select(p => Manifests.At(p, "port")));
         Assert.NotNull(Manifests.At(rules[0], "from.0.podSelector"));
         Assert.Equal("ingress-nginx", ((Dictionary<string, object?>)Manifests.At(rules[1], "from.0.namespaceSelector.matchLabels")!)["kubernetes.io/metadata.name"]);
         Assert.Equal(8080d, Manifests.At(rules[1], "ports.0.port"));

@@ -16,11 +16,25 @@ Silo__ClusterId: {{ $v.cluster.clusterId | quote }}
 Silo__ServiceId: {{ $v.cluster.serviceId | quote }}
 Silo__SiloPort: {{ int $v.cluster.siloPort | quote }}
 Silo__GatewayPort: {{ int $v.cluster.gatewayPort | quote }}
+Silo__EnableGateway: {{ $v.cluster.enableGateway | toString | quote }}
+{{- if $v.cluster.tls.existingSecret }}
+Silo__Tls__CertificatePath: {{ printf "%s/tls.crt" $v.cluster.tls.mountPath | quote }}
+Silo__Tls__KeyPath: {{ printf "%s/tls.key" $v.cluster.tls.mountPath | quote }}
+Silo__Tls__CaPath: {{ printf "%s/ca.crt" $v.cluster.tls.mountPath | quote }}
+{{- end }}
 ASPNETCORE_HTTP_PORTS: "8080"
 {{- if $v.ingress.enabled }}
 {{- /* The ingress terminates TLS; the scheme and client address it forwards keep the sign-in cookie Secure and sign-in limits per client. */}}
 Silo__TrustForwardedHeaders: "true"
 {{- end }}
+{{- range $i, $root := $v.inputRoots }}
+SinGanSeg__InputRoots__{{ $i }}: {{ $root | quote }}
+{{- end }}
+Limits__MaxIterations: {{ int $v.limits.maxIterations | quote }}
+Limits__MaxSize: {{ int $v.limits.maxSize | quote }}
+Limits__MaxImagesPerJob: {{ int $v.limits.maxImagesPerJob | quote }}
+Limits__MaxSamplesPerImage: {{ int $v.limits.maxSamplesPerImage | quote }}
+Limits__MaxEventStreamsPerClient: {{ int $v.limits.maxEventStreamsPerClient | quote }}
 Uploads__MaxFileBytes: {{ int $v.uploads.maxFileBytes | quote }}
 Uploads__MaxRequestBytes: {{ int $v.uploads.maxRequestBytes | quote }}
 Telemetry__ServiceName: {{ $v.telemetry.serviceName | quote }}

@@ -105,9 +105,11 @@ spec:
         - name: silo
           containerPort: {{ int $v.cluster.siloPort }}
           protocol: TCP
+        {{- if $v.cluster.enableGateway }}
         - name: gateway
           containerPort: {{ int $v.cluster.gatewayPort }}
           protocol: TCP
+        {{- end }}
         {{- if $v.telemetry.prometheus.enabled }}
         - name: metrics
           containerPort: {{ int $v.telemetry.prometheus.port }}
@@ -154,6 +156,11 @@ spec:
           mountPath: /tmp
         - name: scratch
           mountPath: /scratch
+        {{- if $v.cluster.tls.existingSecret }}
+        - name: silo-tls
+          mountPath: {{ $v.cluster.tls.mountPath }}
+          readOnly: true
+        {{- end }}
         {{- if $v.weights.existingClaim }}
         - name: weights
           mountPath: {{ $v.weights.mountPath }}
@@ -165,10 +172,17 @@ spec:
         {{- end }}
   volumes:
     - name: tmp
-      emptyDir: {}
+      emptyDir:
+        sizeLimit: {{ $v.tmp.sizeLimit }}
     - name: scratch
       emptyDir:
         sizeLimit: {{ $v.scratch.sizeLimit }}
+    {{- if $v.cluster.tls.existingSecret }}
+    - name: silo-tls
+      secret:
+        secretName: {{ $v.cluster.tls.existingSecret }}
+        defaultMode: 288 # 0440: the pod group (fsGroup) reads, nobody writes
+    {{- end }}
     {{- if $v.weights.existingClaim }}
     - name: weights
       persistentVolumeClaim:

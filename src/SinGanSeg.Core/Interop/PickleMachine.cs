@@ -16,6 +16,9 @@ public sealed class PickleMachine
 {
     private static readonly object Mark = new();
 
+    /// <summary>Real torch.save pickles keep a few thousand values on the stack; a hostile one could push one per byte.</summary>
+    private const int MaxStack = 1 << 20;
+
     private readonly Func<PyGlobal, object?[], object?>? _reduce;
     private readonly Func<object?, object?>? _persistentLoad;
     private readonly List<object?> _stack = [];
@@ -37,6 +40,7 @@ public sealed class PickleMachine
         while (true)
         {
             if (pos >= data.Length) throw new PickleFormatException("pickle ended without STOP");
+            if (_stack.Count > MaxStack) throw new PickleFormatException($"pickle stack deeper than {MaxStack} values");
             var op = data[pos++];
             switch (op)
             {

@@ -55,4 +55,9 @@ public sealed class PyDict : IEnumerable<KeyValuePair<object, object?>>
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
-public sealed class PickleFormatException(string message) : Exception(message);
+public sealed class PickleFormatException : Exception
+{
+    public PickleFormatException(string message) : base(message) { }
+
+    public PickleFormatException(string message, Exception inner) : base(message, inner) { }
+}

@@ -58,6 +58,18 @@ public sealed record SinGanSegOptions
     /// <summary>An unfinished image silent this long is started again by its job (a safety net behind its own reminder).</summary>
     public TimeSpan StaleImageAfter { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Lease of a model's one-writer claim: renewed every third of it while training; a writer that
+    /// died holds the model this long at most before a waiting image takes over.
+    /// </summary>
+    public TimeSpan ModelClaimTtl { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an image whose model another writer holds waits between looks.</summary>
+    public TimeSpan ModelClaimPoll { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an image grain's deactivation waits for its cancelled run to stop writing.</summary>
+    public TimeSpan DeactivationWait { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How many image grains a job starts at once while fanning out.</summary>
     public int FanOutConcurrency { get; init; } = 64;
 
@@ -85,6 +97,7 @@ public sealed record SinGanSegOptions
         if (Accelerator is not ("gpu" or "cpu")) throw new ArgumentException($"accelerator '{Accelerator}' must be gpu or cpu");
         if (Storage == StorageMode.Azure && string.IsNullOrWhiteSpace(AzureConnectionString))
             throw new ArgumentException("Azure storage mode needs a connection string (SinGanSeg:AzureConnectionString)");
+        if (ModelClaimTtl < TimeSpan.FromSeconds(1) || ModelClaimPoll <= TimeSpan.Zero) throw new ArgumentException("model claim TTL must be at least 1 s and its poll positive");
         if (Storage == StorageMode.Postgres && string.IsNullOrWhiteSpace(Postgres.ConnectionString))
             throw new ArgumentException("Postgres storage mode needs a connection string (SinGanSeg:Postgres:ConnectionString)");
         if (Storage == StorageMode.Postgres && string.IsNullOrWhiteSpace(ArtifactDirectory))

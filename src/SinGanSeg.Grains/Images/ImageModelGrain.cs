@@ -50,10 +50,22 @@ public sealed class ImageModelGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _cancel?.Cancel();
-        return Task.CompletedTask;
+        // Wait (bounded) for the cancelled run to stop, so this activation writes nothing after the
+        // next one starts; a run stuck past the bound is fenced by its model claim instead.
+        if (_run is { IsCompleted: false } run)
+        {
+            try
+            {
+                await run.WaitAsync(options.DeactivationWait, cancellationToken);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                logger.LogWarning("{Image}: run still stopping after {Wait}; its model claim fences it", Name, options.DeactivationWait);
+            }
+        }
     }
 
     public async Task Start(ImageWork work)

@@ -40,10 +40,13 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
         var inputHash = pair.ContentHash();
         var modelKey = ModelKeys.For(inputHash, config, work.Seed);
         var modelDir = Path.Combine(scratch, "model");
-        Download(ModelKeys.ModelPrefix(modelKey), modelDir, cancellation);
+        // One writer per model key: waits (no attempt spent) while another job's image or a stale
+        // activation holds it, and reuses the model when that writer completes it.
+        using var checkout = ModelCheckout.Open(store, options, modelKey, $"{work.JobId}/{name}/{Guid.NewGuid():N}", modelDir,
+            () => box.Update(p => p with { ModelKey = modelKey }), cancellation);
         var folder = new ModelFolder(modelDir);
         var existing = folder.TryReadManifest();
-        var fromCache = existing?.Complete == true;
+        var fromCache = checkout.FromCache;
         box.Update(p => p with
         {
             Phase = fromCache ? ImagePhase.Generating : ImagePhase.Training,
@@ -92,7 +95,7 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
                         ScaleFinished = r =>
                         {
                             SinGanSegMetrics.ScaleDuration.Record(r.Seconds, SinGanSegMetrics.Tag("scale", r.Index));
-                            UploadScale(modelKey, folder, r.Index, cancellation);
+                            checkout.CommitScale(folder, r.Index, cancellation);
                             ScaleCommitted?.Invoke(r.Index + 1, geometry.ScaleCount);
                             box.Update(b => b with { CompletedScales = r.Index + 1 });
                             scaleSpan?.SetTag(SinGanSegActivity.ScaleIterations, r.Iterations);
@@ -101,7 +104,7 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
                             scaleSpan = null;
                             if (r.Index + 1 < geometry.ScaleCount) OpenScale(r.Index + 1);
                         },
-                    }.Train(new TrainingRequest(pair, config, work.Seed, modelDir, name), cancellation, StopBetweenScales);
+                    }.Train(new TrainingRequest(pair, config, work.Seed, modelDir, name), checkout.Token, StopBetweenScales);
                 }
                 catch (Exception e)
                 {
@@ -195,23 +198,6 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
             return path;
         }
         throw new InvalidInputException(reference, "unknown input reference", "Use file:///absolute/path or artifact:KEY.");
-    }
-
-    private void Download(string prefix, string directory, CancellationToken cancellation)
-    {
-        foreach (var key in store.ListAllAsync(prefix, cancellation).GetAwaiter().GetResult())
-            store.GetFileAsync(key, Path.Combine(directory, key[prefix.Length..]), cancellation).GetAwaiter().GetResult();
-    }
-
-    /// <summary>The scale's files first, the manifest that lists it last: a reader never sees a listed scale without its files.</summary>
-    private void UploadScale(string modelKey, ModelFolder folder, int index, CancellationToken cancellation)
-    {
-        var prefix = ModelKeys.ModelPrefix(modelKey);
-        var scaleDir = folder.ScalePath(index);
-        foreach (var file in Directory.GetFiles(scaleDir))
-            store.PutFileAsync($"{prefix}scales/{index}/{Path.GetFileName(file)}", file, cancellation).GetAwaiter().GetResult();
-        if (index == 0) store.PutFileAsync($"{prefix}input.png", folder.InputPath, cancellation).GetAwaiter().GetResult();
-        store.PutFileAsync($"{prefix}manifest.json", folder.ManifestPath, cancellation).GetAwaiter().GetResult();
     }
 
     private static string FileSha256(string path)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 
 namespace SinGanSeg.Grains.Storage;
 
@@ -55,6 +56,40 @@ public sealed class BlobArtifactStore : IArtifactStore
         await _created.Value;
         await foreach (var blob in _container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix, cancellation))
             yield return blob.Name;
+    }
+
+    public async Task<VersionedArtifact?> GetVersionedAsync(string key, CancellationToken cancellation = default)
+    {
+        await _created.Value;
+        try
+        {
+            var result = await _container.GetBlobClient(key).DownloadContentAsync(cancellation);
+            return new VersionedArtifact(result.Value.Content.ToArray(), result.Value.Details.ETag.ToString());
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task<string?> PutIfAsync(string key, byte[] content, string? expectedVersion, CancellationToken cancellation = default)
+    {
+        await _created.Value;
+        var conditions = expectedVersion is null
+            ? new BlobRequestConditions { IfNoneMatch = ETag.All }
+            : new BlobRequestConditions { IfMatch = new ETag(expectedVersion) };
+        try
+        {
+            var result = await _container.GetBlobClient(key).UploadAsync(new BinaryData(content), new BlobUploadOptions { Conditions = conditions }, cancellation);
+            Telemetry.SinGanSegMetrics.ArtifactWrites.Add(1);
+            Telemetry.SinGanSegMetrics.ArtifactBytes.Add(content.Length);
+            return result.Value.ETag.ToString();
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 409)
+        {
+            // 412: the version moved; 409 (BlobAlreadyExists): a create-only write found the blob.
+            return null;
+        }
     }
 
     public async Task DeleteAsync(string key, CancellationToken cancellation = default)

@@ -64,6 +64,19 @@ public sealed class SharedFolderArtifactStore : IArtifactStore
         return Task.CompletedTask;
     }
 
+    public Task<VersionedArtifact?> GetVersionedAsync(string key, CancellationToken cancellation = default) => _files.GetVersionedAsync(key, cancellation);
+
+    /// <summary>Compare-and-swap across silos: the digest compare and the replace under the key's shared-folder lock.</summary>
+    public async Task<string?> PutIfAsync(string key, byte[] content, string? expectedVersion, CancellationToken cancellation = default)
+    {
+        await using var held = await LockAsync(key, cancellation);
+        var current = await _files.GetVersionedAsync(key, cancellation);
+        if (current?.Version != expectedVersion) return null;
+        using var ms = new MemoryStream(content, writable: false);
+        await PutAsync(key, ms, cancellation);
+        return LocalArtifactStore.Digest(content);
+    }
+
     /// <summary>Holds the cross-process lock of one key (for read-modify-write of that key).</summary>
     public Task<SharedFolderLock> LockAsync(string key, CancellationToken cancellation = default) =>
         SharedFolderLock.AcquireAsync(LockPathOf(key), cancellation);
