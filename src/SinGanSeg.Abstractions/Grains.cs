@@ -41,6 +41,9 @@ public interface IImageModelGrain : IGrainWithStringKey
 
     Task<ImageProgress> GetProgress();
 
+    /// <summary>The image's event log, oldest first (state changes, retries, failures with reasons).</summary>
+    Task<IReadOnlyList<ImageEvent>> GetEvents();
+
     /// <summary>Called by the training thread once a scale's checkpoint is stored: records it durably, here and in the job.</summary>
     Task ScaleCommitted(int completedScales, int scaleCount);
 }
