@@ -54,7 +54,8 @@ public sealed record EvaluationSpec(
     [property: Id(1)] IReadOnlyList<ImageInput> Real,
     [property: Id(2)] IReadOnlyList<SyntheticInput> Synthetic,
     [property: Id(3)] EvaluationSettings Settings,
-    [property: Id(4)] IReadOnlyList<ImageInput>? Test = null)
+    [property: Id(4)] IReadOnlyList<ImageInput>? Test = null,
+    [property: Id(5)] int MaxAttempts = 3)
 {
     public string Fingerprint()
     {
@@ -137,8 +138,12 @@ public interface IEvaluationCoordinatorGrain : IGrainWithStringKey
     [OneWay]
     Task ReportProgress(string runKey, int attempt, int epoch, int epochs, double validationIou);
 
-    /// <summary>A run ended; its full result (when it succeeded) is already in the artifact store.</summary>
-    Task RunFinished(string runKey, int attempt, bool succeeded, string? error, bool permanent);
+    /// <summary>
+    /// A run ended; its full result (when it succeeded) is already in the artifact store.
+    /// permanent: bad input, not worth another attempt; infrastructure: storage, network or a
+    /// timeout, retried without using up the run's attempts.
+    /// </summary>
+    Task RunFinished(string runKey, int attempt, bool succeeded, string? error, bool permanent, bool infrastructure = false);
 }
 
 /// <summary>One segmenter training ("{evaluationId}/{runKey}") on an accelerator silo.</summary>

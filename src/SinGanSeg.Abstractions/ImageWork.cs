@@ -55,4 +55,5 @@ public sealed record ImageOutcome(
     [property: Id(4)] bool Permanent,
     [property: Id(5)] int Attempt,
     [property: Id(6)] string? ModelKey,
-    [property: Id(7)] bool FromCache);
+    [property: Id(7)] bool FromCache,
+    [property: Id(8)] bool Infrastructure = false);

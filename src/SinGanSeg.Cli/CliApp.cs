@@ -17,6 +17,7 @@ public static class CliApp
         root.Add(EvaluateCommand.Create());
         root.Add(AgreementCommand.Create());
         root.Add(RunCommand.Create());
+        root.Add(ServeCommand.Create());
         foreach (var command in ClusterCommands.Create()) root.Add(command);
         return root;
     }

@@ -35,6 +35,7 @@ public static class SiloApp
         app.UseExceptionHandler();
         app.UseSinGanSegSecurity();
         app.MapJobApi();
+        app.MapImageApi();
         app.MapEvaluationApi();
         app.MapJobDashboard();
         app.MapOrleansDashboard();

@@ -65,6 +65,15 @@ public sealed class CliProcess : IDisposable
 
     public void Signal(int signal) => _ = kill(_process.Id, signal);
 
+    /// <summary>Waits up to <paramref name="wait"/>; if the process is still running then, sends it the signal and waits for it to go. True when it had ended by itself.</summary>
+    public bool WaitForExitOrKill(TimeSpan wait, int signal)
+    {
+        if (_process.WaitForExit(wait)) return true;
+        Signal(signal);
+        _process.WaitForExit(TimeSpan.FromSeconds(30));
+        return false;
+    }
+
     /// <summary>An executable as its own project built it (same configuration as these tests), with its own dependencies.</summary>
     public static string Executable(string project, string dll)
     {

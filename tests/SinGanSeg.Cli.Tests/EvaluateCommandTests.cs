@@ -35,7 +35,7 @@ public class EvaluateCommandTests
         // Synthetic-only runs train on the samples of the fold's training images only (2 per image).
         foreach (var run in report.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("set").GetString() == "synthetic-raw"))
             Assert.Equal(2 * runsReal(report, run.GetProperty("fold").GetInt32()), run.GetProperty("trainPairs").GetInt32());
-        Assert.True(File.Exists(Path.Combine(output, "evaluation", "dice.png")));
+        Assert.True(File.Exists(Path.Combine(output, "evaluation", "dice.svg")));
         Assert.Contains("| real |", File.ReadAllText(Path.Combine(output, "evaluation", "report.md")));
 
         static int runsReal(JsonElement report, int fold) => report.GetProperty("runs").EnumerateArray()

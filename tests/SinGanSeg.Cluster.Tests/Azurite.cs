@@ -38,11 +38,11 @@ public sealed class Azurite : IAsyncLifetime
         ConnectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
             "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
             $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;";
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(180);
         while (!(Listening(blob) && Listening(table)))
         {
             if (_process.HasExited) throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not start within 60 s");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("Azurite did not start within 180 s");
             await Task.Delay(200);
         }
     }

@@ -59,8 +59,8 @@ public class EvaluationTests(Azurite azurite) : IClassFixture<Azurite>
         // Same gradient steps for every run: one pass (epochs 1) over the largest set in batches of 4.
         var largest = report.GetProperty("runs").EnumerateArray().Max(r => r.GetProperty("trainPairs").GetInt32());
         Assert.All(report.GetProperty("runs").EnumerateArray(), r => Assert.Equal((largest + 3) / 4, r.GetProperty("steps").GetInt32()));
-        Assert.True((await container.GetBlobClient($"{status.ReportPrefix}dice.png").ExistsAsync()).Value);
-        Assert.True((await container.GetBlobClient($"{status.ReportPrefix}dice-unet.png").ExistsAsync()).Value);
+        Assert.True((await container.GetBlobClient($"{status.ReportPrefix}dice.svg").ExistsAsync()).Value);
+        Assert.True((await container.GetBlobClient($"{status.ReportPrefix}dice-unet.svg").ExistsAsync()).Value);
         var markdown = (await container.GetBlobClient($"{status.ReportPrefix}report.md").DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("| synthetic-raw |", markdown);
         Assert.Contains("## U-Net (from scratch)", markdown);

@@ -45,15 +45,42 @@ public sealed class JobApiClient(Uri baseAddress, string? apiKey = null) : IDisp
     public async Task<JobStatus> GetAsync(string jobId, CancellationToken cancellation) =>
         await Read<JobStatus>(await _http.GetAsync($"api/jobs/{Uri.EscapeDataString(jobId)}", cancellation), cancellation);
 
-    public async Task<IReadOnlyList<JobListing>> ListAsync(CancellationToken cancellation) =>
-        await Read<List<JobListing>>(await _http.GetAsync("api/jobs", cancellation), cancellation);
+    /// <summary>Every job, newest first, fetched page by page.</summary>
+    public async Task<IReadOnlyList<JobListing>> ListAsync(CancellationToken cancellation)
+    {
+        var all = new List<JobListing>();
+        string? continuation = null;
+        do
+        {
+            var query = "api/jobs?limit=1000" + (continuation is null ? "" : "&continuation=" + Uri.EscapeDataString(continuation));
+            var page = await Read<JobListingPage>(await _http.GetAsync(query, cancellation), cancellation);
+            all.AddRange(page.Jobs);
+            continuation = page.Continuation;
+        } while (continuation is not null);
+        return all;
+    }
 
     public async Task<JobStatus> CancelAsync(string jobId, CancellationToken cancellation) =>
         await Read<JobStatus>(await _http.PostAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/cancel", null, cancellation), cancellation);
 
-    public async Task DownloadAsync(string jobId, string zipPath, CancellationToken cancellation)
+    public async Task<JobStatus> RetryAsync(string jobId, IReadOnlyList<string> images, CancellationToken cancellation)
     {
-        using var response = await _http.GetAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/dataset", HttpCompletionOption.ResponseHeadersRead, cancellation);
+        var query = string.Concat(images.Select((name, i) => $"{(i == 0 ? '?' : '&')}image={Uri.EscapeDataString(name)}"));
+        return await Read<JobStatus>(await _http.PostAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/retry{query}", null, cancellation), cancellation);
+    }
+
+    public async Task<ImageEventLog> EventsAsync(string jobId, string image, CancellationToken cancellation) =>
+        await Read<ImageEventLog>(await _http.GetAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/images/{Uri.EscapeDataString(image)}/events", cancellation), cancellation);
+
+    public Task DownloadAsync(string jobId, string zipPath, CancellationToken cancellation) =>
+        DownloadFileAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/dataset", zipPath, cancellation);
+
+    public Task DownloadModelAsync(string jobId, string image, string zipPath, CancellationToken cancellation) =>
+        DownloadFileAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/images/{Uri.EscapeDataString(image)}/model", zipPath, cancellation);
+
+    private async Task DownloadFileAsync(string path, string zipPath, CancellationToken cancellation)
+    {
+        using var response = await _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellation);
         await EnsureSuccess(response, cancellation);
         await using var file = File.Create(zipPath);
         await response.Content.CopyToAsync(file, cancellation);
@@ -95,6 +122,9 @@ public sealed class JobApiClient(Uri baseAddress, string? apiKey = null) : IDisp
         throw new ApiException(response.StatusCode, $"{(int)response.StatusCode} {response.ReasonPhrase}: {detail}");
     }
 }
+
+/// <summary>GET /api/jobs/{id}/images/{image}/events.</summary>
+public sealed record ImageEventLog(string JobId, string Image, ImagePhase Phase, int Attempts, IReadOnlyList<ImageEvent> Events);
 
 public sealed class ApiException(HttpStatusCode status, string message) : Exception(message)
 {

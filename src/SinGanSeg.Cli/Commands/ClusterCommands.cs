@@ -4,220 +4,294 @@ using SinGanSeg.Abstractions;
 using SinGanSeg.Cli.Cluster;
 using SinGanSeg.Cli.Output;
 using SinGanSeg.Core.Imaging;
-using SinGanSeg.Core.Training;
 using Spectre.Console;
 
 namespace SinGanSeg.Cli.Commands;
 
-/// <summary>submit, status, watch, cancel, download and jobs: the cluster's REST API from the command line.</summary>
+/// <summary>
+/// submit, status, watch, cancel, retry, download, jobs, events and model: the cluster's REST API from the
+/// command line. Every one takes --json for scripts (watch writes one status per line).
+/// </summary>
 public static class ClusterCommands
 {
-    private static Option<Uri> Api() => new("--api")
-    {
-        Description = "the cluster's API address (default: SINGANSEG_API, else the embedded silo host on this machine)",
-        DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("SINGANSEG_API") ?? "http://127.0.0.1:5080"),
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Single().Value;
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return uri;
-            result.AddError($"--api '{text}' must be an http(s) address such as http://silo:8080");
-            return null;
-        },
-    };
+    public static IEnumerable<Command> Create() => [Submit(), Status(), Watch(), Cancel(), Retry(), Download(), Jobs(), Events(), Model()];
 
-    private static Option<string?> ApiKey() => new("--api-key")
+    /// <summary>The options every API command shares, and the client they describe.</summary>
+    public sealed class ApiOptions
     {
-        Description = "API key (default: SINGANSEG_API_KEY)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SINGANSEG_API_KEY"),
-    };
+        public Option<Uri> Api { get; } = new("--api")
+        {
+            Description = "the cluster's API address (default: SINGANSEG_API, else the embedded silo host on this machine, as `singanseg serve` starts it)",
+            DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("SINGANSEG_API") ?? "http://127.0.0.1:5080"),
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Single().Value;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") return uri;
+                result.AddError($"--api '{text}' must be an http(s) address such as http://silo:8080");
+                return null;
+            },
+        };
+
+        public Option<string?> ApiKey { get; } = new("--api-key")
+        {
+            Description = "API key (default: SINGANSEG_API_KEY)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SINGANSEG_API_KEY"),
+        };
+
+        public Option<bool> Json { get; } = new("--json") { Description = "write JSON (one document per line) instead of text" };
+
+        public Command Add(Command command)
+        {
+            command.Add(Api);
+            command.Add(ApiKey);
+            command.Add(Json);
+            return command;
+        }
+
+        public JobApiClient Client(ParseResult parse) => new(parse.GetValue(Api)!, parse.GetValue(ApiKey));
+
+        /// <summary>Runs an API command: its exceptions become a message on stderr and an exit code from <see cref="ExitCodes"/>.</summary>
+        public void SetAction(Command command, Func<ParseResult, JobApiClient, bool, CancellationToken, Task<int>> action) =>
+            command.SetAction(async (parse, cancellation) =>
+            {
+                try
+                {
+                    using var client = Client(parse);
+                    return await action(parse, client, parse.GetValue(Json), cancellation);
+                }
+                catch (Exception e)
+                {
+                    return Report(e);
+                }
+            });
+    }
 
     private static Option<string> JobId() => new("--job-id") { Description = "the job's id", Required = true };
 
-    public static IEnumerable<Command> Create() => [Submit(), Status(), Watch(), Cancel(), Download(), Jobs()];
-
     private static Command Submit()
     {
-        var api = Api();
-        var key = ApiKey();
+        var api = new ApiOptions();
         var jobId = JobId();
         var images = new Option<string>("--images") { Description = "folder of images (a server-side path, or a local one with --upload)", Required = true };
         var masks = new Option<string>("--masks") { Description = "folder of masks, paired by file name", Required = true };
         var upload = new Option<bool>("--upload") { Description = "send the files instead of naming server-side folders" };
-        var samples = new Option<int>("--samples-per-image") { DefaultValueFactory = _ => 10, Description = "synthetic pairs per image" };
-        var preset = new Option<string>("--preset") { DefaultValueFactory = _ => "paper", Description = "paper, fast, quick or tiny" };
-        preset.AcceptOnlyFromAmong([.. Presets.Names]);
-        var iters = new Option<int?>("--iters") { Description = "iterations per scale (overrides the preset)" };
-        var seed = CommonOptions.Seed("training and sampling");
-        var style = StyleOptionsCli.Create();
-        var command = new Command("submit", "Submit a dataset to a cluster (returns at once; the job runs on the cluster).")
+        var job = new JobOptionsCli();
+        var command = api.Add(new Command("submit", "Submit a dataset to a cluster (returns at once; the job runs on the cluster). Takes every job option `run` takes.")
         {
-            api, key, jobId, images, masks, upload, samples, preset, iters, seed, style.Ratio, style.Network, style.Steps, style.NoScore,
-        };
-        command.SetAction(async (parse, cancellation) =>
+            jobId, images, masks, upload,
+        });
+        job.AddTo(command);
+        api.SetAction(command, async (parse, client, json, cancellation) =>
         {
-            try
+            var id = parse.GetValue(jobId)!;
+            var options = job.Read(parse);
+            JobStatus status;
+            if (parse.GetValue(upload))
             {
-                using var client = new JobApiClient(parse.GetValue(api)!, parse.GetValue(key));
-                var options = new
-                {
-                    jobId = parse.GetValue(jobId),
-                    preset = parse.GetValue(preset),
-                    iterations = parse.GetValue(iters),
-                    samplesPerImage = parse.GetValue(samples),
-                    seed = parse.GetValue(seed),
-                    style = style.Read(parse),
-                    score = !parse.GetValue(style.NoScore),
-                };
-                JobStatus status;
-                if (parse.GetValue(upload))
-                {
-                    var (pairs, _) = DatasetPairing.Pair(parse.GetValue(images)!, parse.GetValue(masks)!);
-                    status = await client.UploadAsync(options.jobId!, options, pairs.Select(p => p.ImagePath), pairs.Where(p => p.MaskFound).Select(p => p.MaskPath), cancellation);
-                }
-                else
-                {
-                    status = await client.SubmitAsync(new
-                    {
-                        options.jobId, options.preset, options.iterations, options.samplesPerImage, options.seed, options.style, options.score,
-                        imagesDir = Path.GetFullPath(parse.GetValue(images)!),
-                        masksDir = Path.GetFullPath(parse.GetValue(masks)!),
-                    }, cancellation);
-                }
-                Console.WriteLine($"job {status.JobId}: {status.Phase}, {status.Total} images; follow it with 'singanseg watch --job-id {status.JobId}'");
-                return ExitCodes.Ok;
+                var (pairs, _) = DatasetPairing.Pair(parse.GetValue(images)!, parse.GetValue(masks)!);
+                status = await client.UploadAsync(id, Submission(id, options), pairs.Select(p => p.ImagePath), pairs.Where(p => p.MaskFound).Select(p => p.MaskPath), cancellation);
             }
-            catch (Exception e)
+            else
             {
-                return Report(e);
+                status = await client.SubmitAsync(Submission(id, options, Path.GetFullPath(parse.GetValue(images)!), Path.GetFullPath(parse.GetValue(masks)!)), cancellation);
             }
+            if (json) JsonOutput.Write(status);
+            else Console.WriteLine($"job {status.JobId}: {status.Phase}, {status.Total} images; follow it with 'singanseg watch --job-id {status.JobId}'");
+            return ExitCodes.Ok;
         });
         return command;
     }
 
+    /// <summary>The API's submission body (POST /api/jobs, or the upload's options field).</summary>
+    private static Dictionary<string, object?> Submission(string jobId, JobOptionValues o, string? imagesDir = null, string? masksDir = null)
+    {
+        var body = new Dictionary<string, object?>
+        {
+            ["jobId"] = jobId, ["preset"] = o.Preset, ["iterations"] = o.Iterations, ["maxSize"] = o.MaxSize,
+            ["samplesPerImage"] = o.SamplesPerImage, ["seed"] = o.Seed, ["genStartScale"] = o.GenStartScale,
+            ["maxAttempts"] = o.MaxAttempts, ["allowEmptyMasks"] = o.AllowEmptyMasks, ["style"] = o.Style, ["score"] = o.Score,
+            ["evaluate"] = o.Evaluate,
+        };
+        if (imagesDir is not null) body["imagesDir"] = imagesDir;
+        if (masksDir is not null) body["masksDir"] = masksDir;
+        return body;
+    }
+
     private static Command Status()
     {
-        var api = Api();
-        var key = ApiKey();
+        var api = new ApiOptions();
         var jobId = JobId();
-        var command = new Command("status", "Show a job's progress once.") { api, key, jobId };
-        command.SetAction(async (parse, cancellation) =>
+        var command = api.Add(new Command("status", "Show a job's progress once.") { jobId });
+        api.SetAction(command, async (parse, client, json, cancellation) =>
         {
-            try
-            {
-                using var client = new JobApiClient(parse.GetValue(api)!, parse.GetValue(key));
-                var status = await client.GetAsync(parse.GetValue(jobId)!, cancellation);
-                AnsiConsole.Write(JobProgressView.Render(status));
-                return ExitCodes.Ok;
-            }
-            catch (Exception e)
-            {
-                return Report(e);
-            }
+            var status = await client.GetAsync(parse.GetValue(jobId)!, cancellation);
+            if (json) JsonOutput.Write(status);
+            else AnsiConsole.Write(JobProgressView.Render(status));
+            return ExitCodes.Ok;
         });
         return command;
     }
 
     private static Command Watch()
     {
-        var api = Api();
-        var key = ApiKey();
+        var api = new ApiOptions();
         var jobId = JobId();
-        var command = new Command("watch", "Follow a job until it ends.") { api, key, jobId };
-        command.SetAction(async (parse, cancellation) =>
+        var command = api.Add(new Command("watch", "Follow a job until it ends (exit 0 when every image is done, 5 when some failed or it was cancelled). With --json: a status line whenever it changes.") { jobId });
+        api.SetAction(command, async (parse, client, json, cancellation) =>
         {
-            try
-            {
-                using var client = new JobApiClient(parse.GetValue(api)!, parse.GetValue(key));
-                var status = await JobProgressView.Follow(ct => client.GetAsync(parse.GetValue(jobId)!, ct), cancellation);
-                return status.Phase == JobPhase.Completed ? ExitCodes.Ok : RunCommand.CompletedWithErrors;
-            }
-            catch (Exception e)
-            {
-                return Report(e);
-            }
+            var id = parse.GetValue(jobId)!;
+            var status = json
+                ? await FollowAsJson(ct => client.GetAsync(id, ct), cancellation)
+                : await JobProgressView.Follow(ct => client.GetAsync(id, ct), cancellation);
+            return ExitCodes.ForJob(status.Phase);
         });
         return command;
     }
 
+    /// <summary>Polls twice a second and writes the status whenever it differs from the last line written; the last line is the finished job.</summary>
+    private static async Task<JobStatus> FollowAsJson(Func<CancellationToken, Task<JobStatus>> poll, CancellationToken cancellation)
+    {
+        string? last = null;
+        while (true)
+        {
+            var status = await poll(cancellation);
+            var line = JsonOutput.Serialize(status);
+            if (line != last)
+            {
+                Console.Out.WriteLine(line);
+                Console.Out.Flush();
+                last = line;
+            }
+            if (status.IsFinished) return status;
+            await Task.Delay(500, cancellation);
+        }
+    }
+
     private static Command Cancel()
     {
-        var api = Api();
-        var key = ApiKey();
+        var api = new ApiOptions();
         var jobId = JobId();
-        var command = new Command("cancel", "Cancel a job; finished images and their samples are kept.") { api, key, jobId };
-        command.SetAction(async (parse, cancellation) =>
+        var command = api.Add(new Command("cancel", "Cancel a job; finished images and their samples are kept.") { jobId });
+        api.SetAction(command, async (parse, client, json, cancellation) =>
         {
-            try
-            {
-                using var client = new JobApiClient(parse.GetValue(api)!, parse.GetValue(key));
-                var status = await client.CancelAsync(parse.GetValue(jobId)!, cancellation);
-                Console.WriteLine($"job {status.JobId}: {status.Phase} ({status.Done} of {status.Total} images had finished)");
-                return ExitCodes.Ok;
-            }
-            catch (Exception e)
-            {
-                return Report(e);
-            }
+            var status = await client.CancelAsync(parse.GetValue(jobId)!, cancellation);
+            if (json) JsonOutput.Write(status);
+            else Console.WriteLine($"job {status.JobId}: {status.Phase} ({status.Done} of {status.Total} images had finished)");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Retry()
+    {
+        var api = new ApiOptions();
+        var jobId = JobId();
+        var images = new Option<string[]>("--image") { Description = "retry only this failed image (repeatable; default: every failed image)", AllowMultipleArgumentsPerToken = true };
+        var command = api.Add(new Command("retry", "Run a job's failed images again, each with a fresh retry budget; a finished job goes back to Running.") { jobId, images });
+        api.SetAction(command, async (parse, client, json, cancellation) =>
+        {
+            var status = await client.RetryAsync(parse.GetValue(jobId)!, parse.GetValue(images) ?? [], cancellation);
+            if (json) JsonOutput.Write(status);
+            else Console.WriteLine($"job {status.JobId}: {status.Phase}; {status.Images.Count(i => !i.IsTerminal)} images to run again; follow it with 'singanseg watch --job-id {status.JobId}'");
+            return ExitCodes.Ok;
         });
         return command;
     }
 
     private static Command Download()
     {
-        var api = Api();
-        var key = ApiKey();
+        var api = new ApiOptions();
         var jobId = JobId();
         var output = new Option<DirectoryInfo>("--out") { Description = "where to write images/, masks/ and manifest.jsonl", Required = true };
-        var command = new Command("download", "Download a finished job's dataset.") { api, key, jobId, output };
-        command.SetAction(async (parse, cancellation) =>
+        var command = api.Add(new Command("download", "Download a finished job's dataset.") { jobId, output });
+        api.SetAction(command, async (parse, client, json, cancellation) =>
         {
-            try
-            {
-                using var client = new JobApiClient(parse.GetValue(api)!, parse.GetValue(key));
-                var outDir = parse.GetValue(output)!.FullName;
-                Directory.CreateDirectory(outDir);
-                var zip = Path.Combine(outDir, $".{parse.GetValue(jobId)}.zip.part");
-                await client.DownloadAsync(parse.GetValue(jobId)!, zip, cancellation);
-                ZipFile.ExtractToDirectory(zip, outDir, overwriteFiles: true);
-                File.Delete(zip);
-                Console.WriteLine($"{Directory.GetFiles(Path.Combine(outDir, "images")).Length} pairs in {outDir}");
-                return ExitCodes.Ok;
-            }
-            catch (Exception e)
-            {
-                return Report(e);
-            }
+            var id = parse.GetValue(jobId)!;
+            var outDir = parse.GetValue(output)!.FullName;
+            Directory.CreateDirectory(outDir);
+            var zip = Path.Combine(outDir, $".{id}.zip.part");
+            await client.DownloadAsync(id, zip, cancellation);
+            ZipFile.ExtractToDirectory(zip, outDir, overwriteFiles: true);
+            File.Delete(zip);
+            var pairs = Directory.GetFiles(Path.Combine(outDir, "images")).Length;
+            if (json) JsonOutput.Write(new DownloadResult(id, outDir, pairs, Path.Combine(outDir, "manifest.jsonl")));
+            else Console.WriteLine($"{pairs} image files in {outDir}");
+            return ExitCodes.Ok;
         });
         return command;
     }
+
+    private sealed record DownloadResult(string JobId, string Out, int Images, string Manifest);
+
+    private static Command Events()
+    {
+        var api = new ApiOptions();
+        var jobId = JobId();
+        var image = new Option<string>("--image") { Description = "the image's name (its file name without extension)", Required = true };
+        var command = api.Add(new Command("events", "Show an image's event log: queued, stages, stored scales, retries, resumes, done or failed with the reason.") { jobId, image });
+        api.SetAction(command, async (parse, client, json, cancellation) =>
+        {
+            var log = await client.EventsAsync(parse.GetValue(jobId)!, parse.GetValue(image)!, cancellation);
+            if (json)
+            {
+                JsonOutput.Write(log);
+                return ExitCodes.Ok;
+            }
+            Console.WriteLine($"{log.JobId}/{log.Image}: {log.Phase}, attempt {log.Attempts}");
+            foreach (var e in log.Events)
+                Console.WriteLine($"{e.At:u}  #{e.Attempt}  {e.Kind,-9} {e.Phase,-10} {e.Message}{(e.Silo is null ? "" : $"  [{e.Silo}]")}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Model()
+    {
+        var api = new ApiOptions();
+        var jobId = JobId();
+        var image = new Option<string>("--image") { Description = "the image whose trained model to download", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "model folder to write (for 'singanseg generate --model')", Required = true };
+        var command = api.Add(new Command("model", "Download an image's trained model folder from a cluster.") { jobId, image, output });
+        api.SetAction(command, async (parse, client, json, cancellation) =>
+        {
+            var outDir = parse.GetValue(output)!.FullName;
+            Directory.CreateDirectory(outDir);
+            var zip = Path.Combine(outDir, ".model.zip.part");
+            await client.DownloadModelAsync(parse.GetValue(jobId)!, parse.GetValue(image)!, zip, cancellation);
+            ZipFile.ExtractToDirectory(zip, outDir, overwriteFiles: true);
+            File.Delete(zip);
+            var scales = Directory.Exists(Path.Combine(outDir, "scales")) ? Directory.GetDirectories(Path.Combine(outDir, "scales")).Length : 0;
+            if (json) JsonOutput.Write(new ModelResult(parse.GetValue(jobId)!, parse.GetValue(image)!, outDir, scales));
+            else Console.WriteLine($"model of {parse.GetValue(image)} ({scales} scales) in {outDir}; sample it with 'singanseg generate --model {outDir} --count 10 --out DIR'");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private sealed record ModelResult(string JobId, string Image, string Out, int Scales);
 
     private static Command Jobs()
     {
-        var api = Api();
-        var key = ApiKey();
-        var command = new Command("jobs", "List the cluster's jobs.") { api, key };
-        command.SetAction(async (parse, cancellation) =>
+        var api = new ApiOptions();
+        var command = api.Add(new Command("jobs", "List the cluster's jobs, newest first."));
+        api.SetAction(command, async (parse, client, json, cancellation) =>
         {
-            try
-            {
-                using var client = new JobApiClient(parse.GetValue(api)!, parse.GetValue(key));
-                foreach (var job in await client.ListAsync(cancellation)) Console.WriteLine($"{job.JobId}\t{job.CreatedAt:u}");
-                return ExitCodes.Ok;
-            }
-            catch (Exception e)
-            {
-                return Report(e);
-            }
+            var jobs = await client.ListAsync(cancellation);
+            if (json) JsonOutput.Write(jobs);
+            else foreach (var job in jobs) Console.WriteLine($"{job.JobId}\t{job.CreatedAt:u}");
+            return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static int Report(Exception e) => e switch
+    /// <summary>A refused request is the caller's to fix (exit 2); a failing or unreachable server is not (exit 1).</summary>
+    public static int Report(Exception e) => e switch
     {
         ApiException { Status: System.Net.HttpStatusCode.Unauthorized } api =>
             Fail($"the API needs an API key: pass --api-key or set SINGANSEG_API_KEY ({api.Message})", ExitCodes.Usage),
         ApiException { Status: >= System.Net.HttpStatusCode.BadRequest and < System.Net.HttpStatusCode.InternalServerError } api => Fail(api.Message, ExitCodes.Usage),
-        HttpRequestException http => Fail($"cannot reach the API ({http.Message}); is the silo running, and is --api right?", ExitCodes.Failed),
+        ApiException api => Fail($"the server failed: {api.Message}", ExitCodes.Failed),
+        HttpRequestException http => Fail($"cannot reach the API ({http.Message}); is the silo host running (`singanseg serve` starts one here), and is --api right?", ExitCodes.Failed),
         _ => ErrorReporter.Report(e),
     };
 

@@ -23,7 +23,7 @@ public static class EvaluateCommand
     {
         var real = new Option<DirectoryInfo>("--real") { Description = "real dataset folder with images/ and masks/ (paired by file name)", Required = true };
         var synthetic = new Option<DirectoryInfo>("--synthetic") { Description = "synthetic dataset folder from 'singanseg run' or 'download' (images/, masks/, manifest.jsonl)", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "report folder: report.md, report.json, dice.png (and small-data.png)", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "report folder: report.md, report.json, dice.svg (and small-data.svg)", Required = true };
         var folds = new Option<int>("--folds") { Description = "cross-validation folds over the real images", DefaultValueFactory = _ => 3 };
         var epochs = new Option<int>("--epochs") { Description = "passes over the largest training set (every run takes that many gradient steps) and validation rounds per run", DefaultValueFactory = _ => 50 };
         var steps = new Option<int?>("--steps") { Description = "gradient steps per run, the same for every model and set (default: from --epochs)" };
@@ -93,7 +93,7 @@ public static class EvaluateCommand
                 await EvaluationProgressView.ExportAsync(cluster.Artifacts, status, outDir, cancellation);
                 EvaluationProgressView.PrintSummary(status);
                 Console.WriteLine($"report in {Path.Combine(outDir, "report.md")}");
-                return status.Phase == EvaluationPhase.Completed ? ExitCodes.Ok : RunCommand.CompletedWithErrors;
+                return status.Phase == EvaluationPhase.Completed ? ExitCodes.Ok : ExitCodes.CompletedWithErrors;
             }
             catch (Exception e)
             {

@@ -14,7 +14,7 @@ public static class GenerateCommand
 {
     public static Command Create()
     {
-        var model = new Option<DirectoryInfo>("--model") { Description = "a model folder from 'singanseg train', or a published SinGAN-Seg folder (Gs.pth, Zs.pth, reals.pth, NoiseAmp.pth)", Required = true };
+        var model = new Option<DirectoryInfo>("--model") { Description = "a model folder from 'singanseg train' (or its zip, as the API's model download gives it), or a published SinGAN-Seg folder (Gs.pth, Zs.pth, reals.pth, NoiseAmp.pth)", Required = true };
         var count = new Option<int>("--count") { Description = "number of image+mask pairs", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "output folder (images/ and masks/ with matching names)", Required = true };
         var start = new Option<int>("--gen-start-scale") { Description = "scales below this keep the training image's layout (0 = most varied)", DefaultValueFactory = _ => 0 };
@@ -35,6 +35,9 @@ public static class GenerateCommand
                 if (n < 1) throw new ArgumentException($"--count must be at least 1 (got {n})");
                 if (parse.GetValue(batch) < 1) throw new ArgumentException("--batch-size must be at least 1");
                 var dir = parse.GetValue(model)!.FullName;
+                // A model downloaded from the API (GET /api/jobs/{id}/images/{image}/model) is a zip of the folder.
+                using var unzipped = File.Exists(dir) && dir.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? new UnzippedModel(dir) : null;
+                if (unzipped is not null) dir = unzipped.Directory;
                 if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: model folder not found");
                 var torchDevice = DeviceSelector.Parse(parse.GetValue(device));
                 TorchThreads.Configure(parse.GetValue(threads));
@@ -78,5 +81,29 @@ public static class GenerateCommand
                 var task = ctx.AddTask("generating", maxValue: total);
                 return await work((done, _) => task.Value = done);
             });
+    }
+}
+
+/// <summary>A model zip extracted into a temporary folder for as long as the command runs.</summary>
+internal sealed class UnzippedModel : IDisposable
+{
+    public UnzippedModel(string zip)
+    {
+        Directory = Path.Combine(Path.GetTempPath(), $"singanseg-model-{Guid.NewGuid():N}");
+        System.IO.Compression.ZipFile.ExtractToDirectory(zip, Directory);
+    }
+
+    public string Directory { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temporary folder is harmless.
+        }
     }
 }

@@ -16,10 +16,10 @@ public static class ErrorReporter
             ArgumentException arg => (ExitCodes.Usage, arg.Message),
             FileNotFoundException or DirectoryNotFoundException => (ExitCodes.Usage, e.Message),
             InvalidDataException or PickleFormatException => (ExitCodes.Usage, e.Message),
-            InvalidOperationException op => (ExitCodes.Usage, op.Message),
             TorchUnavailableException torch => (ExitCodes.Environment, torch.Message),
             UnauthorizedAccessException or IOException => (ExitCodes.Failed, e.Message),
-            _ => (ExitCodes.Failed, $"{e.GetType().Name}: {e.Message}"),
+            // Anything else is a fault of SinGanSeg or its environment, not of the command line: never a usage error.
+            _ => (ExitCodes.Failed, $"internal error ({e.GetType().Name}): {e.Message}. Rerun with SINGANSEG_DEBUG=1 for details and report it."),
         };
         Console.Error.WriteLine($"error: {message}");
         if (Environment.GetEnvironmentVariable("SINGANSEG_DEBUG") == "1") Console.Error.WriteLine(e);

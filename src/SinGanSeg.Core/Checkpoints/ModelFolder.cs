@@ -111,7 +111,7 @@ public sealed class ModelFolder(string path)
     {
         var manifest = ReadManifest();
         if (!manifest.Complete)
-            throw new InvalidOperationException($"{Path}: model is not finished ({manifest.Scales.Count} of {manifest.Geometry.ScaleCount} scales); resume training first.");
+            throw new InvalidInputException(Path, $"model is not finished ({manifest.Scales.Count} of {manifest.Geometry.ScaleCount} scales)", "resume training first (the same train command again)");
         var generators = new List<SinGanGenerator>();
         var noise = new List<Tensor>();
         foreach (var s in manifest.Scales.OrderBy(s => s.Index))

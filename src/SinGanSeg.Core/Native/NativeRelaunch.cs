@@ -14,6 +14,7 @@ public static class NativeRelaunch
 {
     public const string CompatFolder = "native-compat";
     public const string MarkerVariable = "SINGANSEG_NATIVE_COMPAT";
+    private const string ParentVariable = "SINGANSEG_NATIVE_COMPAT_PARENT";
     private const string NeededVersion = "GLIBCXX_3.4.32";
 
     /// <summary>
@@ -27,6 +28,8 @@ public static class NativeRelaunch
         {
             // The relaunched child: die with the parent so a killed CLI never leaves training behind.
             _ = prctl(PR_SET_PDEATHSIG, SIGKILL);
+            // The parent may have been killed before prctl took effect: then nobody would kill this one.
+            if (int.TryParse(Environment.GetEnvironmentVariable(ParentVariable), out var parent) && getppid() != parent) Environment.Exit(137);
             return null;
         }
         var compat = Path.Combine(AppContext.BaseDirectory, CompatFolder);
@@ -51,6 +54,7 @@ public static class NativeRelaunch
             start.Environment["LD_PRELOAD"] = string.IsNullOrEmpty(preload) ? shim : $"{shim}:{preload}";
         }
         start.Environment[MarkerVariable] = "1";
+        start.Environment[ParentVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"could not relaunch {processPath}");
         // The parent only waits. A terminal's Ctrl+C reaches the whole process group, child
@@ -114,4 +118,7 @@ public static class NativeRelaunch
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);
+
+    [DllImport("libc")]
+    private static extern int getppid();
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Runtime;
+using Orleans.Serialization;
 using SinGanSeg.Abstractions;
 using SinGanSeg.Core.Evaluation;
 using SinGanSeg.Grains.Common;
@@ -15,32 +16,33 @@ namespace SinGanSeg.Grains.Evaluation;
 /// a reconcile pass run at once, by a reminder and by retry timers — starts every run that is
 /// due (never started, retry due, or silent too long) as an <see cref="EvaluationRunGrain"/> on
 /// an accelerator silo. Results are persisted as they arrive; the report is written when all
-/// runs have ended. Same shape as the job coordinator, so it survives the same failures.
+/// runs have ended. The job coordinator's skeleton: the same <see cref="WorkTracker{TRecord}"/>
+/// and <see cref="DurableState{T}"/>, so it survives the same failures.
 /// </summary>
 [Reentrant]
 public sealed class EvaluationCoordinatorGrain(
     [PersistentState("evaluation", StorageNames.Grains)] IPersistentState<EvaluationState> state,
+    DeepCopier<EvaluationState> copier,
     IArtifactStore store,
     SinGanSegOptions options,
     ILogger<EvaluationCoordinatorGrain> logger) : Grain, IEvaluationCoordinatorGrain, IRemindable
 {
     private const string ReconcileReminder = "reconcile";
-
-    /// <summary>Tries per run: a run that fails three times for a transient reason is reported as failed.</summary>
-    private const int MaxAttempts = 3;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Dictionary<string, EvaluationRunStatus> _live = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _reconciling = new(1, 1);
-    private readonly SerialStateWriter<EvaluationState> _writer = new(state);
-    private bool _finishing;
+    private readonly DurableState<EvaluationState> _state = new(state, copier);
+    private WorkTracker<EvaluationRunRecord>? _tracker;
 
     private string Id => this.GetPrimaryKeyString();
+    private EvaluationState S => state.State;
+    private WorkTracker<EvaluationRunRecord> Tracker => _tracker ??= new(WorkPolicy.From(options, Math.Max(1, S.MaxAttempts)));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.RecordExists && !state.State.Phase.IsFinished())
+        if (state.RecordExists && !S.IsFinished)
         {
-            foreach (var r in state.State.Runs.Values.Where(r => !r.IsTerminal)) r.LastHeard = null;
+            WorkTracker<EvaluationRunRecord>.Resumed(S.Runs.Values);
             ScheduleReconcile(TimeSpan.Zero);
         }
         return Task.CompletedTask;
@@ -51,20 +53,27 @@ public sealed class EvaluationCoordinatorGrain(
         if (spec.EvaluationId != Id) throw new ArgumentException($"evaluation id '{spec.EvaluationId}' does not match the grain '{Id}'");
         if (state.RecordExists)
         {
-            if (state.State.Fingerprint == spec.Fingerprint()) return Status();
-            throw new Jobs.JobConflictException($"evaluation '{Id}' already exists with different inputs or settings; choose another id");
+            if (S.Fingerprint != spec.Fingerprint())
+                throw new Jobs.JobConflictException($"evaluation '{Id}' already exists with different inputs or settings; choose another id");
+            if (!S.IsFinished) ScheduleReconcile(TimeSpan.Zero);
+            return Status();
         }
         EvaluationSettingsMapper.Validate(spec);
         var runs = EvaluationSettingsMapper.Plan(spec);
         await store.PutBytesAsync(EvaluationKeys.Spec(Id), JsonSerializer.SerializeToUtf8Bytes(spec, Json));
-        state.State = new EvaluationState
+        var fingerprint = spec.Fingerprint();
+        var now = DateTimeOffset.UtcNow;
+        await _state.Apply(s =>
         {
-            Fingerprint = spec.Fingerprint(),
-            Phase = EvaluationPhase.Accepted,
-            CreatedAt = DateTimeOffset.UtcNow,
-            Runs = runs.ToDictionary(r => r.Key, _ => new EvaluationRunRecord(), StringComparer.Ordinal),
-        };
-        await Save();
+            if (s.Fingerprint == fingerprint) return false;
+            s.Fingerprint = fingerprint;
+            s.Phase = EvaluationPhase.Accepted;
+            s.CreatedAt = now;
+            s.MaxAttempts = spec.MaxAttempts;
+            s.Runs = runs.ToDictionary(r => r.Key, _ => new EvaluationRunRecord(), StringComparer.Ordinal);
+            return true;
+        });
+        _tracker = null;
         await this.RegisterOrUpdateReminder(ReconcileReminder, options.JobReconcile, options.JobReconcile);
         logger.LogInformation("evaluation {Id}: accepted, {Runs} runs", Id, runs.Count);
         ScheduleReconcile(TimeSpan.Zero);
@@ -77,94 +86,114 @@ public sealed class EvaluationCoordinatorGrain(
 
     public Task ReportProgress(string runKey, int attempt, int epoch, int epochs, double validationIou)
     {
-        if (state.RecordExists && state.State.Runs.TryGetValue(runKey, out var r) && !r.IsTerminal && r.Attempts == attempt)
+        if (state.RecordExists && S.Runs.TryGetValue(runKey, out var r) && !r.IsTerminal && r.Attempts == attempt)
         {
+            // In memory only, like the job's progress.
             r.LastHeard = DateTimeOffset.UtcNow;
             _live[runKey] = new EvaluationRunStatus(runKey, EvaluationRunPhase.Running, epoch, epochs, validationIou, Attempts: attempt);
         }
         return Task.CompletedTask;
     }
 
-    public async Task RunFinished(string runKey, int attempt, bool succeeded, string? error, bool permanent)
+    public async Task RunFinished(string runKey, int attempt, bool succeeded, string? error, bool permanent, bool infrastructure = false)
     {
-        if (!state.RecordExists || !state.State.Runs.TryGetValue(runKey, out var r) || r.IsTerminal || r.Attempts != attempt) return;
-        _live.Remove(runKey);
+        if (!state.RecordExists || !S.Runs.TryGetValue(runKey, out var known)) return;
+        if (!WorkTracker<EvaluationRunRecord>.Accepts(known, attempt))
+        {
+            await TryFinish();
+            return;
+        }
+        EvaluationResult? result = null;
         if (succeeded)
         {
+            // Read before recording: a read that fails throws back to the run, which reports again.
             var bytes = await store.GetBytesAsync(EvaluationKeys.Result(Id, runKey));
-            var result = bytes is null ? null : JsonSerializer.Deserialize<EvaluationResult>(bytes, Json);
-            if (result is null)
-            {
-                (succeeded, error, permanent) = (false, "the run's result is missing from the artifact store", false);
-            }
-            else
-            {
-                r.Phase = EvaluationRunPhase.Done;
-                (r.TestDice, r.TestIou, r.ValidationIou, r.Error) = (result.Test.Dice, result.Test.Iou, result.BestValidationIou, null);
-            }
+            result = bytes is null ? null : JsonSerializer.Deserialize<EvaluationResult>(bytes, Json);
+            if (result is null) (succeeded, error, permanent) = (false, "the run's result is missing from the artifact store", false);
         }
-        if (!succeeded)
+        var kind = permanent ? FailureKind.Permanent : infrastructure ? FailureKind.Infrastructure : FailureKind.Transient;
+        var now = DateTimeOffset.UtcNow;
+        FailureDecision decision = default;
+        var recorded = await _state.Apply(s =>
         {
-            if (!permanent && r.Attempts < MaxAttempts)
+            var r = s.Runs[runKey];
+            if (!WorkTracker<EvaluationRunRecord>.Accepts(r, attempt)) return false;
+            if (succeeded)
             {
-                var delay = WorkSchedule.RetryDelay(options, r.Attempts);
-                (r.Phase, r.Error, r.Started, r.NextAttemptAt) = (EvaluationRunPhase.RetryScheduled, error, false, DateTimeOffset.UtcNow + delay);
-                r.Attempts++;
-                logger.LogWarning("evaluation {Id}: run {Run} failed ({Error}); attempt {Attempt} in {Delay}", Id, runKey, error, r.Attempts, delay);
-                ScheduleReconcile(delay);
+                WorkTracker<EvaluationRunRecord>.Succeeded(r);
+                (r.TestDice, r.TestIou, r.ValidationIou) = (result!.Test.Dice, result.Test.Iou, result.BestValidationIou);
             }
             else
             {
-                (r.Phase, r.Error) = (EvaluationRunPhase.Failed, error);
+                decision = Tracker.Failed(r, error, kind, now);
+            }
+            return true;
+        });
+        if (recorded)
+        {
+            _live.Remove(runKey);
+            if (succeeded) { }
+            else if (decision.Retrying)
+            {
+                logger.LogWarning("evaluation {Id}: run {Run} failed ({Kind}: {Error}); attempt {Attempt} in {Delay}", Id, runKey, kind, error, S.Runs[runKey].Attempts, decision.Delay);
+                ScheduleReconcile(decision.Delay);
+            }
+            else
+            {
                 logger.LogWarning("evaluation {Id}: run {Run} failed for good: {Error}", Id, runKey, error);
             }
         }
-        await Save();
-        if (!state.State.Phase.IsFinished() && !_finishing && state.State.Runs.Values.All(x => x.IsTerminal))
-        {
-            _finishing = true;
-            try
-            {
-                await Finish();
-            }
-            finally
-            {
-                _finishing = false;
-            }
-        }
+        // The result is on record: writing the report is the evaluation's to retry, never the run's.
+        await TryFinish();
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        state.RecordExists && !state.State.Phase.IsFinished() ? Reconcile() : this.StopReminder(ReconcileReminder);
+        state.RecordExists && !S.IsFinished ? Reconcile() : this.StopReminder(ReconcileReminder);
 
     private void ScheduleReconcile(TimeSpan due) =>
         this.RegisterGrainTimer(_ => Reconcile(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true });
+
+    /// <summary>Writes the report if every run has ended; never throws (a failure is retried by the next pass).</summary>
+    private async Task TryFinish()
+    {
+        try
+        {
+            await Tracker.FinishIfDue(S.IsFinished, S.Runs.Values, Finish);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("evaluation {Id}: writing the report failed ({Error}); trying again in {Delay}", Id, e.Message, options.RetryBaseDelay);
+            ScheduleReconcile(options.RetryBaseDelay);
+        }
+    }
 
     private async Task Reconcile()
     {
         if (!await _reconciling.WaitAsync(0)) return;
         try
         {
-            if (!state.RecordExists || state.State.Phase.IsFinished()) return;
-            var now = DateTimeOffset.UtcNow;
-            var started = 0;
-            foreach (var (key, r) in state.State.Runs.Where(kv => IsDue(kv.Value, now)).ToList())
+            if (!state.RecordExists || S.IsFinished) return;
+            await TryFinish();
+            if (S.IsFinished) return;
+            var due = Tracker.Due(S.Runs, DateTimeOffset.UtcNow);
+            if (due.Count == 0) return;
+            var started = await Tracker.StartAll(due, async (key, attempt) =>
             {
-                try
-                {
-                    await GrainFactory.GetGrain<IEvaluationRunGrain>(EvaluationKeys.RunGrain(Id, key)).Start(Id, key, r.Attempts);
-                    if (r.IsTerminal) continue;
-                    (r.Started, r.LastHeard) = (true, DateTimeOffset.UtcNow);
-                    if (r.Phase is EvaluationRunPhase.Pending or EvaluationRunPhase.RetryScheduled) r.Phase = EvaluationRunPhase.Running;
-                    started++;
-                }
-                catch (Exception e)
-                {
-                    logger.LogWarning("evaluation {Id}: could not start {Run}: {Error}", Id, key, e.Message);
-                }
-            }
-            if (state.State.Phase == EvaluationPhase.Accepted && started > 0) state.State.Phase = EvaluationPhase.Running;
-            await Save();
+                if (S.IsFinished || S.Runs[key].Attempts != attempt || S.Runs[key].IsTerminal) return false;
+                await GrainFactory.GetGrain<IEvaluationRunGrain>(EvaluationKeys.RunGrain(Id, key)).Start(Id, key, attempt);
+                return true;
+            }, (key, e) => logger.LogWarning("evaluation {Id}: could not start {Run}: {Error}", Id, key, e.Message));
+            var at = DateTimeOffset.UtcNow;
+            await _state.Apply(s =>
+            {
+                var marked = started.Count(d => WorkTracker<EvaluationRunRecord>.MarkStarted(s.Runs[d.Key], d.Attempt, at));
+                if (s.Phase == EvaluationPhase.Accepted && marked > 0) s.Phase = EvaluationPhase.Running;
+                return marked > 0;
+            });
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("evaluation {Id}: reconcile pass failed: {Error}", Id, e.Message);
         }
         finally
         {
@@ -172,23 +201,18 @@ public sealed class EvaluationCoordinatorGrain(
         }
     }
 
-    private bool IsDue(EvaluationRunRecord r, DateTimeOffset now) => r.Phase switch
-    {
-        EvaluationRunPhase.Pending => true,
-        EvaluationRunPhase.RetryScheduled => r.NextAttemptAt <= now,
-        _ when r.IsTerminal => false,
-        _ => WorkSchedule.IsSilent(options, r.Started, r.LastHeard, now),
-    };
-
-    /// <summary>Gathers the stored results into report.json, report.md and the charts, then stores them.</summary>
+    /// <summary>Gathers the stored results into report.json, report.md and the charts, stores them, then marks the evaluation finished; safe to repeat.</summary>
     private async Task Finish()
     {
         var results = new List<EvaluationResult>();
-        foreach (var key in state.State.Runs.Where(kv => kv.Value.Phase == EvaluationRunPhase.Done).Select(kv => kv.Key).Order(StringComparer.Ordinal))
+        foreach (var key in S.Runs.Where(kv => kv.Value.Phase == EvaluationRunPhase.Done).Select(kv => kv.Key).Order(StringComparer.Ordinal))
         {
-            var bytes = await store.GetBytesAsync(EvaluationKeys.Result(Id, key));
-            if (bytes is not null) results.Add(JsonSerializer.Deserialize<EvaluationResult>(bytes, Json)!);
+            var bytes = await store.GetBytesAsync(EvaluationKeys.Result(Id, key))
+                ?? throw new InvalidOperationException($"evaluation {Id}: result of {key} missing from the artifact store");
+            results.Add(JsonSerializer.Deserialize<EvaluationResult>(bytes, Json)!);
         }
+        string? reportPrefix = null;
+        List<EvaluationSetScores>? summary = null;
         if (results.Count > 0)
         {
             var spec = JsonSerializer.Deserialize<EvaluationSpec>((await store.GetBytesAsync(EvaluationKeys.Spec(Id)))!, Json)!;
@@ -207,33 +231,39 @@ public sealed class EvaluationCoordinatorGrain(
             }
             finally
             {
-                Directory.Delete(dir, recursive: true);
+                if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
             }
-            state.State.ReportPrefix = EvaluationKeys.ReportPrefix(Id);
-            state.State.Summary = SetSummary.From(results).Select(s => new EvaluationSetScores(s.Set, s.Dice.Mean, s.Dice.Std, s.Iou.Mean, s.Iou.Std,
+            reportPrefix = EvaluationKeys.ReportPrefix(Id);
+            summary = SetSummary.From(results).Select(s => new EvaluationSetScores(s.Set, s.Dice.Mean, s.Dice.Std, s.Iou.Mean, s.Iou.Std,
                 s.Precision.Mean, s.Recall.Mean, s.Accuracy.Mean, s.Dice.Folds, s.Model)).ToList();
         }
-        state.State.Phase = state.State.Runs.Values.All(r => r.Phase == EvaluationRunPhase.Done) ? EvaluationPhase.Completed : EvaluationPhase.CompletedWithErrors;
-        state.State.FinishedAt = DateTimeOffset.UtcNow;
-        await Save();
-        await this.StopReminder(ReconcileReminder);
-        logger.LogInformation("evaluation {Id}: {Phase}, report in {Report}", Id, state.State.Phase, state.State.ReportPrefix);
+        var now = DateTimeOffset.UtcNow;
+        await _state.Apply(s =>
+        {
+            if (s.IsFinished) return false;
+            (s.ReportPrefix, s.Summary) = (reportPrefix, summary);
+            s.Phase = s.Runs.Values.All(r => r.Phase == EvaluationRunPhase.Done) ? EvaluationPhase.Completed : EvaluationPhase.CompletedWithErrors;
+            s.FinishedAt = now;
+            return true;
+        });
+        logger.LogInformation("evaluation {Id}: {Phase}, report in {Report}", Id, S.Phase, S.ReportPrefix);
+        try
+        {
+            await this.StopReminder(ReconcileReminder);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("evaluation {Id}: could not stop its reminder yet: {Error}", Id, e.Message);
+        }
     }
 
     private EvaluationStatus Status()
     {
-        var s = state.State;
+        var s = _state.View;
         var runs = s.Runs.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
             !kv.Value.IsTerminal && _live.TryGetValue(kv.Key, out var live)
                 ? live
                 : new EvaluationRunStatus(kv.Key, kv.Value.Phase, 0, 0, kv.Value.ValidationIou, kv.Value.TestDice, kv.Value.TestIou, kv.Value.Error, kv.Value.Attempts)).ToList();
         return new EvaluationStatus(Id, s.Phase, runs, s.CreatedAt, s.FinishedAt, s.ReportPrefix, s.Summary, s.Error);
     }
-
-    private Task Save() => _writer.Save();
-}
-
-internal static class EvaluationPhaseExtensions
-{
-    public static bool IsFinished(this EvaluationPhase phase) => phase is EvaluationPhase.Completed or EvaluationPhase.CompletedWithErrors;
 }

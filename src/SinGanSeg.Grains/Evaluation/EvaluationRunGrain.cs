@@ -102,7 +102,7 @@ public sealed class EvaluationRunGrain(
         {
             logger.LogWarning(e, "evaluation {Id}: {Run} failed", id, runKey);
             span.Fail(e);
-            await coordinator.RunFinished(runKey, attempt, false, $"{e.GetType().Name}: {e.Message}", false);
+            await coordinator.RunFinished(runKey, attempt, false, $"{e.GetType().Name}: {e.Message}", false, Common.FailureClassifier.IsInfrastructure(e));
         }
         finally
         {

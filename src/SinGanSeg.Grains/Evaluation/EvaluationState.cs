@@ -1,4 +1,5 @@
 using SinGanSeg.Abstractions;
+using SinGanSeg.Grains.Common;
 
 namespace SinGanSeg.Grains.Evaluation;
 
@@ -14,10 +15,15 @@ public sealed class EvaluationState
     [Id(5)] public string? ReportPrefix { get; set; }
     [Id(6)] public List<EvaluationSetScores>? Summary { get; set; }
     [Id(7)] public string? Error { get; set; }
+
+    /// <summary>Tries per run (the job's budget; state stored before it was kept reads as the former fixed 3).</summary>
+    [Id(8)] public int MaxAttempts { get; set; } = 3;
+
+    public bool IsFinished => Phase is EvaluationPhase.Completed or EvaluationPhase.CompletedWithErrors;
 }
 
 [GenerateSerializer]
-public sealed class EvaluationRunRecord
+public sealed class EvaluationRunRecord : ITrackedWork
 {
     [Id(0)] public EvaluationRunPhase Phase { get; set; } = EvaluationRunPhase.Pending;
     [Id(1)] public int Attempts { get; set; } = 1;
@@ -28,6 +34,29 @@ public sealed class EvaluationRunRecord
     [Id(6)] public double? TestIou { get; set; }
     [Id(7)] public double? ValidationIou { get; set; }
     [Id(8)] public bool Started { get; set; }
+    [Id(9)] public int RetryBase { get; set; }
+    [Id(10)] public int InfrastructureFailures { get; set; }
+
+    /// <summary>The tracker's view of the phase (an evaluation is never cancelled).</summary>
+    WorkStage ITrackedWork.Stage
+    {
+        get => Phase switch
+        {
+            EvaluationRunPhase.Pending => WorkStage.Pending,
+            EvaluationRunPhase.Running => WorkStage.Active,
+            EvaluationRunPhase.RetryScheduled => WorkStage.RetryScheduled,
+            EvaluationRunPhase.Done => WorkStage.Done,
+            _ => WorkStage.Failed,
+        };
+        set => Phase = value switch
+        {
+            WorkStage.Pending => EvaluationRunPhase.Pending,
+            WorkStage.Active => EvaluationRunPhase.Running,
+            WorkStage.RetryScheduled => EvaluationRunPhase.RetryScheduled,
+            WorkStage.Done => EvaluationRunPhase.Done,
+            _ => EvaluationRunPhase.Failed,
+        };
+    }
 
     public bool IsTerminal => Phase is EvaluationRunPhase.Done or EvaluationRunPhase.Failed;
 }

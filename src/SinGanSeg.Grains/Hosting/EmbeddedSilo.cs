@@ -16,10 +16,12 @@ namespace SinGanSeg.Grains.Hosting;
 public sealed class EmbeddedSilo : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly FileStream _lock;
 
-    private EmbeddedSilo(IHost host, string stateDirectory)
+    private EmbeddedSilo(IHost host, string stateDirectory, FileStream ownership)
     {
         _host = host;
+        _lock = ownership;
         StateDirectory = stateDirectory;
     }
 
@@ -36,11 +38,30 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         Action<ILoggingBuilder>? configureLogging = null, Func<SinGanSegOptions, SinGanSegOptions>? configure = null, Action<ISiloBuilder>? configureSilo = null)
     {
         Directory.CreateDirectory(stateDirectory);
+        var ownership = await Own(stateDirectory, cancellation);
+        try
+        {
+            return await Start(stateDirectory, device, slots, ownership, cancellation, configureLogging, configure, configureSilo);
+        }
+        catch
+        {
+            await ownership.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<EmbeddedSilo> Start(string stateDirectory, string device, int slots, FileStream ownership, CancellationToken cancellation,
+        Action<ILoggingBuilder>? configureLogging, Func<SinGanSegOptions, SinGanSegOptions>? configure, Action<ISiloBuilder>? configureSilo)
+    {
+        // Nothing else writes here (we hold the lock): whatever a killed process was writing can go.
+        var scratch = Path.Combine(stateDirectory, "scratch");
+        if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+        Core.IO.AtomicFile.SweepOrphans(stateDirectory);
         var options = new SinGanSegOptions
         {
             Storage = StorageMode.Embedded,
             StateDirectory = stateDirectory,
-            ScratchDirectory = Path.Combine(stateDirectory, "scratch"),
+            ScratchDirectory = scratch,
             AcceptImageGrains = true,
             Device = device,
             Slots = slots,
@@ -62,7 +83,31 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         });
         var host = builder.Build();
         await host.StartAsync(cancellation);
-        return new EmbeddedSilo(host, stateDirectory);
+        return new EmbeddedSilo(host, stateDirectory, ownership);
+    }
+
+    /// <summary>
+    /// Takes the state folder for this process alone (an exclusive lock the OS drops when the
+    /// process dies, kill -9 included). Waits a little for a process that is still going away.
+    /// </summary>
+    private static async Task<FileStream> Own(string stateDirectory, CancellationToken cancellation)
+    {
+        var path = Path.Combine(stateDirectory, "lock");
+        for (var waited = TimeSpan.Zero; ; waited += TimeSpan.FromMilliseconds(250))
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (waited < TimeSpan.FromSeconds(15))
+            {
+                await Task.Delay(250, cancellation);
+            }
+            catch (IOException e)
+            {
+                throw new IOException($"{stateDirectory} is in use by another singanseg process; wait for it to end or use another output folder", e);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -75,6 +120,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         finally
         {
             _host.Dispose();
+            await _lock.DisposeAsync();
         }
     }
 

@@ -53,6 +53,12 @@ public sealed record SinGanSegOptions
     public TimeSpan ImageKeepAlive { get; init; } = TimeSpan.FromMinutes(1);
     public TimeSpan JobReconcile { get; init; } = TimeSpan.FromMinutes(1);
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest backoff between attempts (infrastructure failures are retried for as long as they last, at most this far apart).</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Jobs per page of the job registry (a page is one grain state; 1000 listings stay far below a table entity's limit).</summary>
+    public int RegistryPageSize { get; init; } = 1000;
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>An unfinished image silent this long is started again by its job (a safety net behind its own reminder).</summary>
@@ -103,6 +109,7 @@ public sealed record SinGanSegOptions
         if (Storage == StorageMode.Postgres && string.IsNullOrWhiteSpace(ArtifactDirectory))
             throw new ArgumentException("Postgres storage mode needs the shared artifact folder every silo mounts (SinGanSeg:ArtifactDirectory)");
         if (ShutdownGrace < TimeSpan.Zero) throw new ArgumentException("shutdown grace must not be negative");
+        if (RegistryPageSize < 1) throw new ArgumentException("the registry page size must be at least 1");
         if (FanOutConcurrency < 1 || SampleBatchSize < 1) throw new ArgumentException("fan-out concurrency and sample batch size must be at least 1");
         return this;
     }

@@ -16,4 +16,10 @@ public sealed class ImageGrainState
     [Id(7)] public bool OutcomeDelivered { get; set; }
     [Id(8)] public DateTimeOffset? UpdatedAt { get; set; }
     [Id(9)] public int Samples { get; set; }
+
+    /// <summary>The event log, replaced (never changed in place) on every entry so a write in flight serializes a stable list.</summary>
+    [Id(10)] public IReadOnlyList<ImageEvent> Events { get; set; } = [];
+
+    /// <summary>The job cancelled this image, possibly before any work arrived: a later Start is refused.</summary>
+    [Id(11)] public bool Cancelled { get; set; }
 }

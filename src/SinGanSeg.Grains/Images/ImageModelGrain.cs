@@ -42,7 +42,11 @@ public sealed class ImageModelGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Back after a restart or a lost silo with work in hand: continue at once rather than at the next reminder tick.
-        if (state.State.Work is not null && !IsTerminal(state.State.Phase)) EnsureRunning();
+        if (state.State.Work is not null && !IsTerminal(state.State.Phase))
+        {
+            Log(ImageEventKinds.Resumed, state.State.Phase, $"continuing after {state.State.CompletedScales} stored scales");
+            EnsureRunning();
+        }
         return Task.CompletedTask;
     }
 
@@ -66,6 +70,12 @@ public sealed class ImageModelGrain(
 
     public async Task Start(ImageWork work)
     {
+        if (state.State.Cancelled)
+        {
+            // A start that was in flight when the job was cancelled.
+            logger.LogInformation("{Image}: start of attempt {Attempt} refused: the job cancelled this image", work.Input.Name, work.Attempt);
+            return;
+        }
         var current = state.State.Work;
         if (current is not null && current.Attempt == work.Attempt && current.JobId == work.JobId)
         {
@@ -76,8 +86,11 @@ public sealed class ImageModelGrain(
                 this.RegisterGrainTimer(_ => DeliverOutcome(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
             return;
         }
+        var previousError = state.State.Error;
         state.State.Work = work;
         state.State.Phase = ImagePhase.Queued;
+        if (work.Attempt > 1) Log(ImageEventKinds.Retry, ImagePhase.Queued, previousError is null ? $"attempt {work.Attempt}" : $"attempt {work.Attempt} after: {previousError}");
+        else Log(ImageEventKinds.Queued, ImagePhase.Queued, null);
         state.State.Error = null;
         state.State.Outcome = null;
         state.State.OutcomeDelivered = false;
@@ -90,16 +103,31 @@ public sealed class ImageModelGrain(
     public async Task Cancel()
     {
         _cancel?.Cancel();
-        if (state.State.Work is not null && !IsTerminal(state.State.Phase))
+        if (!state.State.Cancelled || (state.State.Work is not null && !IsTerminal(state.State.Phase)))
         {
-            state.State.Phase = ImagePhase.Cancelled;
+            // Recorded even with no work yet: the job's Start may still be on its way.
+            state.State.Cancelled = true;
+            if (state.State.Work is not null && !IsTerminal(state.State.Phase)) state.State.Phase = ImagePhase.Cancelled;
             state.State.UpdatedAt = DateTimeOffset.UtcNow;
+            Log(ImageEventKinds.Cancelled, ImagePhase.Cancelled, null);
             await state.WriteStateAsync();
         }
         await StopReminder();
     }
 
     public Task<ImageProgress> GetProgress() => Task.FromResult(Snapshot());
+
+    public Task<IReadOnlyList<ImageEvent>> GetEvents() => Task.FromResult(state.State.Events);
+
+    /// <summary>Appends to the log; the next state write persists it. The oldest entries go past <see cref="MaxEvents"/>.</summary>
+    private void Log(string kind, ImagePhase phase, string? message)
+    {
+        var entry = new ImageEvent(DateTimeOffset.UtcNow, kind, phase, state.State.Work?.Attempt ?? 0, message, RuntimeIdentity);
+        var events = state.State.Events;
+        state.State.Events = events.Count >= MaxEvents ? [.. events.Skip(events.Count - MaxEvents + 1), entry] : [.. events, entry];
+    }
+
+    private const int MaxEvents = 500;
 
     public async Task ScaleCommitted(int completedScales, int scaleCount)
     {
@@ -108,6 +136,7 @@ public sealed class ImageModelGrain(
         state.State.ScaleCount = scaleCount;
         state.State.Phase = ImagePhase.Training;
         state.State.UpdatedAt = DateTimeOffset.UtcNow;
+        Log(ImageEventKinds.Scale, ImagePhase.Training, $"scale {completedScales}/{scaleCount} stored");
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IJobCoordinatorGrain>(state.State.Work.JobId).ScaleCommitted(Name, completedScales, scaleCount);
     }
@@ -162,8 +191,10 @@ public sealed class ImageModelGrain(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "{Image}: attempt {Attempt} failed", work.Input.Name, work.Attempt);
-            outcome = new ImageOutcome(work.Input.Name, false, [], $"{e.GetType().Name}: {e.Message}", Permanent: false, work.Attempt, box.Current.ModelKey, false);
+            // Storage, network or a timeout says nothing about the image: the job retries it without using up its attempts.
+            var infrastructure = Common.FailureClassifier.IsInfrastructure(e);
+            logger.LogError(e, "{Image}: attempt {Attempt} failed{Kind}", work.Input.Name, work.Attempt, infrastructure ? " (infrastructure)" : "");
+            outcome = new ImageOutcome(work.Input.Name, false, [], $"{e.GetType().Name}: {e.Message}", Permanent: false, work.Attempt, box.Current.ModelKey, false, infrastructure);
         }
         finally
         {
@@ -182,6 +213,10 @@ public sealed class ImageModelGrain(
         state.State.ModelKey = outcome.ModelKey;
         state.State.Samples = outcome.Samples.Count;
         state.State.UpdatedAt = DateTimeOffset.UtcNow;
+        if (outcome.Succeeded)
+            Log(ImageEventKinds.Done, ImagePhase.Done, $"{outcome.Samples.Count} samples" + (outcome.FromCache ? ", model from cache" : ""));
+        else
+            Log(ImageEventKinds.Failed, ImagePhase.Failed, (outcome.Permanent ? "bad input, not retried: " : "") + outcome.Error);
         await state.WriteStateAsync();
         _reporter?.Dispose();
         _reporter = null;
@@ -230,9 +265,13 @@ public sealed class ImageModelGrain(
         // Only changes travel: a thousand images waiting for a slot would otherwise report "queued" forever.
         var current = _box.Current;
         if (ReferenceEquals(current, _lastReported)) return;
+        // A stage change (training, generating, styling, scoring) is logged here and stored with the next write.
+        if (current.Phase != (_lastReported?.Phase ?? ImagePhase.Queued) && current.Phase is not (ImagePhase.Queued or ImagePhase.Pending))
+            Log(ImageEventKinds.Stage, current.Phase, null);
         _lastReported = current;
         var progress = current with { Silo = RuntimeIdentity, Attempts = state.State.Work.Attempt };
-        await GrainFactory.GetGrain<IJobCoordinatorGrain>(state.State.Work.JobId).ReportProgress(progress);
+        // The job's answer carries a cancel this grain may have missed (it was not active, or the call failed).
+        if (!await GrainFactory.GetGrain<IJobCoordinatorGrain>(state.State.Work.JobId).ReportProgress(progress)) await Cancel();
     }
 
     private ImageProgress Snapshot()

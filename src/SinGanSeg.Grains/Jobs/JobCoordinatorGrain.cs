@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Runtime;
+using Orleans.Serialization;
 using SinGanSeg.Abstractions;
 using SinGanSeg.Grains.Common;
 using SinGanSeg.Grains.Hosting;
@@ -16,13 +17,16 @@ namespace SinGanSeg.Grains.Jobs;
 /// One job (key: the client's job id). Accepting a job only stores it; a reconcile pass, run
 /// right away, by a reminder and by retry timers, starts the image grains that are due —
 /// never-started ones, retries whose backoff has passed, and silent ones — so a job survives
-/// the loss of any silo, this grain's own included. Progress is kept in memory; transitions
-/// are persisted. When every image has ended it writes the dataset manifest. Reentrant: image
-/// grains report to it while it is waiting on them, and it only interleaves at awaits.
+/// the loss of any silo, this grain's own included, and finishes the job once every image has
+/// ended. Progress is kept in memory; transitions go through <see cref="DurableState{T}"/>
+/// (stored first, rolled back if the store refuses) and the rules through
+/// <see cref="WorkTracker{TRecord}"/>. Reentrant: image grains report to it while it is
+/// waiting on them, and it only interleaves at awaits.
 /// </summary>
 [Reentrant]
 public sealed class JobCoordinatorGrain(
     [PersistentState("job", StorageNames.Grains)] IPersistentState<JobState> state,
+    DeepCopier<JobState> copier,
     IArtifactStore store,
     SinGanSegOptions options,
     ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
@@ -31,20 +35,22 @@ public sealed class JobCoordinatorGrain(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Dictionary<string, ImageProgress> _live = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _reconciling = new(1, 1);
-    private readonly SerialStateWriter<JobState> _writer = new(state);
+    private readonly DurableState<JobState> _state = new(state, copier);
+    private WorkTracker<ImageRecord>? _tracker;
     private JobSpec? _spec;
     private bool _submitted;
-    private bool _finishing;
 
     private string JobId => this.GetPrimaryKeyString();
+    private JobState S => state.State;
+    private WorkTracker<ImageRecord> Tracker => _tracker ??= new(WorkPolicy.From(options, Math.Max(1, S.MaxAttempts)));
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.RecordExists && !IsFinished(state.State.Phase))
+        if (state.RecordExists && !S.IsFinished)
         {
             // Back after a restart or a lost silo: touch every unfinished image once, which
             // resumes it at once (Start is idempotent) instead of at its next reminder tick.
-            foreach (var record in state.State.Images.Values.Where(r => !r.IsTerminal)) record.LastHeard = null;
+            WorkTracker<ImageRecord>.Resumed(S.Images.Values);
             ScheduleReconcile(TimeSpan.Zero);
         }
         if (state.RecordExists) PublishCounts();
@@ -79,34 +85,65 @@ public sealed class JobCoordinatorGrain(
         if (state.RecordExists)
         {
             activity?.SetTag("job.existing", true);
-            if (state.State.Fingerprint == spec.Fingerprint()) return Status();
-            throw new JobConflictException($"job '{JobId}' already exists with different images or options; choose another job id");
+            if (S.Fingerprint != spec.Fingerprint())
+                throw new JobConflictException($"job '{JobId}' already exists with different images or options; choose another job id");
+            // The first submit may have stopped after storing the job: finish what it started.
+            await TryEnsureListed();
+            if (!S.IsFinished) ScheduleReconcile(TimeSpan.Zero);
+            return Status();
         }
         JobValidation.Validate(spec);
         await store.PutBytesAsync(ModelKeys.Spec(JobId), JsonSerializer.SerializeToUtf8Bytes(spec, Json));
         _spec = spec;
         var now = DateTimeOffset.UtcNow;
-        state.State = new JobState
+        var fingerprint = spec.Fingerprint();
+        var traceParent = activity.TraceParent();
+        await _state.Apply(s =>
         {
-            Fingerprint = spec.Fingerprint(),
-            Phase = JobPhase.Accepted,
-            CreatedAt = now,
-            Training = spec.Training,
-            SamplesPerImage = spec.SamplesPerImage,
-            Seed = spec.Seed,
-            GenStartScale = spec.GenStartScale,
-            MaxAttempts = spec.MaxAttempts,
-            AllowEmptyMasks = spec.AllowEmptyMasks,
-            Images = spec.Images.ToDictionary(i => i.Name, _ => new ImageRecord(), StringComparer.Ordinal),
-            TraceParent = activity.TraceParent(),
-        };
+            // Applied again to the stored state after a lost acknowledgement: it is this very job then.
+            if (s.Fingerprint == fingerprint) return false;
+            s.Fingerprint = fingerprint;
+            s.Phase = JobPhase.Accepted;
+            s.CreatedAt = now;
+            s.Training = spec.Training;
+            s.SamplesPerImage = spec.SamplesPerImage;
+            s.Seed = spec.Seed;
+            s.GenStartScale = spec.GenStartScale;
+            s.MaxAttempts = spec.MaxAttempts;
+            s.AllowEmptyMasks = spec.AllowEmptyMasks;
+            s.Images = spec.Images.ToDictionary(i => i.Name, _ => new ImageRecord(), StringComparer.Ordinal);
+            s.TraceParent = traceParent;
+            return true;
+        });
         _submitted = true;
-        await Save();
+        _tracker = null;
+        PublishCounts();
         await this.RegisterOrUpdateReminder(ReconcileReminder, options.JobReconcile, options.JobReconcile);
-        await GrainFactory.GetGrain<IJobRegistryGrain>(0).Register(JobId, now);
+        await TryEnsureListed();
         logger.LogInformation("job {Job}: accepted {Count} images, {Samples} samples each, preset {Preset}", JobId, spec.Images.Count, spec.SamplesPerImage, spec.Training.Preset);
         ScheduleReconcile(TimeSpan.Zero);
         return Status();
+    }
+
+    /// <summary>Puts the job in the registry's list once; retried by resubmission and by reconcile passes until it sticks.</summary>
+    private async Task EnsureListed()
+    {
+        if (S.Listed) return;
+        await GrainFactory.GetGrain<IJobRegistryGrain>(0).Register(JobId, S.CreatedAt);
+        await _state.Apply(s => !s.Listed && (s.Listed = true));
+    }
+
+    /// <summary>Listing is not worth failing a submit or a reconcile pass over: it is retried by the next pass.</summary>
+    private async Task TryEnsureListed()
+    {
+        try
+        {
+            await EnsureListed();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("job {Job}: not listed yet ({Error}); the next reconcile pass tries again", JobId, e.Message);
+        }
     }
 
     public Task<JobStatus> GetStatus() => state.RecordExists
@@ -116,13 +153,25 @@ public sealed class JobCoordinatorGrain(
     public async Task<JobStatus> Cancel()
     {
         if (!state.RecordExists) throw new KeyNotFoundException($"job '{JobId}' does not exist");
-        if (IsFinished(state.State.Phase)) return Status();
-        state.State.Phase = JobPhase.Cancelled;
-        state.State.FinishedAt = DateTimeOffset.UtcNow;
-        var open = state.State.Images.Where(kv => !kv.Value.IsTerminal).ToList();
-        foreach (var (_, record) in open) record.Phase = ImagePhase.Cancelled;
-        await Save();
-        await ForEachLimited(open, (name, _) => GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Cancel());
+        if (S.IsFinished && S.Phase != JobPhase.Cancelled) return Status();
+        var now = DateTimeOffset.UtcNow;
+        await _state.Apply(s =>
+        {
+            if (s.IsFinished) return false;
+            s.Phase = JobPhase.Cancelled;
+            s.FinishedAt = now;
+            foreach (var record in s.Images.Values) WorkTracker<ImageRecord>.Cancel(record);
+            return true;
+        });
+        PublishCounts();
+        // Every image that had not finished, started or not: one that has no work yet records the
+        // cancel and refuses a Start still in flight from a reconcile pass.
+        var open = S.Images.Where(kv => kv.Value.Phase == ImagePhase.Cancelled).Select(kv => (kv.Key, kv.Value.Attempts)).ToList();
+        await Tracker.StartAll(open, async (name, _) =>
+        {
+            await GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Cancel();
+            return true;
+        }, (name, e) => logger.LogWarning("job {Job}: could not tell {Image} about the cancel ({Error}); it learns it from its next progress report", JobId, name, e.Message));
         await this.StopReminder(ReconcileReminder);
         logger.LogInformation("job {Job}: cancelled, {Count} images stopped", JobId, open.Count);
         return Status();
@@ -131,168 +180,206 @@ public sealed class JobCoordinatorGrain(
     public async Task<JobStatus> Retry(IReadOnlyList<string>? images = null)
     {
         if (!state.RecordExists) throw new KeyNotFoundException($"job '{JobId}' does not exist");
-        if (state.State.Phase == JobPhase.Cancelled) throw new JobRetryException($"job '{JobId}' was cancelled; submit it again to run it");
+        if (S.Phase == JobPhase.Cancelled) throw new JobRetryException($"job '{JobId}' was cancelled; submit it again to run it");
         // Finish is writing the manifest and would overwrite the phase set here.
-        if (_finishing) throw new JobRetryException($"job '{JobId}' is writing its manifest; retry in a moment");
-        var unknown = images?.FirstOrDefault(i => !state.State.Images.ContainsKey(i));
+        if (Tracker.Finishing) throw new JobRetryException($"job '{JobId}' is writing its manifest; retry in a moment");
+        var unknown = images?.FirstOrDefault(i => !S.Images.ContainsKey(i));
         if (unknown is not null) throw new KeyNotFoundException($"job '{JobId}' has no image '{unknown}'");
-        var failed = state.State.Images
-            .Where(kv => kv.Value.Phase == ImagePhase.Failed && (images is null || images.Count == 0 || images.Contains(kv.Key)))
-            .ToList();
-        if (failed.Count == 0) throw new JobRetryException($"job '{JobId}' has no failed images to retry");
-        foreach (var (_, record) in failed)
+        var chosen = images is null || images.Count == 0 ? null : images.ToHashSet(StringComparer.Ordinal);
+        var count = 0;
+        await _state.Apply(s =>
         {
             // A new attempt number: the image grain starts afresh and outcomes of the old attempt are ignored.
-            record.RetryBase = record.Attempts;
-            record.Attempts++;
-            record.Phase = ImagePhase.Pending;
-            record.Started = false;
-            record.NextAttemptAt = null;
-            record.LastHeard = null;
-        }
-        if (IsFinished(state.State.Phase))
-        {
-            state.State.Phase = JobPhase.Running;
-            state.State.FinishedAt = null;
-            state.State.ManifestKey = null;
-            state.State.EvaluationError = null;
-        }
-        await Save();
+            count = s.Images.Count(kv => (chosen is null || chosen.Contains(kv.Key)) && WorkTracker<ImageRecord>.Retry(kv.Value));
+            if (count == 0) return false;
+            if (s.IsFinished)
+            {
+                s.Phase = JobPhase.Running;
+                s.FinishedAt = null;
+                s.ManifestKey = null;
+                s.EvaluationError = null;
+            }
+            return true;
+        });
+        if (count == 0) throw new JobRetryException($"job '{JobId}' has no failed images to retry");
+        PublishCounts();
         await this.RegisterOrUpdateReminder(ReconcileReminder, options.JobReconcile, options.JobReconcile);
-        logger.LogInformation("job {Job}: retrying {Count} failed images", JobId, failed.Count);
+        logger.LogInformation("job {Job}: retrying {Count} failed images", JobId, count);
         ScheduleReconcile(TimeSpan.Zero);
         return Status();
     }
 
-    public Task ReportProgress(ImageProgress progress)
+    public Task<bool> ReportProgress(ImageProgress progress)
     {
-        if (state.RecordExists && state.State.Images.TryGetValue(progress.Name, out var record) && !record.IsTerminal)
+        if (!state.RecordExists || !S.Images.TryGetValue(progress.Name, out var record)) return Task.FromResult(true);
+        // The answer an image that missed the cancel acts on.
+        if (S.Phase == JobPhase.Cancelled || record.Phase == ImagePhase.Cancelled) return Task.FromResult(false);
+        if (!record.IsTerminal && progress.Attempts == record.Attempts)
         {
             var moved = !_live.TryGetValue(progress.Name, out var before) || before.Phase != progress.Phase;
             _live[progress.Name] = progress;
             if (moved) PublishCounts();
+            // In memory only: lost with the activation, which then counts every image as unheard anyway.
             record.LastHeard = DateTimeOffset.UtcNow;
             record.CompletedScales = Math.Max(record.CompletedScales, progress.CompletedScales);
             record.ScaleCount = progress.ScaleCount;
         }
-        return Task.CompletedTask;
+        return Task.FromResult(true);
     }
 
     public async Task ScaleCommitted(string image, int completedScales, int scaleCount)
     {
-        if (!state.RecordExists || !state.State.Images.TryGetValue(image, out var record) || record.IsTerminal) return;
-        if (completedScales <= record.CompletedScales) return;
-        record.CompletedScales = completedScales;
-        record.ScaleCount = scaleCount;
-        record.LastHeard = DateTimeOffset.UtcNow;
-        await Save();
+        if (!state.RecordExists || !S.Images.TryGetValue(image, out var known) || known.IsTerminal || completedScales <= known.CompletedScales) return;
+        var now = DateTimeOffset.UtcNow;
+        await _state.Apply(s =>
+        {
+            var record = s.Images[image];
+            if (record.IsTerminal || completedScales <= record.CompletedScales) return false;
+            record.CompletedScales = completedScales;
+            record.ScaleCount = scaleCount;
+            record.LastHeard = now;
+            return true;
+        });
     }
 
     public async Task ImageFinished(ImageOutcome outcome)
     {
-        if (!state.RecordExists || !state.State.Images.TryGetValue(outcome.Name, out var record)) return;
-        // Outcomes of earlier attempts, and repeats of one already recorded, change nothing.
-        if (outcome.Attempt != record.Attempts || record.IsTerminal || record.Phase == ImagePhase.RetryScheduled) return;
-        _live.Remove(outcome.Name);
-        record.ModelKey = outcome.ModelKey;
-        record.FromCache = outcome.FromCache;
+        if (!state.RecordExists || !S.Images.TryGetValue(outcome.Name, out var known)) return;
+        // Outcomes of earlier attempts, and repeats of one already recorded, change nothing —
+        // but they are a moment to finish a job whose finishing failed before.
+        if (!WorkTracker<ImageRecord>.Accepts(known, outcome.Attempt))
+        {
+            await TryFinish();
+            return;
+        }
+        // The samples list lives in the artifact store; stored before the image counts as done.
         if (outcome.Succeeded)
-        {
             await store.PutBytesAsync(ModelKeys.Outcome(JobId, outcome.Name), JsonSerializer.SerializeToUtf8Bytes(outcome, Json));
-            record.Phase = ImagePhase.Done;
-            record.Samples = outcome.Samples.Count;
-            record.Styled = outcome.Samples.Count(x => x.StyledImageKey is not null);
-            record.Sifid = Averages.MeanOf(outcome.Samples.Select(x => x.Sifid));
-            record.SifidStyled = Averages.MeanOf(outcome.Samples.Select(x => x.SifidStyled));
-            record.SifidMetric = outcome.Samples.Select(x => x.SifidMetric).FirstOrDefault(m => m is not null);
-            record.CompletedScales = Math.Max(record.CompletedScales, record.ScaleCount);
-            record.Error = null;
-            SinGanSegMetrics.ImagesCompleted.Add(1);
-        }
-        else if (!outcome.Permanent && record.Attempts - record.RetryBase < state.State.MaxAttempts)
+        var now = DateTimeOffset.UtcNow;
+        var kind = outcome.Permanent ? FailureKind.Permanent : outcome.Infrastructure ? FailureKind.Infrastructure : FailureKind.Transient;
+        FailureDecision decision = default;
+        var recorded = await _state.Apply(s =>
         {
-            var delay = WorkSchedule.RetryDelay(options, record.Attempts);
-            record.Phase = ImagePhase.RetryScheduled;
-            record.Error = outcome.Error;
-            record.Attempts++;
-            record.Started = false;
-            record.NextAttemptAt = DateTimeOffset.UtcNow + delay;
-            logger.LogWarning("job {Job}: {Image} failed ({Error}); attempt {Attempt} in {Delay}", JobId, outcome.Name, outcome.Error, record.Attempts, delay);
-            SinGanSegMetrics.ImagesRetried.Add(1);
-            ScheduleReconcile(delay);
-        }
-        else
-        {
-            record.Phase = ImagePhase.Failed;
-            record.Error = outcome.Error;
-            logger.LogWarning("job {Job}: {Image} failed for good: {Error}", JobId, outcome.Name, outcome.Error);
-            SinGanSegMetrics.ImagesFailed.Add(1);
-        }
-        await Save();
-        if (!IsFinished(state.State.Phase) && !_finishing && state.State.Images.Values.All(r => r.IsTerminal))
-        {
-            _finishing = true;
-            try
+            var record = s.Images[outcome.Name];
+            if (!WorkTracker<ImageRecord>.Accepts(record, outcome.Attempt)) return false;
+            record.ModelKey = outcome.ModelKey;
+            record.FromCache = outcome.FromCache;
+            if (outcome.Succeeded)
             {
-                await Finish();
+                WorkTracker<ImageRecord>.Succeeded(record);
+                record.Samples = outcome.Samples.Count;
+                record.Styled = outcome.Samples.Count(x => x.StyledImageKey is not null);
+                record.Sifid = Averages.MeanOf(outcome.Samples.Select(x => x.Sifid));
+                record.SifidStyled = Averages.MeanOf(outcome.Samples.Select(x => x.SifidStyled));
+                record.SifidMetric = outcome.Samples.Select(x => x.SifidMetric).FirstOrDefault(m => m is not null);
+                record.CompletedScales = Math.Max(record.CompletedScales, record.ScaleCount);
             }
-            finally
+            else
             {
-                _finishing = false;
+                decision = Tracker.Failed(record, outcome.Error, kind, now);
+            }
+            return true;
+        });
+        if (recorded)
+        {
+            _live.Remove(outcome.Name);
+            PublishCounts();
+            var record = S.Images[outcome.Name];
+            if (outcome.Succeeded)
+            {
+                SinGanSegMetrics.ImagesCompleted.Add(1);
+            }
+            else if (decision.Retrying)
+            {
+                logger.LogWarning("job {Job}: {Image} failed ({Kind}: {Error}); attempt {Attempt} in {Delay}", JobId, outcome.Name, kind, outcome.Error, record.Attempts, decision.Delay);
+                SinGanSegMetrics.ImagesRetried.Add(1);
+                ScheduleReconcile(decision.Delay);
+            }
+            else
+            {
+                logger.LogWarning("job {Job}: {Image} failed for good: {Error}", JobId, outcome.Name, outcome.Error);
+                SinGanSegMetrics.ImagesFailed.Add(1);
             }
         }
+        // The outcome is on record: a failure to finish is the job's to retry, never the image's.
+        await TryFinish();
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        state.RecordExists && !IsFinished(state.State.Phase) ? Reconcile() : this.StopReminder(ReconcileReminder);
+        state.RecordExists && !S.IsFinished ? Reconcile() : this.StopReminder(ReconcileReminder);
 
     private void ScheduleReconcile(TimeSpan due) =>
         this.RegisterGrainTimer(_ => Reconcile(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true });
 
-    /// <summary>Starts every image that is due. Only one pass runs at a time.</summary>
+    /// <summary>
+    /// Finishes the job if every image has ended and it is not finished yet. Never throws: a
+    /// failed finish is logged and tried again by a reconcile pass after the retry delay (and by
+    /// every reminder tick, since the reminder runs until the job is finished).
+    /// </summary>
+    private async Task TryFinish()
+    {
+        try
+        {
+            await Tracker.FinishIfDue(S.IsFinished, S.Images.Values, Finish);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("job {Job}: finishing failed ({Error}); trying again in {Delay}", JobId, e.Message, options.RetryBaseDelay);
+            ScheduleReconcile(options.RetryBaseDelay);
+        }
+    }
+
+    /// <summary>Starts every image that is due, then finishes the job if all have ended. Only one pass runs at a time.</summary>
     private async Task Reconcile()
     {
         if (!await _reconciling.WaitAsync(0)) return;
         try
         {
-            if (!state.RecordExists || IsFinished(state.State.Phase)) return;
-            var spec = _spec ??= await LoadSpec();
+            if (!state.RecordExists || S.IsFinished) return;
+            await TryFinish();
+            if (S.IsFinished) return;
+            await TryEnsureListed();
             var now = DateTimeOffset.UtcNow;
-            var due = state.State.Images.Where(kv => IsDue(kv.Value, now)).ToList();
+            var due = Tracker.Due(S.Images, now);
             if (due.Count == 0) return;
+            var spec = _spec ??= await LoadSpec();
             var inputs = spec.Images.ToDictionary(i => i.Name, StringComparer.Ordinal);
-            var started = 0;
             // Timers and reminders carry no trace: the image calls go out under the submit span,
             // so one trace runs from the request to the images' stages. A later activation (after
             // a restart) starts a new trace linked to the submit span rather than growing it for days.
-            var submitted = SinGanSegActivity.ParseTraceParent(state.State.TraceParent);
+            var submitted = SinGanSegActivity.ParseTraceParent(S.TraceParent);
             using var dispatch = _submitted
                 ? SinGanSegActivity.Source.StartActivity(SinGanSegActivity.JobDispatch, ActivityKind.Internal, submitted)
                 : SinGanSegActivity.Source.StartActivity(SinGanSegActivity.JobDispatch, ActivityKind.Internal, NoParent(),
                     links: submitted == default ? null : [new ActivityLink(submitted)]);
             dispatch?.SetTag(SinGanSegActivity.JobId, JobId);
             dispatch?.SetTag(SinGanSegActivity.JobImages, due.Count);
-            await ForEachLimited(due, async (name, record) =>
+            var started = await Tracker.StartAll(due, async (name, attempt) =>
             {
-                var work = new ImageWork(JobId, inputs[name], spec.Training, spec.SamplesPerImage, spec.Seed, spec.GenStartScale, record.Attempts, spec.AllowEmptyMasks,
-                    spec.Style, spec.Score, state.State.TraceParent);
-                try
-                {
-                    await GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Start(work);
-                    if (IsFinished(state.State.Phase) || record.IsTerminal) return;
-                    record.Started = true;
-                    record.LastHeard = DateTimeOffset.UtcNow;
-                    if (record.Phase is ImagePhase.Pending or ImagePhase.RetryScheduled) record.Phase = ImagePhase.Queued;
-                    Interlocked.Increment(ref started);
-                }
-                catch (Exception e)
-                {
-                    // No accelerator silo yet, a silo going down...: the next pass tries again.
-                    logger.LogWarning("job {Job}: could not start {Image}: {Error}", JobId, name, e.Message);
-                }
+                // Checked before every start, not once per pass: a cancel (or a retry) can land
+                // while earlier starts are awaited.
+                if (S.IsFinished || S.Images[name].Attempts != attempt || S.Images[name].IsTerminal) return false;
+                var work = new ImageWork(JobId, inputs[name], spec.Training, spec.SamplesPerImage, spec.Seed, spec.GenStartScale, attempt, spec.AllowEmptyMasks,
+                    spec.Style, spec.Score, S.TraceParent);
+                await GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Start(work);
+                return true;
+            }, (name, e) =>
+                // No accelerator silo yet, a silo going down...: the next pass tries again.
+                logger.LogWarning("job {Job}: could not start {Image}: {Error}", JobId, name, e.Message));
+            var at = DateTimeOffset.UtcNow;
+            await _state.Apply(s =>
+            {
+                if (s.IsFinished) return false;
+                var marked = started.Count(d => WorkTracker<ImageRecord>.MarkStarted(s.Images[d.Key], d.Attempt, at));
+                if (s.Phase == JobPhase.Accepted && marked > 0) s.Phase = JobPhase.Running;
+                return marked > 0;
             });
-            if (state.State.Phase == JobPhase.Accepted && started > 0) state.State.Phase = JobPhase.Running;
-            await Save();
+            PublishCounts();
+        }
+        catch (Exception e)
+        {
+            // Storage refusing the pass's write, say: the images are started (idempotently) again next pass.
+            logger.LogWarning("job {Job}: reconcile pass failed: {Error}", JobId, e.Message);
         }
         finally
         {
@@ -300,18 +387,15 @@ public sealed class JobCoordinatorGrain(
         }
     }
 
-    private bool IsDue(ImageRecord record, DateTimeOffset now) => record.Phase switch
-    {
-        ImagePhase.Pending => true,
-        ImagePhase.RetryScheduled => record.NextAttemptAt <= now,
-        _ when record.IsTerminal => false,
-        _ => WorkSchedule.IsSilent(options, record.Started, record.LastHeard, now),
-    };
-
+    /// <summary>
+    /// Gathers the per-image outcomes into manifest.jsonl, starts the evaluation if asked, and
+    /// marks the job finished — in that order, each step safe to repeat, so a finish that failed
+    /// half-way is simply run again.
+    /// </summary>
     private async Task Finish()
     {
         var samples = new List<SampleRecord>();
-        foreach (var (name, record) in state.State.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (name, record) in S.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             var bytes = await store.GetBytesAsync(ModelKeys.Outcome(JobId, name))
                 ?? throw new InvalidOperationException($"job {JobId}: outcome of {name} missing from the artifact store");
@@ -319,36 +403,56 @@ public sealed class JobCoordinatorGrain(
         }
         var manifestKey = ModelKeys.Manifest(JobId);
         await store.PutBytesAsync(manifestKey, DatasetManifest.Build(samples));
-        state.State.ManifestKey = manifestKey;
-        await StartEvaluation(samples);
-        state.State.Phase = state.State.Images.Values.Any(r => r.Phase != ImagePhase.Done) ? JobPhase.CompletedWithErrors : JobPhase.Completed;
-        state.State.FinishedAt = DateTimeOffset.UtcNow;
-        await Save();
-        await this.StopReminder(ReconcileReminder);
-        logger.LogInformation("job {Job}: {Phase}, {Samples} samples in {Manifest}", JobId, state.State.Phase, samples.Count, manifestKey);
+        var (evaluationId, evaluationError) = await StartEvaluation(samples);
+        var now = DateTimeOffset.UtcNow;
+        await _state.Apply(s =>
+        {
+            if (s.IsFinished) return false;
+            s.ManifestKey = manifestKey;
+            s.EvaluationId ??= evaluationId;
+            s.EvaluationError = s.EvaluationId is null ? evaluationError : null;
+            s.Phase = s.Images.Values.Any(r => r.Phase != ImagePhase.Done) ? JobPhase.CompletedWithErrors : JobPhase.Completed;
+            s.FinishedAt = now;
+            return true;
+        });
+        PublishCounts();
+        logger.LogInformation("job {Job}: {Phase}, {Samples} samples in {Manifest}", JobId, S.Phase, samples.Count, manifestKey);
+        try
+        {
+            await this.StopReminder(ReconcileReminder);
+        }
+        catch (Exception e)
+        {
+            // The next tick of a finished job unregisters it.
+            logger.LogWarning("job {Job}: could not stop its reminder yet: {Error}", JobId, e.Message);
+        }
     }
 
-    /// <summary>The job's evaluate stage: UNet++ on its real images versus the pairs it made from them.</summary>
-    private async Task StartEvaluation(IReadOnlyList<SampleRecord> samples)
+    /// <summary>
+    /// The job's evaluate stage: UNet++ on its real images versus the pairs it made from them.
+    /// Submitting the same evaluation again is harmless, which keeps a repeated finish safe.
+    /// </summary>
+    private async Task<(string? Id, string? Error)> StartEvaluation(IReadOnlyList<SampleRecord> samples)
     {
         var spec = _spec ??= await LoadSpec();
-        if (spec.Evaluate is not { } settings || state.State.EvaluationId is not null) return;
-        var done = state.State.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        if (spec.Evaluate is not { } settings) return (null, null);
+        if (S.EvaluationId is not null) return (S.EvaluationId, null);
+        var done = S.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
         var evaluation = new EvaluationSpec($"{JobId}-evaluation",
             [.. spec.Images.Where(i => done.Contains(i.Name))],
             [.. samples.Select(s => new SyntheticInput(s.Name, "artifact:" + s.ImageKey, "artifact:" + s.MaskKey, s.SourceImage,
                 s.StyledImageKey is null ? null : "artifact:" + s.StyledImageKey))],
-            settings);
+            settings, MaxAttempts: Math.Max(1, spec.MaxAttempts));
         try
         {
             await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluation.EvaluationId).Submit(evaluation);
-            state.State.EvaluationId = evaluation.EvaluationId;
+            return (evaluation.EvaluationId, null);
         }
         catch (Exception e) when (e is ArgumentException or JobConflictException)
         {
             // Too few images left after failures, say: the dataset stands, the report says why there is no evaluation.
-            state.State.EvaluationError = e.Message;
             logger.LogWarning("job {Job}: evaluation not started: {Error}", JobId, e.Message);
+            return (null, e.Message);
         }
     }
 
@@ -361,7 +465,7 @@ public sealed class JobCoordinatorGrain(
 
     private JobStatus Status()
     {
-        var s = state.State;
+        var s = _state.View;
         var images = s.Images.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
         {
             var (name, r) = kv;
@@ -375,20 +479,6 @@ public sealed class JobCoordinatorGrain(
             s.EvaluationId, s.EvaluationError);
     }
 
-    private async Task ForEachLimited(IReadOnlyList<KeyValuePair<string, ImageRecord>> items, Func<string, ImageRecord, Task> action)
-    {
-        for (var i = 0; i < items.Count; i += options.FanOutConcurrency)
-            await Task.WhenAll(items.Skip(i).Take(options.FanOutConcurrency).Select(kv => action(kv.Key, kv.Value)));
-    }
-
-    private static bool IsFinished(JobPhase phase) => phase is JobPhase.Completed or JobPhase.CompletedWithErrors or JobPhase.Cancelled;
-
-    private Task Save()
-    {
-        PublishCounts();
-        return _writer.Save();
-    }
-
     /// <summary>A root: with no explicit parent StartActivity would take whatever Activity.Current the timer runs under.</summary>
     private static ActivityContext NoParent()
     {
@@ -397,6 +487,6 @@ public sealed class JobCoordinatorGrain(
     }
 
     /// <summary>This job's images by state for the singanseg.images gauge: the recorded phase, or the live one while running.</summary>
-    private void PublishCounts() => ImageStateCounts.Publish(JobId, state.State.Images.Select(kv =>
+    private void PublishCounts() => ImageStateCounts.Publish(JobId, _state.View.Images.Select(kv =>
         !kv.Value.IsTerminal && _live.TryGetValue(kv.Key, out var live) ? live.Phase : kv.Value.Phase));
 }

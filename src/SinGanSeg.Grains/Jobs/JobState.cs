@@ -1,4 +1,5 @@
 using SinGanSeg.Abstractions;
+using SinGanSeg.Grains.Common;
 
 namespace SinGanSeg.Grains.Jobs;
 
@@ -28,10 +29,15 @@ public sealed class JobState
 
     /// <summary>The submit span (W3C traceparent): image spans link to it, also after restarts.</summary>
     [Id(14)] public string? TraceParent { get; set; }
+
+    /// <summary>Whether the job is in the registry's list yet (registering is retried until it is).</summary>
+    [Id(15)] public bool Listed { get; set; }
+
+    public bool IsFinished => Phase is JobPhase.Completed or JobPhase.CompletedWithErrors or JobPhase.Cancelled;
 }
 
 [GenerateSerializer]
-public sealed class ImageRecord
+public sealed class ImageRecord : ITrackedWork
 {
     [Id(0)] public ImagePhase Phase { get; set; } = ImagePhase.Pending;
     [Id(1)] public int Attempts { get; set; } = 1;
@@ -51,6 +57,31 @@ public sealed class ImageRecord
 
     /// <summary>Attempts used before the last manual retry: automatic retries count from here, so a retry gets the job's full budget.</summary>
     [Id(15)] public int RetryBase { get; set; }
+
+    [Id(16)] public int InfrastructureFailures { get; set; }
+
+    /// <summary>The tracker's view of the phase: Queued, Training, Generating, Styling and Scoring are all Active.</summary>
+    WorkStage ITrackedWork.Stage
+    {
+        get => Phase switch
+        {
+            ImagePhase.Pending => WorkStage.Pending,
+            ImagePhase.RetryScheduled => WorkStage.RetryScheduled,
+            ImagePhase.Done => WorkStage.Done,
+            ImagePhase.Failed => WorkStage.Failed,
+            ImagePhase.Cancelled => WorkStage.Cancelled,
+            _ => WorkStage.Active,
+        };
+        set => Phase = value switch
+        {
+            WorkStage.Pending => ImagePhase.Pending,
+            WorkStage.RetryScheduled => ImagePhase.RetryScheduled,
+            WorkStage.Done => ImagePhase.Done,
+            WorkStage.Failed => ImagePhase.Failed,
+            WorkStage.Cancelled => ImagePhase.Cancelled,
+            _ => ((ITrackedWork)this).Stage == WorkStage.Active ? Phase : ImagePhase.Queued,
+        };
+    }
 
     public bool IsTerminal => Phase is ImagePhase.Done or ImagePhase.Failed or ImagePhase.Cancelled;
 }

@@ -30,8 +30,15 @@ public static class ArtifactStoreExtensions
         if (stream is null) return false;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var tmp = $"{path}.{Guid.NewGuid():N}.download";
-        await using (var file = File.Create(tmp)) await stream.CopyToAsync(file, cancellation);
-        File.Move(tmp, path, overwrite: true);
+        try
+        {
+            await using (var file = File.Create(tmp)) await stream.CopyToAsync(file, cancellation);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
         return true;
     }
 

@@ -68,9 +68,13 @@ public static class JobApi
         .Accepts<UploadRequest>("multipart/form-data")
         .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
-        jobs.MapGet("/", async (IClusterClient client) => TypedResults.Ok(await client.GetGrain<IJobRegistryGrain>(0).List()))
+        // Newest first, a page at a time: { jobs, continuation } — pass continuation back for the next page.
+        jobs.MapGet("/", async (IClusterClient client, int? limit, string? continuation) =>
+                TypedResults.Ok(await client.GetGrain<IJobRegistryGrain>(0).List(Math.Clamp(limit ?? 100, 1, 1000), continuation)))
             .WithName("ListJobs")
-            .WithSummary("List jobs, newest first");
+            .WithSummary("List jobs, newest first, a page at a time")
+            .WithDescription("limit: at most this many (default 100, at most 1000); continuation: from the previous answer, for the next page (null after the oldest job).")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
 
         jobs.MapGet("/{jobId}", async (string jobId, IClusterClient client) =>
             TypedResults.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).GetStatus()))

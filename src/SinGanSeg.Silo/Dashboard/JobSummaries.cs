@@ -25,7 +25,7 @@ public static class JobSummaries
 
     public static async Task<IReadOnlyList<JobSummary>> Recent(IClusterClient client)
     {
-        var listings = (await client.GetGrain<IJobRegistryGrain>(0).List())
+        var listings = (await client.GetGrain<IJobRegistryGrain>(0).List(Limit)).Jobs
             .OrderByDescending(j => j.CreatedAt).ThenBy(j => j.JobId, StringComparer.Ordinal).Take(Limit).ToList();
         return await Task.WhenAll(listings.Select(async j =>
         {

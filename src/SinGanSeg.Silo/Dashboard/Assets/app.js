@@ -517,7 +517,7 @@ function showJob(jobId) {
       if (e.reportPrefix) {
         const report = `/api/evaluations/${enc(e.evaluationId)}/report/`;
         children.push(el("p", { class: "links" },
-          ["report.md", "report.json", "dice.png"].map((f) => el("a", { href: report + f, target: "_blank", rel: "noopener", text: f }))));
+          ["report.md", "report.json", "dice.svg"].map((f) => el("a", { href: report + f, target: "_blank", rel: "noopener", text: f }))));
       }
       panel.replaceChildren(...children);
       evaluationShown = { finished: e.phase === "Completed" || e.phase === "CompletedWithErrors" };

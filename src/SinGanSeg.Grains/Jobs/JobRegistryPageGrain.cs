@@ -1,0 +1,44 @@
+using Orleans.Storage;
+using SinGanSeg.Abstractions;
+using SinGanSeg.Grains.Hosting;
+
+namespace SinGanSeg.Grains.Jobs;
+
+/// <summary>One page of the job list (key: its number): up to a page's worth of listings in registration order.</summary>
+public sealed class JobRegistryPageGrain(
+    [PersistentState("jobs-page", StorageNames.Grains)] IPersistentState<JobRegistryPageState> state) : Grain, IJobRegistryPageGrain
+{
+    public async Task<bool> Add(JobListing listing, int capacity)
+    {
+        for (var conflicts = 0; ; conflicts++)
+        {
+            // A registration repeated after a lost answer lands on the same page: listed once.
+            if (state.State.Jobs.Any(j => j.JobId == listing.JobId)) return true;
+            if (state.State.Jobs.Count >= capacity) return false;
+            state.State.Jobs.Add(listing);
+            try
+            {
+                await state.WriteStateAsync();
+                return true;
+            }
+            catch (InconsistentStateException) when (conflicts == 0)
+            {
+                // An earlier write whose answer was lost reached the store: start again from what it holds.
+                await state.ReadStateAsync();
+            }
+            catch
+            {
+                state.State.Jobs.RemoveAt(state.State.Jobs.Count - 1);
+                throw;
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<JobListing>> Entries() => Task.FromResult<IReadOnlyList<JobListing>>([.. state.State.Jobs]);
+}
+
+[GenerateSerializer]
+public sealed class JobRegistryPageState
+{
+    [Id(0)] public List<JobListing> Jobs { get; set; } = [];
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Text.Json;
+
+namespace SinGanSeg.Core.Tests;
+
+/// <summary>
+/// A newcomer's local server and a script driving it: `singanseg serve` started as a process, its
+/// OpenAPI document fetched, and a job driven with the CLI's --json output only (submit, watch as
+/// JSON lines, status, jobs, retry refused, download), every line parsed as JSON.
+/// </summary>
+public sealed class ServeJsonFlowTests
+{
+    [Fact]
+    public async Task Serve_then_a_job_driven_by_json_output_only()
+    {
+        var state = TestData.NewTempDir("serve-state");
+        using var serve = CliProcess.Start(["serve", "--port", "0", "--state", state, "--device", "cpu", "--json"]);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (serve.Stdout.Length == 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
+        Assert.True(serve.Stdout.Length > 0, $"serve printed nothing:\n{serve.Stderr}");
+        var addresses = JsonDocument.Parse(serve.Stdout.Split('\n')[0]).RootElement;
+        var api = addresses.GetProperty("url").GetString()!;
+        Assert.StartsWith("http://127.0.0.1:", api);
+
+        using var http = new HttpClient { BaseAddress = new Uri(api) };
+        var openApi = JsonDocument.Parse(await http.GetStringAsync(addresses.GetProperty("openApi").GetString())).RootElement;
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/api/jobs/{jobId}", out _));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(addresses.GetProperty("apiReference").GetString())).StatusCode);
+
+        var data = TestData.NewTempDir("serve-data");
+        Directory.CreateDirectory(Path.Combine(data, "images"));
+        Directory.CreateDirectory(Path.Combine(data, "masks"));
+        var name = Directory.GetFiles(Path.Combine(TestData.Polyps, "images")).Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).Skip(30).First()!;
+        File.Copy(TestData.PolypImage(name), Path.Combine(data, "images", name + ".jpg"));
+        File.Copy(TestData.PolypMask(name), Path.Combine(data, "masks", name + ".jpg"));
+
+        var submitted = Json("submit", "--api", api, "--job-id", "scripted", "--images", Path.Combine(data, "images"), "--masks", Path.Combine(data, "masks"),
+            "--upload", "--preset", "tiny", "--iters", "1", "--samples-per-image", "2", "--max-attempts", "2", "--no-score");
+        Assert.Equal("scripted", submitted.GetProperty("jobId").GetString());
+        Assert.Equal(1, submitted.GetProperty("total").GetInt32());
+
+        using var watch = CliProcess.Start(["watch", "--api", api, "--job-id", "scripted", "--json"]);
+        // A ceiling for a loaded machine; on an idle one the tiny job takes seconds.
+        var code = watch.WaitForExit(TimeSpan.FromMinutes(15));
+        Assert.True(code == 0, $"watch exited {code}\n{watch.Stdout}\n{watch.Stderr}\n{serve.Stderr}");
+        var lines = watch.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.True(lines.Count >= 2, watch.Stdout);
+        Assert.Equal("Completed", lines[^1].GetProperty("phase").GetString());
+        Assert.Contains(lines, l => l.GetProperty("images")[0].GetProperty("phase").GetString() == "Training");
+
+        var status = Json("status", "--api", api, "--job-id", "scripted");
+        Assert.Equal(1, status.GetProperty("done").GetInt32());
+        Assert.Equal(2, status.GetProperty("images")[0].GetProperty("samples").GetInt32());
+        var jobs = Json("jobs", "--api", api);
+        Assert.Contains("scripted", jobs.ToString());
+
+        // Nothing failed: retry is refused as the caller's mistake (exit 2), with the reason.
+        var (retryCode, _, retryError) = CliProcess.Run("retry", "--api", api, "--job-id", "scripted", "--json");
+        Assert.Equal(2, retryCode);
+        Assert.Contains("409", retryError);
+
+        var output = TestData.NewTempDir("serve-download");
+        var download = Json("download", "--api", api, "--job-id", "scripted", "--out", output);
+        Assert.Equal(2, download.GetProperty("images").GetInt32());
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(output, "manifest.jsonl")).Length);
+
+        // The image's event log: queued, its stages, every stored scale, done.
+        var log = Json("events", "--api", api, "--job-id", "scripted", "--image", name);
+        var kinds = log.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("kind").GetString()).ToList();
+        Assert.Equal("queued", kinds[0]);
+        Assert.Equal("done", kinds[^1]);
+        var scales = log.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "scale").Select(e => e.GetProperty("message").GetString()).ToList();
+        Assert.Equal(status.GetProperty("images")[0].GetProperty("scaleCount").GetInt32(), scales.Count);
+
+        // An unreachable server is not a usage error.
+        var (downCode, _, downError) = CliProcess.Run("status", "--api", $"http://127.0.0.1:{SiloProcess.FreePort()}", "--job-id", "scripted", "--json");
+        Assert.Equal(1, downCode);
+        Assert.Contains("cannot reach the API", downError);
+
+        serve.Signal(15); // SIGTERM, as a service manager stops it
+        Assert.Equal(0, serve.WaitForExit(TimeSpan.FromMinutes(1)));
+    }
+
+    /// <summary>Runs a command with --json; it must succeed and print exactly one JSON document.</summary>
+    private static JsonElement Json(params string[] args)
+    {
+        var (code, stdout, stderr) = CliProcess.Run([.. args, "--json"]);
+        Assert.True(code == 0, $"{string.Join(' ', args)} exited {code}\n{stdout}\n{stderr}");
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"{args[0]} --json printed {lines.Length} lines:\n{stdout}");
+        return JsonDocument.Parse(lines[0]).RootElement;
+    }
+}

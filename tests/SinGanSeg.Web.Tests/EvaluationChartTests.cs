@@ -1,0 +1,105 @@
+using Microsoft.Playwright;
+using SinGanSeg.Core.Evaluation;
+using SinGanSeg.Core.Segmentation;
+using SinGanSeg.Core.Tests;
+
+namespace SinGanSeg.Web.Tests;
+
+/// <summary>
+/// The evaluation's charts as a reader sees them: written by the report from fold results, drawn
+/// by headless Chromium (screenshots in the test output), and checked for what makes a chart
+/// readable: a title, axis titles, tick values, a legend naming every set, fold error bars, and
+/// no text drawn outside the picture.
+/// </summary>
+public sealed class EvaluationChartTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private static EvaluationResult Result(string set, int fold, double dice, int? realImages = null) =>
+        new(set + "/fold" + fold, fold, set, realImages, 40, 10, 10, 12, 0.7, new SegmentationScores(dice * 0.8, dice, 0.8, 0.8, 0.95), 30);
+
+    [Fact]
+    public async Task Dice_and_small_data_charts_have_axes_ticks_legend_and_error_bars()
+    {
+        var results = new List<EvaluationResult>();
+        var sets = new[] { ("real", 0.82), ("synthetic-raw", 0.74), ("synthetic-styled", 0.77), ("real+synthetic-raw", 0.84) };
+        foreach (var (set, dice) in sets)
+            for (var fold = 0; fold < 3; fold++) results.Add(Result(set, fold, dice + (fold - 1) * 0.03));
+        foreach (var n in new[] { 5, 10, 20 })
+            for (var fold = 0; fold < 3; fold++)
+            {
+                results.Add(Result($"real@{n}", fold, 0.4 + n / 50.0 + fold * 0.02, n));
+                results.Add(Result($"real+synthetic-raw@{n}", fold, 0.5 + n / 60.0 + fold * 0.02, n));
+            }
+        var dir = TestData.NewTempDir("eval-charts");
+        EvaluationReport.Write(dir, "chart test", results, new { folds = 3 });
+        Assert.Contains("![Dice per training set](dice.svg)", File.ReadAllText(Path.Combine(dir, "report.md")));
+
+        var page = await fixture.NewPage();
+        foreach (var (file, legend, xTicks) in new[] { ("dice.svg", sets.Select(s => s.Item1).ToArray(), sets.Select(s => s.Item1).ToArray()), ("small-data.svg", ["real", "real+synthetic-raw"], new[] { "5", "10", "20" }) })
+        {
+            // Inline in a page, as a Markdown viewer or the dashboard shows it.
+            await page.SetContentAsync($"<!doctype html><html><body style=\"margin:0\">{File.ReadAllText(Path.Combine(dir, file))}</body></html>");
+            var texts = await page.Locator("text").AllTextContentsAsync();
+            Assert.Contains("Dice (mean over folds)", texts);
+            Assert.Contains(file == "dice.svg" ? "training set" : "real training images N", texts);
+            foreach (var tick in new[] { "0.0", "0.2", "0.4", "0.6", "0.8", "1.0" }) Assert.Contains(tick, texts);
+            foreach (var tick in xTicks) Assert.Contains(tick, texts);
+            var legendTexts = await page.Locator("g.legend text").AllTextContentsAsync();
+            foreach (var name in legend) Assert.Contains(name, legendTexts);
+            Assert.Contains(legendTexts, t => t.Contains("±1 std", StringComparison.Ordinal));
+            Assert.True(await page.Locator("path.error-bar").CountAsync() >= (file == "dice.svg" ? 4 : 6));
+            // Every label is drawn, inside the picture, at a readable size.
+            var boxes = await page.EvaluateAsync<double[][]>("() => [...document.querySelectorAll('text')].map(t => { const b = t.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; })");
+            var frame = await page.EvaluateAsync<double[]>("() => { const b = document.querySelector('svg').getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; }");
+            Assert.All(boxes, b => Assert.True(b[2] - b[0] > 0 && b[3] - b[1] >= 9 && b[0] >= frame[0] && b[1] >= frame[1] && b[2] <= frame[2] + 1 && b[3] <= frame[3] + 1,
+                $"label box {string.Join(",", b)} outside {string.Join(",", frame)}"));
+            await BrowserFixture.Screenshot(page, "evaluation-" + Path.GetFileNameWithoutExtension(file));
+        }
+        // The dice bar's value label is the mean over the folds.
+        await page.SetContentAsync($"<!doctype html><html><body>{File.ReadAllText(Path.Combine(dir, "dice.svg"))}</body></html>");
+        Assert.Contains("0.820", await page.Locator("text.value").AllTextContentsAsync());
+    }
+
+    /// <summary>
+    /// The job page's plots (charts.js as the silo host serves it) on a status with a known history:
+    /// 4 of 10 images done in the first 400 s, so at that pace the other 6 need 600 s.
+    /// </summary>
+    [Fact]
+    public async Task Dashboard_progress_and_sifid_plots_have_axes_legend_and_the_eta()
+    {
+        var page = await fixture.NewPage();
+        await page.GotoAsync("/");
+        await page.AddScriptTagAsync(new() { Url = "/ui/charts.js" });
+        var created = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var images = Enumerable.Range(0, 10).Select(i => new
+        {
+            name = $"img{i}",
+            phase = i < 4 ? "Done" : "Training",
+            updatedAt = i < 4 ? created.AddSeconds(100 * (i + 1)) : (DateTimeOffset?)null,
+            sifid = i < 4 ? 0.2 + (0.1 * i) : (double?)null,
+            sifidStyled = i < 4 ? 0.15 + (0.05 * i) : (double?)null,
+        });
+        var status = new { jobId = "plots", createdAt = created, finishedAt = (DateTimeOffset?)null, sifidMetric = "SIFID-ResNet18-stem", images };
+        await page.EvaluateAsync(
+            "([json, now]) => { const div = document.createElement('div'); div.id = 'plots'; div.style.background = 'white'; document.body.prepend(div); window.SinGanSegCharts.render(div, JSON.parse(json), now); }",
+            new object[] { System.Text.Json.JsonSerializer.Serialize(status, System.Text.Json.JsonSerializerOptions.Web), (double)created.AddSeconds(400).ToUnixTimeMilliseconds() });
+
+        var progress = page.Locator("[data-testid=chart-progress]");
+        Assert.Equal("600", await progress.GetAttributeAsync("data-eta-seconds"));
+        var progressTexts = await progress.Locator("text").AllTextContentsAsync();
+        Assert.Contains("images done", progressTexts);
+        Assert.Contains(progressTexts, t => t.StartsWith("time since submission (ETA 10 min)", StringComparison.Ordinal));
+        Assert.Contains("10", progressTexts);
+        Assert.Contains("at the current pace (ETA)", progressTexts);
+        Assert.Equal(1, await progress.Locator("[data-series=eta]").CountAsync());
+
+        var histogram = page.Locator("[data-testid=chart-sifid]");
+        var histogramTexts = await histogram.Locator("text").AllTextContentsAsync();
+        Assert.Contains("SIFID-ResNet18-stem (lower is closer to the real image)", histogramTexts);
+        Assert.Contains("raw (4)", histogramTexts);
+        Assert.Contains("styled (4)", histogramTexts);
+        // Every image is in exactly one bin of each series.
+        var counts = await histogram.EvaluateAsync<int[]>("svg => ['raw', 'styled'].map(s => [...svg.querySelectorAll(`rect[data-series=${s}]`)].reduce((n, r) => n + Number(r.querySelector('title').textContent.split(': ')[1].split(' ')[0]), 0))");
+        Assert.Equal([4, 4], counts);
+        await page.Locator("#plots").ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "dashboard-plots.png") });
+    }
+}
