@@ -29,8 +29,8 @@ public sealed class EvaluationReportTests
         Assert.Contains("## U-Net (from scratch)", md);
         Assert.Contains("same number of gradient steps (40)", md);
         Assert.Contains("| unet-fold1-synthetic-raw | unet | 10 |", md);
-        Assert.True(File.Exists(Path.Combine(dir, "dice.png")));
-        Assert.True(File.Exists(Path.Combine(dir, "dice-unet.png")));
+        Assert.True(File.Exists(Path.Combine(dir, "dice.svg")));
+        Assert.True(File.Exists(Path.Combine(dir, "dice-unet.svg")));
 
         var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json"))).RootElement.GetProperty("summary").EnumerateArray().ToList();
         Assert.Equal(["unetpp/real", "unetpp/synthetic-raw", "unet/real", "unet/synthetic-raw"],
