@@ -70,7 +70,7 @@ public static class SvgChart
         svg.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"DejaVu Sans, Liberation Sans, Arial, sans-serif\" font-size=\"12\">\n");
         svg.Append("<style>.tick{fill:#333;font-size:11px}.value{fill:#111;font-size:11px}.axis-title{fill:#111;font-size:13px}.title{font-size:15px;font-weight:bold}</style>\n");
         svg.Append(Inv, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n");
-        svg.Append(Inv, $"<text class=\"title\" x=\"{Left + (PlotWidth / 2)}\" y=\"24\" text-anchor=\"middle\">{Esc(title)}</text>\n");
+        svg.Append(Inv, $"<text class=\"title\" x=\"{Width / 2}\" y=\"24\" text-anchor=\"middle\">{Esc(title)}</text>\n");
         for (var t = 0; t <= 10; t += 2)
         {
             var v = t / 10.0;
