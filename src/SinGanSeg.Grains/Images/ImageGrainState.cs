@@ -17,8 +17,14 @@ public sealed class ImageGrainState
     [Id(8)] public DateTimeOffset? UpdatedAt { get; set; }
     [Id(9)] public int Samples { get; set; }
 
-    /// <summary>The event log, replaced (never changed in place) on every entry so a write in flight serializes a stable list.</summary>
-    [Id(10)] public IReadOnlyList<ImageEvent> Events { get; set; } = [];
+    /// <summary>
+    /// The event log, replaced (never changed in place) on every entry so a write in flight
+    /// serializes a stable list. An array, not an interface: the Azure and PostgreSQL grain
+    /// storage (Newtonsoft with type names) stores the runtime type of an interface-typed value,
+    /// and the type a collection expression makes for IReadOnlyList is compiler-generated and
+    /// refused on reading, which made every image grain unreadable after its first event.
+    /// </summary>
+    [Id(10)] public ImageEvent[] Events { get; set; } = [];
 
     /// <summary>The job cancelled this image, possibly before any work arrived: a later Start is refused.</summary>
     [Id(11)] public bool Cancelled { get; set; }

@@ -117,14 +117,14 @@ public sealed class ImageModelGrain(
 
     public Task<ImageProgress> GetProgress() => Task.FromResult(Snapshot());
 
-    public Task<IReadOnlyList<ImageEvent>> GetEvents() => Task.FromResult(state.State.Events);
+    public Task<IReadOnlyList<ImageEvent>> GetEvents() => Task.FromResult<IReadOnlyList<ImageEvent>>(state.State.Events);
 
     /// <summary>Appends to the log; the next state write persists it. The oldest entries go past <see cref="MaxEvents"/>.</summary>
     private void Log(string kind, ImagePhase phase, string? message)
     {
         var entry = new ImageEvent(DateTimeOffset.UtcNow, kind, phase, state.State.Work?.Attempt ?? 0, message, RuntimeIdentity);
         var events = state.State.Events;
-        state.State.Events = events.Count >= MaxEvents ? [.. events.Skip(events.Count - MaxEvents + 1), entry] : [.. events, entry];
+        state.State.Events = events.Length >= MaxEvents ? [.. events.Skip(events.Length - MaxEvents + 1), entry] : [.. events, entry];
     }
 
     private const int MaxEvents = 500;
