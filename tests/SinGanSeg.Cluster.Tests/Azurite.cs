@@ -26,7 +26,7 @@ public sealed class Azurite : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "--silent", "--skipApiVersionCheck", "--inMemoryPersistence", "--loose",
+        foreach (var a in new[] { "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--inMemoryPersistence", "--loose",
                      "--blobHost", "127.0.0.1", "--blobPort", $"{blob}", "--tableHost", "127.0.0.1", "--tablePort", $"{table}",
                      "--queueHost", "127.0.0.1", "--queuePort", $"{queue}" })
             start.ArgumentList.Add(a);

@@ -8,7 +8,7 @@ namespace SinGanSeg.Core.Tests;
 /// <summary>The on-premises backend losing a silo: a real PostgreSQL server and a real shared folder, as FaultTests does on Azurite.</summary>
 public class PostgresFaultTests(PostgresServer postgres, ITestOutputHelper output) : IClassFixture<PostgresServer>
 {
-    [Fact(Skip = "Same silo-loss regression as FaultTests (found 2026-12-02: still running after 4+ min on a quiet machine; passed at 3148812). Fix first, then enable.")]
+    [Fact]
     public async Task Killing_the_silo_that_trains_an_image_loses_no_work_on_postgres()
     {
         var connection = await postgres.CreateDatabaseAsync("fault");

@@ -34,7 +34,7 @@ public sealed class AzuriteProcess(string executable, string location) : IAsyncD
     {
         Directory.CreateDirectory(location);
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--silent", "--skipApiVersionCheck", "--loose", "--location", location,
+        foreach (var a in new[] { "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose", "--location", location,
                      "--blobHost", "127.0.0.1", "--blobPort", $"{_ports.Blob}", "--tableHost", "127.0.0.1", "--tablePort", $"{_ports.Table}",
                      "--queueHost", "127.0.0.1", "--queuePort", $"{_ports.Queue}" })
             start.ArgumentList.Add(a);
@@ -52,7 +52,11 @@ public sealed class AzuriteProcess(string executable, string location) : IAsyncD
         }
     }
 
-    /// <summary>SIGTERM and wait for the exit (its database flushed).</summary>
+    /// <summary>
+    /// SIGTERM and wait for the exit (its database flushed). Telemetry is off at start: on
+    /// SIGTERM Azurite otherwise flushes it to the internet first, which without a network held
+    /// the exit past 30 s.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_process is not { HasExited: false } p) return;

@@ -226,6 +226,12 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> log)
                 Record($"client-{action}", $"{jobId}{(attempt > 1 ? $" (after {attempt - 1} failed tries)" : "")}");
                 return;
             }
+            catch (Exception e) when (IsAnswer(e))
+            {
+                // The job answered (nothing failed to retry, say): a decision to record, not a fault to ride out.
+                Record($"client-{action}-refused", $"{jobId}: {e.Message.Split('\n')[0]}");
+                return;
+            }
             catch (Exception e) when (attempt < 60)
             {
                 log($"client {action} {jobId} failed ({e.GetType().Name}: {e.Message.Split('\n')[0]}); retrying");
@@ -233,6 +239,9 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> log)
             }
         }
     }
+
+    private static bool IsAnswer(Exception e) =>
+        e is Grains.Jobs.JobRetryException or Grains.Jobs.JobConflictException or KeyNotFoundException or ArgumentException;
 
     private static async Task<JobStatus?> Poll(IJobCoordinatorGrain job)
     {
