@@ -144,6 +144,9 @@ public interface IEvaluationCoordinatorGrain : IGrainWithStringKey
     /// timeout, retried without using up the run's attempts.
     /// </summary>
     Task RunFinished(string runKey, int attempt, bool succeeded, string? error, bool permanent, bool infrastructure = false);
+
+    /// <summary>Part of deleting its job: stops the runs, removes the evaluation's artifacts and clears its state.</summary>
+    Task Delete();
 }
 
 /// <summary>One segmenter training ("{evaluationId}/{runKey}") on an accelerator silo.</summary>
@@ -151,4 +154,7 @@ public interface IEvaluationRunGrain : IGrainWithStringKey
 {
     /// <summary>Starts the run unless this attempt is already running here; returns at once.</summary>
     Task Start(string evaluationId, string runKey, int attempt);
+
+    /// <summary>Stops the run (bounded wait) so it writes nothing after its evaluation is deleted.</summary>
+    Task Stop();
 }

@@ -28,6 +28,15 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
 
     /// <summary>An image finished a scale and its checkpoint is stored; persisted before returning.</summary>
     Task ScaleCommitted(string image, int completedScales, int scaleCount);
+
+    /// <summary>
+    /// Removes the job and everything it stored (inputs, samples, manifest, outcomes, its
+    /// evaluation, image and job state, its listing) and the models no other job uses, and keeps
+    /// an audit record of who asked. Refused while the job or its evaluation runs unless
+    /// <paramref name="cancelFirst"/>. Idempotent: a deletion cut short resumes, a deleted job
+    /// answers Existed = false.
+    /// </summary>
+    Task<JobDeletionReport> Delete(string requestedBy, bool cancelFirst);
 }
 
 /// <summary>One training image of one job ("{jobId}/{imageName}"): trains scale by scale, checkpoints, generates samples.</summary>
@@ -46,6 +55,13 @@ public interface IImageModelGrain : IGrainWithStringKey
 
     /// <summary>Called by the training thread once a scale's checkpoint is stored: records it durably, here and in the job.</summary>
     Task ScaleCommitted(int completedScales, int scaleCount);
+
+    /// <summary>
+    /// Part of deleting the job: stops any run, stops the reminder and clears the stored state
+    /// (event log included). Returns the model it trained or used, if it knew one, so the job can
+    /// delete that too when no other job uses it.
+    /// </summary>
+    Task<string?> Forget();
 }
 
 /// <summary>The list of known jobs (key 0): an index of pages, so it grows without bound.</summary>
@@ -56,6 +72,9 @@ public interface IJobRegistryGrain : IGrainWithIntegerKey
 
     /// <summary>Newest first, at most <paramref name="limit"/>; pass the answer's continuation for the next ones.</summary>
     Task<JobListingPage> List(int limit, string? continuation = null);
+
+    /// <summary>Takes a deleted job off the list (nothing happens when it is not listed).</summary>
+    Task Unregister(string jobId);
 }
 
 /// <summary>One page of the registry (key: its number, from 0), holding jobs in the order they were registered.</summary>
@@ -66,6 +85,9 @@ public interface IJobRegistryPageGrain : IGrainWithIntegerKey
 
     /// <summary>The page's listings in registration order.</summary>
     Task<IReadOnlyList<JobListing>> Entries();
+
+    /// <summary>Removes the job's listing; false when it is not on this page.</summary>
+    Task<bool> Remove(string jobId);
 }
 
 [GenerateSerializer, Immutable]

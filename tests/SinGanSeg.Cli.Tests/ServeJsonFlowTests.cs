@@ -73,6 +73,23 @@ public sealed class ServeJsonFlowTests
         var scales = log.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "scale").Select(e => e.GetProperty("message").GetString()).ToList();
         Assert.Equal(status.GetProperty("images")[0].GetProperty("scaleCount").GetInt32(), scales.Count);
 
+        // Deleting the job leaves nothing of it in the state folder but the audit record: no file
+        // names it or its image, and no file's text mentions them. The host's log is the
+        // operator's record of what ran (like a cluster's log collector) and keeps its lines.
+        var deleted = Json("delete", "--api", api, "--job-id", "scripted");
+        Assert.True(deleted.GetProperty("existed").GetBoolean());
+        var audit = deleted.GetProperty("auditKey").GetString()!;
+        var remaining = Directory.GetFiles(state, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(state, f)).Where(f => f != "singanseg.log").ToList();
+        var mentions = remaining.Where(f => !f.EndsWith(audit.Replace('/', Path.DirectorySeparatorChar), StringComparison.Ordinal)
+            && (f.Contains("scripted", StringComparison.Ordinal) || f.Contains(name, StringComparison.Ordinal)
+                || File.ReadAllText(Path.Combine(state, f)) is var text && (text.Contains("\"scripted\"", StringComparison.Ordinal) || text.Contains(name, StringComparison.Ordinal)))).ToList();
+        Assert.True(mentions.Count == 0, "left after the deletion: " + string.Join(", ", mentions));
+        Assert.DoesNotContain(remaining, f => f.Contains(Path.Combine("jobs", "scripted"), StringComparison.Ordinal));
+        Assert.False(Json("delete", "--api", api, "--job-id", "scripted").GetProperty("existed").GetBoolean());
+        var (goneCode, _, goneError) = CliProcess.Run("status", "--api", api, "--job-id", "scripted", "--json");
+        Assert.Equal(2, goneCode);
+        Assert.Contains("404", goneError);
+
         // An unreachable server is not a usage error.
         var (downCode, _, downError) = CliProcess.Run("status", "--api", $"http://127.0.0.1:{SiloProcess.FreePort()}", "--job-id", "scripted", "--json");
         Assert.Equal(1, downCode);

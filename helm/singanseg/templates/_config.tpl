@@ -12,6 +12,9 @@ SinGanSeg__TablePrefix: {{ $v.storage.tablePrefix | quote }}
 {{- end }}
 SinGanSeg__ScratchDirectory: /scratch
 SinGanSeg__ShutdownGrace: {{ include "singanseg.timespan" $v.shutdown.graceSeconds | quote }}
+{{- with $v.retention.days }}
+SinGanSeg__RetentionDays: {{ . | toString | quote }}
+{{- end }}
 Silo__ClusterId: {{ $v.cluster.clusterId | quote }}
 Silo__ServiceId: {{ $v.cluster.serviceId | quote }}
 Silo__SiloPort: {{ int $v.cluster.siloPort | quote }}

@@ -63,6 +63,9 @@ public sealed class JobApiClient(Uri baseAddress, string? apiKey = null) : IDisp
     public async Task<JobStatus> CancelAsync(string jobId, CancellationToken cancellation) =>
         await Read<JobStatus>(await _http.PostAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/cancel", null, cancellation), cancellation);
 
+    public async Task<JobDeletionReport> DeleteAsync(string jobId, bool cancelFirst, CancellationToken cancellation) =>
+        await Read<JobDeletionReport>(await _http.DeleteAsync($"api/jobs/{Uri.EscapeDataString(jobId)}{(cancelFirst ? "?cancel=true" : "")}", cancellation), cancellation);
+
     public async Task<JobStatus> RetryAsync(string jobId, IReadOnlyList<string> images, CancellationToken cancellation)
     {
         var query = string.Concat(images.Select((name, i) => $"{(i == 0 ? '?' : '&')}image={Uri.EscapeDataString(name)}"));

@@ -14,7 +14,7 @@ namespace SinGanSeg.Cli.Commands;
 /// </summary>
 public static class ClusterCommands
 {
-    public static IEnumerable<Command> Create() => [Submit(), Status(), Watch(), Cancel(), Retry(), Download(), Jobs(), Events(), Model()];
+    public static IEnumerable<Command> Create() => [Submit(), Status(), Watch(), Cancel(), Retry(), Download(), Jobs(), Events(), Model(), Delete()];
 
     /// <summary>The options every API command shares, and the client they describe.</summary>
     public sealed class ApiOptions
@@ -177,6 +177,27 @@ public static class ClusterCommands
             var status = await client.CancelAsync(parse.GetValue(jobId)!, cancellation);
             if (json) JsonOutput.Write(status);
             else Console.WriteLine($"job {status.JobId}: {status.Phase} ({status.Done} of {status.Total} images had finished)");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Delete()
+    {
+        var api = new ApiOptions();
+        var jobId = JobId();
+        var cancel = new Option<bool>("--cancel") { Description = "stop the job first if it is still running (otherwise a running job is refused)" };
+        var command = api.Add(new Command("delete",
+            "Delete a job with everything it stored (inputs, samples, manifest, state) and the models no other job uses. Repeating it is harmless; an audit record of who asked stays.")
+            { jobId, cancel });
+        api.SetAction(command, async (parse, client, json, cancellation) =>
+        {
+            var report = await client.DeleteAsync(parse.GetValue(jobId)!, parse.GetValue(cancel), cancellation);
+            if (json) JsonOutput.Write(report);
+            else if (!report.Existed) Console.WriteLine($"job {report.JobId}: nothing to delete (it does not exist, or was deleted already)");
+            else
+                Console.WriteLine($"job {report.JobId}: deleted {report.ObjectsDeleted} stored objects and {report.ModelsDeleted.Length} models"
+                    + (report.ModelsKept.Length > 0 ? $"; kept {report.ModelsKept.Length} models other jobs use" : "") + $"; audit record {report.AuditKey}");
             return ExitCodes.Ok;
         });
         return command;

@@ -33,6 +33,7 @@ public sealed class EvaluationCoordinatorGrain(
     private readonly SemaphoreSlim _reconciling = new(1, 1);
     private readonly DurableState<EvaluationState> _state = new(state, copier);
     private WorkTracker<EvaluationRunRecord>? _tracker;
+    private bool _deleting;
 
     private string Id => this.GetPrimaryKeyString();
     private EvaluationState S => state.State;
@@ -97,7 +98,7 @@ public sealed class EvaluationCoordinatorGrain(
 
     public async Task RunFinished(string runKey, int attempt, bool succeeded, string? error, bool permanent, bool infrastructure = false)
     {
-        if (!state.RecordExists || !S.Runs.TryGetValue(runKey, out var known)) return;
+        if (_deleting || !state.RecordExists || !S.Runs.TryGetValue(runKey, out var known)) return;
         if (!WorkTracker<EvaluationRunRecord>.Accepts(known, attempt))
         {
             await TryFinish();
@@ -148,7 +149,48 @@ public sealed class EvaluationCoordinatorGrain(
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        state.RecordExists && !S.IsFinished ? Reconcile() : this.StopReminder(ReconcileReminder);
+        state.RecordExists && !S.IsFinished && !_deleting ? Reconcile() : this.StopReminder(ReconcileReminder);
+
+    public async Task Delete()
+    {
+        // Set before waiting: a reconcile pass or a late run report must not start anything again.
+        _deleting = true;
+        await _reconciling.WaitAsync();
+        try
+        {
+            if (state.RecordExists)
+            {
+                await Task.WhenAll(S.Runs.Keys.Select(async key =>
+                {
+                    try
+                    {
+                        await GrainFactory.GetGrain<IEvaluationRunGrain>(EvaluationKeys.RunGrain(Id, key)).Stop();
+                    }
+                    catch (Exception e)
+                    {
+                        // Its silo may be gone, which stops it too; anything it still writes is swept below and by the job.
+                        logger.LogWarning("evaluation {Id}: could not stop run {Run} ({Error})", Id, key, e.Message);
+                    }
+                }));
+                await this.StopReminder(ReconcileReminder);
+            }
+            // Artifacts before state: a deletion cut short between the two is resumed from the state.
+            foreach (var key in await store.ListAllAsync(EvaluationKeys.Prefix(Id))) await store.DeleteAsync(key);
+            if (state.RecordExists)
+            {
+                await state.ClearStateAsync();
+                state.State = new EvaluationState();
+            }
+            _live.Clear();
+            _tracker = null;
+            logger.LogInformation("evaluation {Id}: deleted with its job", Id);
+        }
+        finally
+        {
+            _reconciling.Release();
+        }
+        DeactivateOnIdle();
+    }
 
     private void ScheduleReconcile(TimeSpan due) =>
         this.RegisterGrainTimer(_ => Reconcile(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true });
@@ -169,10 +211,10 @@ public sealed class EvaluationCoordinatorGrain(
 
     private async Task Reconcile()
     {
-        if (!await _reconciling.WaitAsync(0)) return;
+        if (_deleting || !await _reconciling.WaitAsync(0)) return;
         try
         {
-            if (!state.RecordExists || S.IsFinished) return;
+            if (!state.RecordExists || S.IsFinished || _deleting) return;
             await TryFinish();
             if (S.IsFinished) return;
             var due = Tracker.Due(S.Runs, DateTimeOffset.UtcNow);

@@ -44,6 +44,23 @@ public sealed class EvaluationRunGrain(
         return Task.CompletedTask;
     }
 
+    public async Task Stop()
+    {
+        _stop.Cancel();
+        if (_run is { IsCompleted: false } run)
+        {
+            try
+            {
+                await run.WaitAsync(TimeSpan.FromSeconds(20));
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                // Still stopping: whatever it writes later lands under a deleted evaluation and is swept by the job's deletion.
+            }
+        }
+        DeactivateOnIdle();
+    }
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _stop.Cancel();

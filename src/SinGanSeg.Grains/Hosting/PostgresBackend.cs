@@ -27,6 +27,8 @@ public static class PostgresBackend
         {
             o.Invariant = Invariant;
             o.ConnectionString = connection;
+            // Rows deleted, not blanked: a blank row keeps the grain id (a job id, an image name) after a deletion.
+            o.DeleteStateOnClear = true;
         });
         silo.UseAdoNetReminderService(o =>
         {

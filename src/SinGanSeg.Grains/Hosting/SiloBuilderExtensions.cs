@@ -82,6 +82,8 @@ public static class SiloBuilderExtensions
                 {
                     o.TableServiceClient = AzureStorageClients.Tables(connection, sp.GetServices<AzureClientPolicy>());
                     o.TableName = $"{options.TablePrefix}State";
+                    // Deleted, not blanked: a blank entity would keep the grain id (a job id, an image name) after a deletion.
+                    o.DeleteStateOnClear = true;
                 }));
                 silo.UseAzureTableReminderService(ob => ob.Configure<IServiceProvider>((o, sp) =>
                 {

@@ -65,6 +65,14 @@ public sealed record SinGanSegOptions
     public TimeSpan StaleImageAfter { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// Days a finished (or cancelled) job is kept before it is deleted with everything it stored;
+    /// null keeps jobs until someone deletes them. Medical data should not outlive its purpose.
+    /// </summary>
+    public double? RetentionDays { get; init; }
+
+    public TimeSpan? Retention => RetentionDays is { } days ? TimeSpan.FromDays(days) : null;
+
+    /// <summary>
     /// Lease of a model's one-writer claim: renewed every third of it while training; a writer that
     /// died holds the model this long at most before a waiting image takes over.
     /// </summary>
@@ -109,6 +117,7 @@ public sealed record SinGanSegOptions
         if (Storage == StorageMode.Postgres && string.IsNullOrWhiteSpace(ArtifactDirectory))
             throw new ArgumentException("Postgres storage mode needs the shared artifact folder every silo mounts (SinGanSeg:ArtifactDirectory)");
         if (ShutdownGrace < TimeSpan.Zero) throw new ArgumentException("shutdown grace must not be negative");
+        if (RetentionDays is <= 0) throw new ArgumentException("retention days must be positive (leave it unset to keep jobs until deleted)");
         if (RegistryPageSize < 1) throw new ArgumentException("the registry page size must be at least 1");
         if (FanOutConcurrency < 1 || SampleBatchSize < 1) throw new ArgumentException("fan-out concurrency and sample batch size must be at least 1");
         return this;

@@ -115,6 +115,31 @@ public sealed class ImageModelGrain(
         await StopReminder();
     }
 
+    public async Task<string?> Forget()
+    {
+        _cancel?.Cancel();
+        _reporter?.Dispose();
+        _reporter = null;
+        // The run must not write its outcome (or a log entry) after the state is cleared.
+        if (_run is { IsCompleted: false } run)
+        {
+            try
+            {
+                await run.WaitAsync(options.DeactivationWait);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                logger.LogWarning("{Image}: run still stopping after {Wait} while its job is deleted", Name, options.DeactivationWait);
+            }
+        }
+        var model = state.State.ModelKey ?? _box?.Current.ModelKey;
+        await StopReminder();
+        await state.ClearStateAsync();
+        state.State = new ImageGrainState();
+        DeactivateOnIdle();
+        return model;
+    }
+
     public Task<ImageProgress> GetProgress() => Task.FromResult(Snapshot());
 
     public Task<IReadOnlyList<ImageEvent>> GetEvents() => Task.FromResult<IReadOnlyList<ImageEvent>>(state.State.Events);
@@ -134,6 +159,8 @@ public sealed class ImageModelGrain(
         if (state.State.Work is null || completedScales <= state.State.CompletedScales) return;
         state.State.CompletedScales = completedScales;
         state.State.ScaleCount = scaleCount;
+        // Known from the first stored scale on, so deleting the job finds the model even if this attempt never ends.
+        state.State.ModelKey ??= _box?.Current.ModelKey;
         state.State.Phase = ImagePhase.Training;
         state.State.UpdatedAt = DateTimeOffset.UtcNow;
         Log(ImageEventKinds.Scale, ImagePhase.Training, $"scale {completedScales}/{scaleCount} stored");
@@ -210,7 +237,7 @@ public sealed class ImageModelGrain(
         state.State.OutcomeDelivered = false;
         state.State.CompletedScales = Math.Max(state.State.CompletedScales, latest.CompletedScales);
         state.State.ScaleCount = latest.ScaleCount;
-        state.State.ModelKey = outcome.ModelKey;
+        state.State.ModelKey = outcome.ModelKey ?? state.State.ModelKey;
         state.State.Samples = outcome.Samples.Count;
         state.State.UpdatedAt = DateTimeOffset.UtcNow;
         if (outcome.Succeeded)

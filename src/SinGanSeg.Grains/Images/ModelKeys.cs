@@ -18,6 +18,19 @@ public static class ModelKeys
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{inputSha256}|{ConfigJson(config)}|{seed}")))[..24];
 
     public static string ModelPrefix(string modelKey) => $"models/{modelKey}/";
+    /// <summary>
+    /// A marker that a job uses a model (written when an image's outcome names it): a model is
+    /// deleted with a job only when no other job's marker is left. Outside the model's prefix,
+    /// which checkouts download whole.
+    /// </summary>
+    public static string ModelUser(string modelKey, string jobId) => $"model-users/{modelKey}/{jobId}";
+    public static string ModelUsers(string modelKey) => $"model-users/{modelKey}/";
+
+    /// <summary>Everything a job stores (inputs, spec, outcomes, samples, manifest, card) is under this prefix.</summary>
+    public static string JobPrefix(string jobId) => $"jobs/{jobId}/";
+
+    /// <summary>The audit record of a deletion: who asked, when, what went; kept after the job is gone.</summary>
+    public static string DeletionAudit(string jobId, DateTimeOffset at) => $"audit/deletions/{at:yyyyMMdd'T'HHmmssfff}-{jobId}.json";
     public static string SampleImage(string jobId, string name) => $"jobs/{jobId}/images/{name}.png";
     public static string SampleMask(string jobId, string name) => $"jobs/{jobId}/masks/{name}.png";
     public static string StyleState(string jobId, string image, int batch) => $"jobs/{jobId}/style-state/{Uri.EscapeDataString(image)}/batch-{batch}.pth";

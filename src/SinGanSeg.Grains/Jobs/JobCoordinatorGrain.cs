@@ -32,9 +32,12 @@ public sealed class JobCoordinatorGrain(
     ILogger<JobCoordinatorGrain> logger) : Grain, IJobCoordinatorGrain, IRemindable
 {
     private const string ReconcileReminder = "reconcile";
+    private const string RetentionReminder = "retention";
+    private const string DeleteReminder = "delete";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Dictionary<string, ImageProgress> _live = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _reconciling = new(1, 1);
+    private readonly SemaphoreSlim _deleting = new(1, 1);
     private readonly DurableState<JobState> _state = new(state, copier);
     private WorkTracker<ImageRecord>? _tracker;
     private JobSpec? _spec;
@@ -46,7 +49,12 @@ public sealed class JobCoordinatorGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.RecordExists && !S.IsFinished)
+        if (state.RecordExists && S.IsDeleting)
+        {
+            // A deletion cut short (its silo lost): finish it rather than waiting for its reminder.
+            this.RegisterGrainTimer(_ => ResumeDeletion(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        }
+        else if (state.RecordExists && !S.IsFinished)
         {
             // Back after a restart or a lost silo: touch every unfinished image once, which
             // resumes it at once (Start is idempotent) instead of at its next reminder tick.
@@ -85,6 +93,7 @@ public sealed class JobCoordinatorGrain(
         if (state.RecordExists)
         {
             activity?.SetTag("job.existing", true);
+            if (S.IsDeleting) throw new JobConflictException($"job '{JobId}' is being deleted; submit it again once the deletion has finished");
             if (S.Fingerprint != spec.Fingerprint())
                 throw new JobConflictException($"job '{JobId}' already exists with different images or options; choose another job id");
             // The first submit may have stopped after storing the job: finish what it started.
@@ -173,6 +182,7 @@ public sealed class JobCoordinatorGrain(
             return true;
         }, (name, e) => logger.LogWarning("job {Job}: could not tell {Image} about the cancel ({Error}); it learns it from its next progress report", JobId, name, e.Message));
         await this.StopReminder(ReconcileReminder);
+        await TryScheduleRetention();
         logger.LogInformation("job {Job}: cancelled, {Count} images stopped", JobId, open.Count);
         return Status();
     }
@@ -180,6 +190,7 @@ public sealed class JobCoordinatorGrain(
     public async Task<JobStatus> Retry(IReadOnlyList<string>? images = null)
     {
         if (!state.RecordExists) throw new KeyNotFoundException($"job '{JobId}' does not exist");
+        if (S.IsDeleting) throw new JobRetryException($"job '{JobId}' is being deleted");
         if (S.Phase == JobPhase.Cancelled) throw new JobRetryException($"job '{JobId}' was cancelled; submit it again to run it");
         // Finish is writing the manifest and would overwrite the phase set here.
         if (Tracker.Finishing) throw new JobRetryException($"job '{JobId}' is writing its manifest; retry in a moment");
@@ -213,7 +224,7 @@ public sealed class JobCoordinatorGrain(
     {
         if (!state.RecordExists || !S.Images.TryGetValue(progress.Name, out var record)) return Task.FromResult(true);
         // The answer an image that missed the cancel acts on.
-        if (S.Phase == JobPhase.Cancelled || record.Phase == ImagePhase.Cancelled) return Task.FromResult(false);
+        if (S.Phase == JobPhase.Cancelled || S.IsDeleting || record.Phase == ImagePhase.Cancelled) return Task.FromResult(false);
         if (!record.IsTerminal && progress.Attempts == record.Attempts)
         {
             var moved = !_live.TryGetValue(progress.Name, out var before) || before.Phase != progress.Phase;
@@ -244,7 +255,7 @@ public sealed class JobCoordinatorGrain(
 
     public async Task ImageFinished(ImageOutcome outcome)
     {
-        if (!state.RecordExists || !S.Images.TryGetValue(outcome.Name, out var known)) return;
+        if (!state.RecordExists || S.IsDeleting || !S.Images.TryGetValue(outcome.Name, out var known)) return;
         // Outcomes of earlier attempts, and repeats of one already recorded, change nothing —
         // but they are a moment to finish a job whose finishing failed before.
         if (!WorkTracker<ImageRecord>.Accepts(known, outcome.Attempt))
@@ -252,6 +263,8 @@ public sealed class JobCoordinatorGrain(
             await TryFinish();
             return;
         }
+        // Before the outcome counts: deleting another job that shares this model must see that this one uses it.
+        if (outcome.ModelKey is not null) await store.PutBytesAsync(ModelKeys.ModelUser(outcome.ModelKey, JobId), []);
         // The samples list lives in the artifact store; stored before the image counts as done.
         if (outcome.Succeeded)
             await store.PutBytesAsync(ModelKeys.Outcome(JobId, outcome.Name), JsonSerializer.SerializeToUtf8Bytes(outcome, Json));
@@ -305,8 +318,13 @@ public sealed class JobCoordinatorGrain(
         await TryFinish();
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        state.RecordExists && !S.IsFinished ? Reconcile() : this.StopReminder(ReconcileReminder);
+    public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName switch
+    {
+        DeleteReminder => ResumeDeletion(),
+        RetentionReminder => RetentionTick(),
+        _ when state.RecordExists && S.IsDeleting => ResumeDeletion(),
+        _ => state.RecordExists && !S.IsFinished ? Reconcile() : this.StopReminder(reminderName),
+    };
 
     private void ScheduleReconcile(TimeSpan due) =>
         this.RegisterGrainTimer(_ => Reconcile(), new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { Interleave = true });
@@ -335,7 +353,7 @@ public sealed class JobCoordinatorGrain(
         if (!await _reconciling.WaitAsync(0)) return;
         try
         {
-            if (!state.RecordExists || S.IsFinished) return;
+            if (!state.RecordExists || S.IsFinished || S.IsDeleting) return;
             await TryFinish();
             if (S.IsFinished) return;
             await TryEnsureListed();
@@ -417,6 +435,7 @@ public sealed class JobCoordinatorGrain(
         });
         PublishCounts();
         logger.LogInformation("job {Job}: {Phase}, {Samples} samples in {Manifest}", JobId, S.Phase, samples.Count, manifestKey);
+        await TryScheduleRetention();
         try
         {
             await this.StopReminder(ReconcileReminder);
@@ -453,6 +472,126 @@ public sealed class JobCoordinatorGrain(
             // Too few images left after failures, say: the dataset stands, the report says why there is no evaluation.
             logger.LogWarning("job {Job}: evaluation not started: {Error}", JobId, e.Message);
             return (null, e.Message);
+        }
+    }
+
+    public async Task<JobDeletionReport> Delete(string requestedBy, bool cancelFirst)
+    {
+        if (!state.RecordExists) return NothingDeleted(requestedBy);
+        if (!S.IsDeleting)
+        {
+            if (!S.IsFinished)
+            {
+                if (!cancelFirst)
+                    throw new JobDeletionException($"job '{JobId}' is {S.Phase}; cancel it first, or delete it with cancel (DELETE /api/jobs/{JobId}?cancel=true, singanseg delete --cancel)");
+                await Cancel();
+            }
+            if (!cancelFirst && S.EvaluationId is { } evaluationId
+                && !(await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluationId).GetStatus()).IsFinished)
+                throw new JobDeletionException($"job '{JobId}' has its evaluation '{evaluationId}' still running; wait for it, or delete with cancel");
+            var now = DateTimeOffset.UtcNow;
+            // Durable before anything is removed: a deletion cut short is resumed by this reminder or the next activation.
+            await this.RegisterOrUpdateReminder(DeleteReminder, options.JobReconcile, options.JobReconcile);
+            await _state.Apply(s =>
+            {
+                if (s.IsDeleting) return false;
+                s.DeleteRequestedAt = now;
+                s.DeleteRequestedBy = requestedBy;
+                return true;
+            });
+            logger.LogInformation("job {Job}: deletion requested by {Who}", JobId, requestedBy);
+        }
+        return await RunDeletion() ?? NothingDeleted(requestedBy);
+    }
+
+    private JobDeletionReport NothingDeleted(string requestedBy) => new(JobId, false, requestedBy, DateTimeOffset.UtcNow, 0, [], [], null);
+
+    private async Task ResumeDeletion()
+    {
+        try
+        {
+            if (state.RecordExists && S.IsDeleting) await RunDeletion();
+            else await this.StopReminder(DeleteReminder);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("job {Job}: deletion not finished yet ({Error}); its reminder tries again", JobId, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Images first (they stop writing), then the evaluation, the artifacts and models, the listing,
+    /// and the job's own state last, so every step before it is found again by a retry.
+    /// </summary>
+    private async Task<JobDeletionReport?> RunDeletion()
+    {
+        await _deleting.WaitAsync();
+        try
+        {
+            if (!state.RecordExists || !S.IsDeleting) return null;
+            var models = new HashSet<string>(S.Images.Values.Select(r => r.ModelKey).OfType<string>(), StringComparer.Ordinal);
+            var names = S.Images.Keys.ToList();
+            for (var i = 0; i < names.Count; i += Math.Max(1, options.FanOutConcurrency))
+            {
+                var known = await Task.WhenAll(names.Skip(i).Take(Math.Max(1, options.FanOutConcurrency))
+                    .Select(name => GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Forget()));
+                models.UnionWith(known.OfType<string>());
+            }
+            if (S.EvaluationId is { } evaluationId) await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluationId).Delete();
+            var report = await JobDeletion.RemoveArtifacts(store, JobId, S.EvaluationId, models, S.DeleteRequestedBy ?? "unknown", S.DeleteRequestedAt!.Value, logger);
+            await GrainFactory.GetGrain<IJobRegistryGrain>(0).Unregister(JobId);
+            await this.StopReminder(ReconcileReminder);
+            await this.StopReminder(RetentionReminder);
+            await state.ClearStateAsync();
+            state.State = new JobState();
+            _live.Clear();
+            _spec = null;
+            _tracker = null;
+            ImageStateCounts.Remove(JobId);
+            // Last: if this is lost, the next tick finds no job and stops it.
+            await this.StopReminder(DeleteReminder);
+            DeactivateOnIdle();
+            return report;
+        }
+        finally
+        {
+            _deleting.Release();
+        }
+    }
+
+    /// <summary>With a retention period set, a finished job deletes itself that long after it finished.</summary>
+    private async Task TryScheduleRetention()
+    {
+        if (options.Retention is not { } retention || S.FinishedAt is not { } finished) return;
+        try
+        {
+            var due = finished + retention - DateTimeOffset.UtcNow;
+            // Ticks again after a failed deletion; never more often than the reconcile period, at least daily.
+            var period = TimeSpan.FromTicks(Math.Clamp(retention.Ticks, options.JobReconcile.Ticks, TimeSpan.FromDays(1).Ticks));
+            await this.RegisterOrUpdateReminder(RetentionReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, period);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("job {Job}: could not schedule its retention deletion yet ({Error})", JobId, e.Message);
+        }
+    }
+
+    private async Task RetentionTick()
+    {
+        if (!state.RecordExists || options.Retention is not { } retention || !S.IsFinished && !S.IsDeleting)
+        {
+            // Deleted, retention switched off, or the job was retried and runs again (its next finish schedules anew).
+            await this.StopReminder(RetentionReminder);
+            return;
+        }
+        if (S.FinishedAt + retention > DateTimeOffset.UtcNow && !S.IsDeleting) return;
+        try
+        {
+            await Delete($"retention policy ({options.RetentionDays:0.######} days after the job finished)", cancelFirst: false);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("job {Job}: retention deletion not finished yet ({Error}); tried again at the next tick", JobId, e.Message);
         }
     }
 

@@ -34,6 +34,16 @@ public sealed class JobRegistryGrain(
         }
     }
 
+    /// <summary>
+    /// Walks the pages from the newest back (a job is on exactly one). Deleting is rare and pages
+    /// are few (100 for 100 000 jobs), so no index from job to page is kept.
+    /// </summary>
+    public async Task Unregister(string jobId)
+    {
+        for (var page = state.State.CurrentPage; page >= 0; page--)
+            if (await GrainFactory.GetGrain<IJobRegistryPageGrain>(page).Remove(jobId)) return;
+    }
+
     /// <summary>The current page only moves forward; after a lost acknowledgement the stored one may already be ahead.</summary>
     private async Task SaveIndex()
     {

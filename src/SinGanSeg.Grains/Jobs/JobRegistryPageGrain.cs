@@ -34,6 +34,25 @@ public sealed class JobRegistryPageGrain(
         }
     }
 
+    public async Task<bool> Remove(string jobId)
+    {
+        var index = state.State.Jobs.FindIndex(j => j.JobId == jobId);
+        if (index < 0) return false;
+        var listing = state.State.Jobs[index];
+        state.State.Jobs.RemoveAt(index);
+        try
+        {
+            await state.WriteStateAsync();
+            return true;
+        }
+        catch
+        {
+            // Not stored: keep memory as the store has it; the deletion is retried as a whole.
+            state.State.Jobs.Insert(index, listing);
+            throw;
+        }
+    }
+
     public Task<IReadOnlyList<JobListing>> Entries() => Task.FromResult<IReadOnlyList<JobListing>>([.. state.State.Jobs]);
 }
 

@@ -33,6 +33,12 @@ public sealed class JobState
     /// <summary>Whether the job is in the registry's list yet (registering is retried until it is).</summary>
     [Id(15)] public bool Listed { get; set; }
 
+    /// <summary>Set when a deletion starts (by a user or the retention policy); a deletion cut short resumes from it.</summary>
+    [Id(16)] public DateTimeOffset? DeleteRequestedAt { get; set; }
+    [Id(17)] public string? DeleteRequestedBy { get; set; }
+
+    public bool IsDeleting => DeleteRequestedAt is not null;
+
     public bool IsFinished => Phase is JobPhase.Completed or JobPhase.CompletedWithErrors or JobPhase.Cancelled;
 }
 

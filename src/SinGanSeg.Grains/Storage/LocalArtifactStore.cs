@@ -95,6 +95,29 @@ public sealed class LocalArtifactStore(string root) : IArtifactStore
     {
         var path = PathOf(key);
         if (File.Exists(path)) File.Delete(path);
+        PruneEmptyFolders(Root, Path.GetDirectoryName(path));
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Removes the folders a deletion left empty, up to the root: a deleted job must not leave its
+    /// id (or a model key) behind as a folder name. A writer racing into a folder just pruned
+    /// fails once and is retried like any storage error.
+    /// </summary>
+    public static void PruneEmptyFolders(string root, string? folder)
+    {
+        var top = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        for (var dir = folder; dir is not null && dir.Length > top.Length && dir.StartsWith(top, StringComparison.Ordinal); dir = Path.GetDirectoryName(dir))
+        {
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(dir).Any()) return;
+                Directory.Delete(dir);
+            }
+            catch (Exception e) when (e is IOException or DirectoryNotFoundException)
+            {
+                return; // filled or removed meanwhile
+            }
+        }
     }
 }

@@ -60,6 +60,7 @@ public sealed class SharedFolderArtifactStore : IArtifactStore
         {
             File.Delete(path);
             SharedFolderLock.SyncDirectory(Path.GetDirectoryName(path)!);
+            LocalArtifactStore.PruneEmptyFolders(Root, Path.GetDirectoryName(path));
         }
         return Task.CompletedTask;
     }

@@ -12,7 +12,7 @@ namespace SinGanSeg.Silo.Api;
 
 /// <summary>
 /// The REST API: submit (server-side paths, or a multipart upload of images/ and masks/), list,
-/// get, cancel, retry failed images, and download a finished dataset (zip) or its manifest. Errors are RFC 7807
+/// get, cancel, retry failed images, delete, and download a finished dataset (zip) or its manifest. Errors are RFC 7807
 /// problem details (see <see cref="ProblemMapping"/>).
 /// </summary>
 public static class JobApi
@@ -87,6 +87,12 @@ public static class JobApi
             .WithName("CancelJob")
             .WithSummary("Stop a job's outstanding work; finished images and their samples are kept")
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        jobs.MapDelete("/{jobId}", async (string jobId, bool? cancel, IClusterClient client, HttpContext http) =>
+            TypedResults.Ok(await client.GetGrain<IJobCoordinatorGrain>(SafeJobId(jobId)).Delete(Requester.Describe(http), cancel ?? false)))
+            .WithName("DeleteJob")
+            .WithSummary("Delete a job with everything it stored (inputs, samples, manifest, state) and the models no other job uses; ?cancel=true stops it first if it runs; repeating it is harmless")
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         // ?image=a&image=b retries only those; without it every failed image runs again.
         jobs.MapPost("/{jobId}/retry", async (string jobId, [FromQuery(Name = "image")] string[]? images, IClusterClient client) =>

@@ -25,6 +25,7 @@ public static class ProblemMapping
         JobConflictException => Problem(409, "Job id already used", e.Message),
         JobNotFinishedException => Problem(409, "Job not finished", e.Message),
         JobRetryException => Problem(409, "Cannot retry", e.Message),
+        JobDeletionException => Problem(409, "Cannot delete yet", e.Message),
         InvalidInputException or ArgumentException or DirectoryNotFoundException or FileNotFoundException => Problem(400, "Invalid job", e.Message),
         BadHttpRequestException bad => Problem(bad.StatusCode, "Bad request", e.Message),
         InvalidDataException => Problem(400, "Malformed upload", e.Message),
