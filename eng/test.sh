@@ -16,10 +16,15 @@ if [ ! -x .tools/node_modules/.bin/azurite ]; then
   npm install --prefix .tools --no-audit --no-fund --loglevel=error azurite@3.37.0
 fi
 # Debian packages: chromium for the dashboard tests, yamllint for the deploy checks, the
-# PostgreSQL server binaries for the on-premises backend's tests.
+# PostgreSQL server binaries for the on-premises backend's tests, the README examples' tools.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
 command -v yamllint >/dev/null || missing+=(yamllint)
+# curl, jq, unzip and python3-requests: the README's REST examples are run by a test.
+command -v curl >/dev/null || missing+=(curl)
+command -v jq >/dev/null || missing+=(jq)
+command -v unzip >/dev/null || missing+=(unzip)
+python3 -c 'import requests' 2>/dev/null || missing+=(python3-requests)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_cmd=""
