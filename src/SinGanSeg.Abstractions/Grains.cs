@@ -67,11 +67,17 @@ public interface IImageModelGrain : IGrainWithStringKey
 /// <summary>The list of known jobs (key 0): an index of pages, so it grows without bound.</summary>
 public interface IJobRegistryGrain : IGrainWithIntegerKey
 {
-    /// <summary>Lists the job (once: registering it again changes nothing).</summary>
-    Task Register(string jobId, DateTimeOffset createdAt);
+    /// <summary>
+    /// Lists the job, or updates its listing when it is already listed on the page new jobs go
+    /// to; returns the page it is on (the job updates its listing there directly afterwards).
+    /// </summary>
+    Task<int> Register(JobListing listing);
 
-    /// <summary>Newest first, at most <paramref name="limit"/>; pass the answer's continuation for the next ones.</summary>
-    Task<JobListingPage> List(int limit, string? continuation = null);
+    /// <summary>
+    /// Newest first, at most <paramref name="limit"/> of the jobs in one of <paramref name="phases"/>
+    /// (all when null or empty); pass the answer's continuation for the next ones.
+    /// </summary>
+    Task<JobListingPage> List(int limit, string? continuation = null, JobPhase[]? phases = null);
 
     /// <summary>Takes a deleted job off the list (nothing happens when it is not listed).</summary>
     Task Unregister(string jobId);
@@ -88,10 +94,23 @@ public interface IJobRegistryPageGrain : IGrainWithIntegerKey
 
     /// <summary>Removes the job's listing; false when it is not on this page.</summary>
     Task<bool> Remove(string jobId);
+
+    /// <summary>Replaces the job's listing (its phase and counts); false when it is not on this page.</summary>
+    Task<bool> Update(JobListing listing);
 }
 
 [GenerateSerializer, Immutable]
-public sealed record JobListing([property: Id(0)] string JobId, [property: Id(1)] DateTimeOffset CreatedAt);
+/// <summary>
+/// A job in the list: its phase and image counts as of its last phase change (the API replaces
+/// the counts of unfinished jobs with live ones).
+/// </summary>
+public sealed record JobListing(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] DateTimeOffset CreatedAt,
+    [property: Id(2)] JobPhase? Phase = null,
+    [property: Id(3)] int Total = 0,
+    [property: Id(4)] int Done = 0,
+    [property: Id(5)] int Failed = 0);
 
 /// <summary>A slice of the job list; Continuation is null after the oldest job.</summary>
 [GenerateSerializer, Immutable]

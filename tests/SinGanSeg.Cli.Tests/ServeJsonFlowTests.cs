@@ -52,8 +52,14 @@ public sealed class ServeJsonFlowTests
         var status = Json("status", "--api", api, "--job-id", "scripted");
         Assert.Equal(1, status.GetProperty("done").GetInt32());
         Assert.Equal(2, status.GetProperty("images")[0].GetProperty("samples").GetInt32());
-        var jobs = Json("jobs", "--api", api);
-        Assert.Contains("scripted", jobs.ToString());
+        var jobs = Json("jobs", "--api", api, "--phase", "Completed");
+        var listed = Assert.Single(jobs.EnumerateArray());
+        Assert.Equal(("scripted", "Completed", 1, 1), (listed.GetProperty("jobId").GetString(), listed.GetProperty("phase").GetString(),
+            listed.GetProperty("total").GetInt32(), listed.GetProperty("done").GetInt32()));
+        Assert.Empty(Json("jobs", "--api", api, "--phase", "Running").EnumerateArray());
+        var (badPhase, _, badPhaseError) = CliProcess.Run("jobs", "--api", api, "--phase", "Finished", "--json");
+        Assert.Equal(2, badPhase);
+        Assert.Contains("unknown job phase 'Finished'", badPhaseError);
 
         // Nothing failed: retry is refused as the caller's mistake (exit 2), with the reason.
         var (retryCode, _, retryError) = CliProcess.Run("retry", "--api", api, "--job-id", "scripted", "--json");

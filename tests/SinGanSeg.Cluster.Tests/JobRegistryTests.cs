@@ -12,10 +12,12 @@ public class JobRegistryTests(Azurite azurite) : IClassFixture<Azurite>
         var registry = cluster.Client.GetGrain<IJobRegistryGrain>(0);
         var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var ids = Enumerable.Range(0, 20).Select(i => $"job-{i:D2}").ToList();
-        foreach (var (id, i) in ids.Select((id, i) => (id, i))) await registry.Register(id, t0.AddMinutes(i));
+        // Every third job completed, the rest running.
+        JobPhase PhaseOf(int i) => i % 3 == 0 ? JobPhase.Completed : JobPhase.Running;
+        foreach (var (id, i) in ids.Select((id, i) => (id, i))) await registry.Register(new JobListing(id, t0.AddMinutes(i), PhaseOf(i), 10));
         // A resubmission registers again: still listed once.
-        await registry.Register("job-19", t0.AddMinutes(19));
-        await registry.Register("job-18", t0.AddMinutes(18));
+        await registry.Register(new JobListing("job-19", t0.AddMinutes(19), JobPhase.Running, 10));
+        await registry.Register(new JobListing("job-18", t0.AddMinutes(18), JobPhase.Completed, 10));
 
         var listed = new List<string>();
         string? continuation = null;
@@ -40,5 +42,20 @@ public class JobRegistryTests(Azurite azurite) : IClassFixture<Azurite>
         Assert.Equal(["job-04", "job-03", "job-02", "job-01", "job-00"], rest.Jobs.Select(j => j.JobId));
         Assert.Null(rest.Continuation);
         await Assert.ThrowsAsync<ArgumentException>(() => registry.List(5, "99:0"));
+
+        // By phase, a slice at a time: job-18 moved to Completed when registered again; its page updates in place.
+        var completed = new List<string>();
+        continuation = null;
+        do
+        {
+            var page = await registry.List(2, continuation, [JobPhase.Completed]);
+            Assert.All(page.Jobs, j => Assert.Equal(JobPhase.Completed, j.Phase));
+            completed.AddRange(page.Jobs.Select(j => j.JobId));
+            continuation = page.Continuation;
+        } while (continuation is not null);
+        Assert.Equal(["job-18", "job-15", "job-12", "job-09", "job-06", "job-03", "job-00"], completed);
+        Assert.True(await cluster.Client.GetGrain<IJobRegistryPageGrain>(6).Update(new JobListing("job-18", t0, JobPhase.Cancelled, 10, 4, 1)));
+        var cancelled = Assert.Single((await registry.List(10, null, [JobPhase.Cancelled, JobPhase.CompletedWithErrors])).Jobs);
+        Assert.Equal(("job-18", t0.AddMinutes(18), 4, 1), (cancelled.JobId, cancelled.CreatedAt, cancelled.Done, cancelled.Failed));
     }
 }

@@ -47,6 +47,9 @@ public class StateReloadTests(Azurite azurite) : IClassFixture<Azurite>
             Assert.Equal(ImagePhase.Done, (await images[i].GetProgress()).Phase);
             Assert.Equal(eventsBefore[i], await images[i].GetEvents());
         }
-        Assert.Contains((await registry.List(10)).Jobs, j => j.JobId == jobId);
+        // The listing followed the job to its end: filtered by phase, with its counts.
+        var listed = Assert.Single((await registry.List(10, null, [JobPhase.Completed])).Jobs);
+        Assert.Equal((jobId, JobPhase.Completed, 2, 2, 0), (listed.JobId, listed.Phase, listed.Total, listed.Done, listed.Failed));
+        Assert.Empty((await registry.List(10, null, [JobPhase.Running, JobPhase.Accepted])).Jobs);
     }
 }

@@ -45,14 +45,15 @@ public sealed class JobApiClient(Uri baseAddress, string? apiKey = null) : IDisp
     public async Task<JobStatus> GetAsync(string jobId, CancellationToken cancellation) =>
         await Read<JobStatus>(await _http.GetAsync($"api/jobs/{Uri.EscapeDataString(jobId)}", cancellation), cancellation);
 
-    /// <summary>Every job, newest first, fetched page by page.</summary>
-    public async Task<IReadOnlyList<JobListing>> ListAsync(CancellationToken cancellation)
+    /// <summary>Every job (or those in <paramref name="phases"/>), newest first, fetched page by page.</summary>
+    public async Task<IReadOnlyList<JobListing>> ListAsync(CancellationToken cancellation, IReadOnlyList<string>? phases = null)
     {
         var all = new List<JobListing>();
         string? continuation = null;
+        var filter = string.Concat((phases ?? []).Select(p => "&phase=" + Uri.EscapeDataString(p)));
         do
         {
-            var query = "api/jobs?limit=1000" + (continuation is null ? "" : "&continuation=" + Uri.EscapeDataString(continuation));
+            var query = "api/jobs?limit=1000" + filter + (continuation is null ? "" : "&continuation=" + Uri.EscapeDataString(continuation));
             var page = await Read<JobListingPage>(await _http.GetAsync(query, cancellation), cancellation);
             all.AddRange(page.Jobs);
             continuation = page.Continuation;

@@ -294,12 +294,19 @@ public static class ClusterCommands
     private static Command Jobs()
     {
         var api = new ApiOptions();
-        var command = api.Add(new Command("jobs", "List the cluster's jobs, newest first."));
+        var phase = new Option<string[]>("--phase")
+        {
+            Description = $"only jobs in this phase (repeatable): {string.Join(", ", Enum.GetNames<JobPhase>())}",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = api.Add(new Command("jobs", "List the cluster's jobs, newest first, with their phase and image counts.") { phase });
         api.SetAction(command, async (parse, client, json, cancellation) =>
         {
-            var jobs = await client.ListAsync(cancellation);
+            var jobs = await client.ListAsync(cancellation, parse.GetValue(phase));
             if (json) JsonOutput.Write(jobs);
-            else foreach (var job in jobs) Console.WriteLine($"{job.JobId}\t{job.CreatedAt:u}");
+            else
+                foreach (var job in jobs)
+                    Console.WriteLine($"{job.JobId}\t{job.CreatedAt:u}\t{job.Phase?.ToString() ?? "?"}\t{job.Done}/{job.Total} done" + (job.Failed > 0 ? $", {job.Failed} failed" : ""));
             return ExitCodes.Ok;
         });
         return command;

@@ -134,12 +134,26 @@ public sealed class JobCoordinatorGrain(
         return Status();
     }
 
-    /// <summary>Puts the job in the registry's list once; retried by resubmission and by reconcile passes until it sticks.</summary>
+    /// <summary>
+    /// Puts the job in the registry's list, and brings its listing's phase and counts up to date
+    /// after a phase change (so the list filters by phase without asking every job); retried by
+    /// resubmission, reconcile passes, finishing and cancelling until it sticks.
+    /// </summary>
     private async Task EnsureListed()
     {
-        if (S.Listed) return;
-        await GrainFactory.GetGrain<IJobRegistryGrain>(0).Register(JobId, S.CreatedAt);
-        await _state.Apply(s => !s.Listed && (s.Listed = true));
+        var phase = S.Phase;
+        if (S.Listed && S.ListedPage is not null && S.ListedPhase == phase) return;
+        var listing = new JobListing(JobId, S.CreatedAt, phase, S.Images.Count,
+            S.Images.Values.Count(r => r.Phase == ImagePhase.Done), S.Images.Values.Count(r => r.Phase == ImagePhase.Failed));
+        var page = S.ListedPage is { } known && await GrainFactory.GetGrain<IJobRegistryPageGrain>(known).Update(listing)
+            ? known
+            : await GrainFactory.GetGrain<IJobRegistryGrain>(0).Register(listing);
+        await _state.Apply(s =>
+        {
+            if (s.Listed && s.ListedPage == page && s.ListedPhase == phase) return false;
+            (s.Listed, s.ListedPage, s.ListedPhase) = (true, page, phase);
+            return true;
+        });
     }
 
     /// <summary>Listing is not worth failing a submit or a reconcile pass over: it is retried by the next pass.</summary>
@@ -182,6 +196,7 @@ public sealed class JobCoordinatorGrain(
             return true;
         }, (name, e) => logger.LogWarning("job {Job}: could not tell {Image} about the cancel ({Error}); it learns it from its next progress report", JobId, name, e.Message));
         await this.StopReminder(ReconcileReminder);
+        await TryEnsureListed();
         await TryScheduleRetention();
         logger.LogInformation("job {Job}: cancelled, {Count} images stopped", JobId, open.Count);
         return Status();
@@ -393,6 +408,7 @@ public sealed class JobCoordinatorGrain(
                 return marked > 0;
             });
             PublishCounts();
+            await TryEnsureListed();
         }
         catch (Exception e)
         {
@@ -435,6 +451,7 @@ public sealed class JobCoordinatorGrain(
         });
         PublishCounts();
         logger.LogInformation("job {Job}: {Phase}, {Samples} samples in {Manifest}", JobId, S.Phase, samples.Count, manifestKey);
+        await TryEnsureListed();
         await TryScheduleRetention();
         try
         {

@@ -23,15 +23,16 @@ public sealed class JobRegistryGrain(
         await SaveIndex();
     }
 
-    public Task Register(string jobId, DateTimeOffset createdAt) => AddToCurrentPage(new JobListing(jobId, createdAt), persistIndex: true);
+    public Task<int> Register(JobListing listing) => AddToCurrentPage(listing, persistIndex: true);
 
-    private async Task AddToCurrentPage(JobListing listing, bool persistIndex)
+    private async Task<int> AddToCurrentPage(JobListing listing, bool persistIndex)
     {
         while (!await GrainFactory.GetGrain<IJobRegistryPageGrain>(state.State.CurrentPage).Add(listing, options.RegistryPageSize))
         {
             state.State.CurrentPage++;
             if (persistIndex) await SaveIndex();
         }
+        return state.State.CurrentPage;
     }
 
     /// <summary>
@@ -60,21 +61,26 @@ public sealed class JobRegistryGrain(
         }
     }
 
-    /// <summary>Continuation "page:skip": how many of that page's newest entries were already returned.</summary>
-    public async Task<JobListingPage> List(int limit, string? continuation = null)
+    /// <summary>
+    /// Continuation "page:skip": how many of that page's newest entries were already looked at
+    /// (returned or filtered out). Pages are read from the newest back and only as far as needed.
+    /// </summary>
+    public async Task<JobListingPage> List(int limit, string? continuation = null, JobPhase[]? phases = null)
     {
         if (limit < 1) throw new ArgumentException("limit must be at least 1");
+        var wanted = phases is { Length: > 0 } ? phases.ToHashSet() : null;
         var (page, skip) = continuation is null ? (state.State.CurrentPage, 0) : Parse(continuation);
         var jobs = new List<JobListing>(Math.Min(limit, 1000));
-        while (page >= 0)
+        for (; page >= 0; (page, skip) = (page - 1, 0))
         {
-            var entries = await GrainFactory.GetGrain<IJobRegistryPageGrain>(page).Entries();
-            var newestFirst = entries.Reverse().Skip(skip).ToList();
-            var take = Math.Min(limit - jobs.Count, newestFirst.Count);
-            jobs.AddRange(newestFirst.Take(take));
-            if (take < newestFirst.Count) return new JobListingPage(jobs, $"{page}:{skip + take}");
-            (page, skip) = (page - 1, 0);
-            if (jobs.Count == limit) return new JobListingPage(jobs, page >= 0 ? $"{page}:0" : null);
+            var newestFirst = (await GrainFactory.GetGrain<IJobRegistryPageGrain>(page).Entries()).Reverse().ToList();
+            for (var i = skip; i < newestFirst.Count; i++)
+            {
+                if (wanted is not null && !(newestFirst[i].Phase is { } phase && wanted.Contains(phase))) continue;
+                jobs.Add(newestFirst[i]);
+                if (jobs.Count == limit)
+                    return new JobListingPage(jobs, i + 1 < newestFirst.Count ? $"{page}:{i + 1}" : page > 0 ? $"{page - 1}:0" : null);
+            }
         }
         return new JobListingPage(jobs, null);
     }

@@ -12,8 +12,8 @@ public sealed class JobRegistryPageGrain(
     {
         for (var conflicts = 0; ; conflicts++)
         {
-            // A registration repeated after a lost answer lands on the same page: listed once.
-            if (state.State.Jobs.Any(j => j.JobId == listing.JobId)) return true;
+            // A registration repeated after a lost answer lands on the same page: listed once (and brought up to date).
+            if (state.State.Jobs.Any(j => j.JobId == listing.JobId)) return await Update(listing);
             if (state.State.Jobs.Count >= capacity) return false;
             state.State.Jobs.Add(listing);
             try
@@ -31,6 +31,27 @@ public sealed class JobRegistryPageGrain(
                 state.State.Jobs.RemoveAt(state.State.Jobs.Count - 1);
                 throw;
             }
+        }
+    }
+
+    public async Task<bool> Update(JobListing listing)
+    {
+        var index = state.State.Jobs.FindIndex(j => j.JobId == listing.JobId);
+        if (index < 0) return false;
+        var before = state.State.Jobs[index];
+        // The registration time orders the list and never changes.
+        var updated = listing with { CreatedAt = before.CreatedAt };
+        if (updated == before) return true;
+        state.State.Jobs[index] = updated;
+        try
+        {
+            await state.WriteStateAsync();
+            return true;
+        }
+        catch
+        {
+            state.State.Jobs[index] = before;
+            throw;
         }
     }
 

@@ -39,6 +39,10 @@ public sealed class JobState
 
     public bool IsDeleting => DeleteRequestedAt is not null;
 
+    /// <summary>The registry page the job is listed on, and the phase its listing shows (updated on every phase change).</summary>
+    [Id(18)] public int? ListedPage { get; set; }
+    [Id(19)] public JobPhase? ListedPhase { get; set; }
+
     public bool IsFinished => Phase is JobPhase.Completed or JobPhase.CompletedWithErrors or JobPhase.Cancelled;
 }
 

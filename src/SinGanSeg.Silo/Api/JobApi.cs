@@ -69,11 +69,11 @@ public static class JobApi
         .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         // Newest first, a page at a time: { jobs, continuation } — pass continuation back for the next page.
-        jobs.MapGet("/", async (IClusterClient client, int? limit, string? continuation) =>
-                TypedResults.Ok(await client.GetGrain<IJobRegistryGrain>(0).List(Math.Clamp(limit ?? 100, 1, 1000), continuation)))
+        jobs.MapGet("/", async (IClusterClient client, int? limit, string? continuation, [FromQuery(Name = "phase")] string[]? phases) =>
+                TypedResults.Ok(await JobListings.List(client, Math.Clamp(limit ?? 100, 1, 1000), continuation, JobListings.ParsePhases(phases))))
             .WithName("ListJobs")
-            .WithSummary("List jobs, newest first, a page at a time")
-            .WithDescription("limit: at most this many (default 100, at most 1000); continuation: from the previous answer, for the next page (null after the oldest job).")
+            .WithSummary("List jobs, newest first, a page at a time, optionally only those in given phases, each with its image counts")
+            .WithDescription("limit: at most this many (default 100, at most 1000); continuation: from the previous answer, for the next page (null after the oldest job); phase: only jobs in this phase (repeat it, or comma-separate, for several).")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         jobs.MapGet("/{jobId}", async (string jobId, IClusterClient client) =>
