@@ -25,7 +25,7 @@ public static class SiloApp
             builder.WebHost.UseUrls(localOnly);
         builder.AddSinGanSegTelemetry();
         builder.AddSinGanSegSecurity(options);
-        builder.Services.AddSinGanSegDataProtection();
+        builder.AddSinGanSegDataProtection(options);
         builder.Services.AddSinGanSegOpenApi();
         configure?.Invoke(builder);
 

@@ -5,13 +5,14 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace SinGanSeg.Core.Tests;
 
-/// <summary>The silo host in cluster mode (Azure storage on Azurite) with mutual TLS from PEM files, as the chart runs it.</summary>
+/// <summary>The silo host in cluster mode (Azure storage on Azurite) with mutual TLS and the key ring's certificate from PEM files, as the chart runs it.</summary>
 public sealed class TlsClusterSilo : SiloProcess, IAsyncLifetime
 {
     public const string Key = "cluster-key-0123456789abcdef";
 
     public Azurite Storage { get; } = new();
     public string Certificates { get; } = TestData.NewTempDir("silo-tls");
+    public string KeyRingCertificate { get; } = TestData.NewTempDir("keyring-tls");
     public int SiloPort { get; } = FreePort();
     public int GatewayPort { get; } = FreePort();
 
@@ -23,12 +24,15 @@ public sealed class TlsClusterSilo : SiloProcess, IAsyncLifetime
         $"--Silo:Tls:CertificatePath={Path.Combine(Certificates, "tls.crt")}",
         $"--Silo:Tls:KeyPath={Path.Combine(Certificates, "tls.key")}",
         $"--Silo:Tls:CaPath={Path.Combine(Certificates, "ca.crt")}",
+        $"--DataProtection:CertificatePath={Path.Combine(KeyRingCertificate, "tls.crt")}",
+        $"--DataProtection:KeyPath={Path.Combine(KeyRingCertificate, "tls.key")}",
     ];
 
     async Task IAsyncLifetime.InitializeAsync()
     {
         await Storage.InitializeAsync();
         ClusterCertificates.Write(Certificates, "cluster");
+        SelfSignedCertificate.WritePem(KeyRingCertificate);
         await InitializeAsync();
     }
 
@@ -61,6 +65,31 @@ public class ClusterTransportTests(TlsClusterSilo silo) : IClassFixture<TlsClust
         // The control: the cluster's own certificate gets through the handshake and the connection stays up.
         using var right = ClusterCertificates.Load((Path.Combine(silo.Certificates, "tls.crt"), Path.Combine(silo.Certificates, "tls.key"), ""));
         Assert.True(await StaysOpen(tls: true, right), "the cluster's own certificate refused:\n" + silo.Log);
+    }
+
+    [Fact]
+    public async Task Finding7_DataProtectionKeysSitEncryptedInTheirOwnBlobContainer()
+    {
+        // Signing in makes the key ring (created on first use).
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = silo.Api };
+        var login = await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["apiKey"] = TlsClusterSilo.Key }));
+        Assert.True(login.StatusCode == HttpStatusCode.Redirect, silo.Log);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/jobs")).StatusCode);
+
+        var keys = new Azure.Storage.Blobs.BlobContainerClient(silo.Storage.ConnectionString, "singanseg-keys");
+        var ring = new List<string>();
+        await foreach (var blob in keys.GetBlobsAsync()) ring.Add(blob.Name);
+        Assert.NotEmpty(ring);
+        foreach (var name in ring)
+        {
+            var xml = (await keys.GetBlobClient(name).DownloadContentAsync()).Value.Content.ToString();
+            Assert.Contains("encryptedSecret", xml, StringComparison.Ordinal);
+            Assert.DoesNotContain("masterKey", xml, StringComparison.Ordinal);
+        }
+        // The datasets' container holds none of it.
+        var data = new Azure.Storage.Blobs.BlobContainerClient(silo.Storage.ConnectionString, "singanseg");
+        if (await data.ExistsAsync())
+            await foreach (var blob in data.GetBlobsAsync()) Assert.DoesNotContain("data-protection", blob.Name, StringComparison.Ordinal);
     }
 
     /// <summary>Connects to the silo port and waits: a refused peer is disconnected within seconds, an accepted one is kept.</summary>

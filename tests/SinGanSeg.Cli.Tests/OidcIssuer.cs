@@ -40,21 +40,22 @@ public sealed class OidcIssuer : IDisposable
 
     public string Issuer { get; private set; } = "";
 
-    /// <summary>A token with this issuer's key; every claim can be overridden to make it wrong in one way.</summary>
-    public string Token(string audience, string? issuer = null, DateTimeOffset? expires = null, RSA? signWith = null)
+    /// <summary>A token with this issuer's key; every claim can be overridden to make it wrong in one way, and more added (<paramref name="claims"/>: e.g. scope, roles).</summary>
+    public string Token(string audience, string? issuer = null, DateTimeOffset? expires = null, RSA? signWith = null, IReadOnlyDictionary<string, object>? claims = null)
     {
         var now = DateTimeOffset.UtcNow;
         var exp = expires ?? now.AddMinutes(10);
         var header = new { alg = "RS256", kid = KeyId, typ = "JWT" };
-        var payload = new
+        var payload = new Dictionary<string, object>
         {
-            iss = issuer ?? Issuer,
-            aud = audience,
-            sub = "test-user",
-            iat = Math.Min(now.ToUnixTimeSeconds(), exp.AddMinutes(-10).ToUnixTimeSeconds()),
-            nbf = Math.Min(now.ToUnixTimeSeconds(), exp.AddMinutes(-10).ToUnixTimeSeconds()),
-            exp = exp.ToUnixTimeSeconds(),
+            ["iss"] = issuer ?? Issuer,
+            ["aud"] = audience,
+            ["sub"] = "test-user",
+            ["iat"] = Math.Min(now.ToUnixTimeSeconds(), exp.AddMinutes(-10).ToUnixTimeSeconds()),
+            ["nbf"] = Math.Min(now.ToUnixTimeSeconds(), exp.AddMinutes(-10).ToUnixTimeSeconds()),
+            ["exp"] = exp.ToUnixTimeSeconds(),
         };
+        foreach (var (name, value) in claims ?? new Dictionary<string, object>()) payload[name] = value;
         var signed = $"{Base64Url(JsonSerializer.SerializeToUtf8Bytes(header))}.{Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload))}";
         var signature = (signWith ?? _key).SignData(Encoding.ASCII.GetBytes(signed), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return $"{signed}.{Base64Url(signature)}";

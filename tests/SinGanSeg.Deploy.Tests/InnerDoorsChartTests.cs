@@ -35,4 +35,36 @@ public sealed class InnerDoorsChartTests
         Assert.Equal("true", open.Config("singanseg-config")["Silo__EnableGateway"]);
         Assert.Contains(30000d, ((List<object?>)Manifests.At(Assert.Single(open.OfKind("NetworkPolicy")), "spec.ingress.0.ports")!).Select(p => Manifests.At(p, "port")));
     }
+
+    [Fact]
+    public void Finding7_KeyRingEncryptedFromTheSecretAndOidcClaimRequired()
+    {
+        var m = ChartRendering.Objects("default");
+        var config = m.Config("singanseg-config");
+        Assert.Equal("/etc/singanseg/data-protection/tls.crt", config["DataProtection__CertificatePath"]);
+        Assert.Equal("/etc/singanseg/data-protection/tls.key", config["DataProtection__KeyPath"]);
+        Assert.Equal("12:00:00", config["Auth__SessionLifetime"]);
+        // The app's default container (<blobContainer>-keys) unless one is named; no claim unless one is set.
+        Assert.DoesNotContain(config.Keys, k => k.StartsWith("DataProtection__BlobContainer", StringComparison.Ordinal) || k.StartsWith("Auth__Oidc__RequiredClaim", StringComparison.Ordinal));
+        foreach (var d in m.OfKind("Deployment"))
+        {
+            var mount = ((List<object?>)Manifests.Container(d)["volumeMounts"]!).Single(v => Manifests.Str(v, "name") == "data-protection");
+            Assert.Equal(true, Manifests.At(mount, "readOnly"));
+            var volumes = (List<object?>)Manifests.At(d, "spec.template.spec.volumes")!;
+            Assert.Equal("singanseg-data-protection", Manifests.Str(volumes.Single(v => Manifests.Str(v, "name") == "data-protection"), "secret.secretName"));
+        }
+
+        var set = ChartRendering.Objects("oidc-ingress",
+            "auth:\n  oidc:\n    requiredClaim:\n      type: roles\n      values: [singanseg-users, singanseg-admins]\n  dataProtection:\n    blobContainer: sgs-keyring\n");
+        var c = set.Config("sgs-config");
+        Assert.Equal("roles", c["Auth__Oidc__RequiredClaim__Type"]);
+        Assert.Equal("singanseg-users", c["Auth__Oidc__RequiredClaim__Values__0"]);
+        Assert.Equal("singanseg-admins", c["Auth__Oidc__RequiredClaim__Values__1"]);
+        Assert.Equal("sgs-keyring", c["DataProtection__BlobContainer"]);
+
+        // Without the secret: no certificate settings and no volume (the silos warn that the keys are unencrypted).
+        var plain = ChartRendering.Objects("default", "auth:\n  dataProtection:\n    existingSecret: ''\n");
+        Assert.DoesNotContain(plain.Config("singanseg-config").Keys, k => k.StartsWith("DataProtection__", StringComparison.Ordinal));
+        Assert.DoesNotContain((List<object?>)Manifests.At(plain.Get("Deployment", "singanseg-cpu"), "spec.template.spec.volumes")!, v => Manifests.Str(v, "name") == "data-protection");
+    }
 }

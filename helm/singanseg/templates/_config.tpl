@@ -47,9 +47,23 @@ Telemetry__Prometheus__Port: {{ int $v.telemetry.prometheus.port | quote }}
 Telemetry__Otlp__Endpoint: {{ . | quote }}
 Telemetry__Otlp__Protocol: {{ $v.telemetry.otlp.protocol | quote }}
 {{- end }}
+Auth__SessionLifetime: {{ $v.auth.sessionLifetime | quote }}
 {{- with $v.auth.oidc.authority }}
 Auth__Oidc__Authority: {{ . | quote }}
 Auth__Oidc__Audience: {{ required "auth.oidc.audience is required with auth.oidc.authority" $v.auth.oidc.audience | quote }}
+{{- end }}
+{{- with $v.auth.oidc.requiredClaim.type }}
+Auth__Oidc__RequiredClaim__Type: {{ . | quote }}
+{{- range $i, $value := $v.auth.oidc.requiredClaim.values }}
+Auth__Oidc__RequiredClaim__Values__{{ $i }}: {{ $value | quote }}
+{{- end }}
+{{- end }}
+{{- if $v.auth.dataProtection.existingSecret }}
+DataProtection__CertificatePath: {{ printf "%s/tls.crt" $v.auth.dataProtection.mountPath | quote }}
+DataProtection__KeyPath: {{ printf "%s/tls.key" $v.auth.dataProtection.mountPath | quote }}
+{{- end }}
+{{- if and $v.auth.dataProtection.blobContainer (ne (include "singanseg.storageBackend" .) "postgres") }}
+DataProtection__BlobContainer: {{ $v.auth.dataProtection.blobContainer | quote }}
 {{- end }}
 {{- if $v.weights.existingClaim }}
 {{- with $v.weights.vgg16 }}

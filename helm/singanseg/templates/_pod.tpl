@@ -161,6 +161,11 @@ spec:
           mountPath: {{ $v.cluster.tls.mountPath }}
           readOnly: true
         {{- end }}
+        {{- if $v.auth.dataProtection.existingSecret }}
+        - name: data-protection
+          mountPath: {{ $v.auth.dataProtection.mountPath }}
+          readOnly: true
+        {{- end }}
         {{- if $v.weights.existingClaim }}
         - name: weights
           mountPath: {{ $v.weights.mountPath }}
@@ -181,6 +186,12 @@ spec:
     - name: silo-tls
       secret:
         secretName: {{ $v.cluster.tls.existingSecret }}
+        defaultMode: 288 # 0440: the pod group (fsGroup) reads, nobody writes
+    {{- end }}
+    {{- if $v.auth.dataProtection.existingSecret }}
+    - name: data-protection
+      secret:
+        secretName: {{ $v.auth.dataProtection.existingSecret }}
         defaultMode: 288 # 0440: the pod group (fsGroup) reads, nobody writes
     {{- end }}
     {{- if $v.weights.existingClaim }}

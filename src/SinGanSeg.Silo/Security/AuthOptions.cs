@@ -16,7 +16,11 @@ public sealed record AuthOptions
     /// <summary>Unset: required in cluster mode, and in embedded mode once any key or OIDC authority is configured.</summary>
     public bool? Required { get; init; }
 
+    /// <summary>A signed-in browser's idle timeout: the cookie slides with activity up to <see cref="SessionLifetime"/>.</summary>
     public TimeSpan CookieLifetime { get; init; } = TimeSpan.FromHours(8);
+
+    /// <summary>How long a sign-in lasts however active it stays (absolute, checked on every request); then /login again.</summary>
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(12);
 
     /// <summary>Sign-in attempts (POST /login) one client address may make per minute; enough for a person mistyping, too few to guess a key.</summary>
     public int LoginAttemptsPerMinute { get; init; } = 10;
@@ -48,6 +52,10 @@ public sealed record AuthOptions
             throw new ArgumentException("Auth:LoginAttemptsPerMinute must be at least 1");
         if (HasOidc && string.IsNullOrWhiteSpace(Oidc.Audience))
             throw new ArgumentException("Auth__Oidc__Authority is set without Auth__Oidc__Audience: set the audience the tokens are issued for");
+        if (CookieLifetime <= TimeSpan.Zero || SessionLifetime <= TimeSpan.Zero)
+            throw new ArgumentException("Auth:CookieLifetime and Auth:SessionLifetime must be positive");
+        if (Oidc.RequiredClaim is { } claim && (string.IsNullOrWhiteSpace(claim.Type) || claim.Values.Count == 0 || claim.Values.Any(string.IsNullOrWhiteSpace)))
+            throw new ArgumentException("Auth:Oidc:RequiredClaim needs a Type (e.g. scope or roles) and at least one non-empty value in Values");
         return this;
     }
 }
@@ -60,4 +68,25 @@ public sealed record OidcSettings
 
     /// <summary>Only for a development identity provider on plain http.</summary>
     public bool RequireHttpsMetadata { get; init; } = true;
+
+    /// <summary>
+    /// A claim every bearer token must carry (null: any valid token for the audience will do). Set it
+    /// when the identity provider issues tokens for this audience to more people than may use the API.
+    /// </summary>
+    public RequiredClaim? RequiredClaim { get; init; }
+}
+
+/// <summary>
+/// Auth:Oidc:RequiredClaim: Type (e.g. "roles", "scope", "scp") and Values, any one of which must
+/// be present. A space-separated claim (OAuth scopes) counts word by word.
+/// </summary>
+public sealed record RequiredClaim
+{
+    public string Type { get; init; } = "";
+    public IReadOnlyList<string> Values { get; init; } = [];
+
+    public bool IsMetBy(System.Security.Claims.ClaimsPrincipal user) =>
+        user.FindAll(Type).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Any(v => Values.Contains(v, StringComparer.Ordinal));
+
+    public override string ToString() => $"{Type} with {string.Join(" or ", Values)}";
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 
 namespace SinGanSeg.Silo.Security;
@@ -15,13 +14,16 @@ public static class LoginEndpoints
         {
             var form = await context.Request.ReadFormAsync();
             var returnUrl = LocalOrRoot(form["returnUrl"].ToString());
-            if (!validator.IsValid(form["apiKey"].ToString()))
+            var key = form["apiKey"].ToString();
+            if (!validator.IsValid(key))
                 return Page(returnUrl, validator.HasKeys ? "That API key is not valid." : "This server accepts OIDC bearer tokens only; it has no API keys to sign in with.", StatusCodes.Status401Unauthorized);
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-key")], AuthSchemes.Cookie);
-            await context.SignInAsync(AuthSchemes.Cookie, new ClaimsPrincipal(identity), new AuthenticationProperties
+            var now = DateTimeOffset.UtcNow;
+            var ends = now + options.SessionLifetime;
+            var idle = now + options.CookieLifetime;
+            await context.SignInAsync(AuthSchemes.Cookie, CookieSessions.Principal(key, ends), new AuthenticationProperties
             {
                 IsPersistent = false,
-                ExpiresUtc = DateTimeOffset.UtcNow + options.CookieLifetime,
+                ExpiresUtc = idle < ends ? idle : ends,
             });
             return Results.Redirect(returnUrl);
         }).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(LoginRateLimit.Policy).ExcludeFromDescription();

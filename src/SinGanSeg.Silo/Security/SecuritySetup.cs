@@ -21,7 +21,7 @@ public static class SecuritySetup
         var auth = (builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions()).Validated(options.Storage);
         OpenHostGuard.Check(builder, options, auth);
         builder.Services.AddSingleton(auth);
-        builder.Services.AddSingleton(new ApiKeyValidator(auth));
+        builder.Services.AddSingleton(sp => new ApiKeyValidator(auth, builder.Configuration, sp.GetRequiredService<ILogger<ApiKeyValidator>>()));
         builder.Services.AddSingleton((builder.Configuration.GetSection("Uploads").Get<UploadLimits>() ?? new UploadLimits()).Validated());
         var limits = (builder.Configuration.GetSection("Limits").Get<JobLimits>() ?? new JobLimits()).Validated();
         builder.Services.AddSingleton(limits);
@@ -41,6 +41,8 @@ public static class SecuritySetup
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = auth.CookieLifetime;
                 o.SlidingExpiration = true;
+                // The cookie alone would outlive a removed key and slide forever: the session's own limits are checked on every request.
+                o.Events.OnValidatePrincipal = CookieSessions.Validate;
                 o.LoginPath = "/login";
                 o.LogoutPath = "/logout";
                 o.ReturnUrlParameter = "returnUrl";
@@ -67,6 +69,11 @@ public static class SecuritySetup
                         context.HandleResponse();
                         return ApiKeyAuthenticationHandler.Unauthorized(context.HttpContext, context.AuthenticateFailure is null ? null : "the bearer token is not valid");
                     },
+                    // A valid token without Auth:Oidc:RequiredClaim: say which claim is missing, not just 403.
+                    OnForbidden = context => Results.Problem(
+                        statusCode: StatusCodes.Status403Forbidden,
+                        title: "Forbidden",
+                        detail: $"the bearer token lacks the required claim {auth.Oidc.RequiredClaim}").ExecuteAsync(context.HttpContext),
                 };
             });
         }
@@ -75,7 +82,7 @@ public static class SecuritySetup
         {
             if (!auth.IsRequired(options.Storage)) return;
             o.FallbackPolicy = new AuthorizationPolicyBuilder(AuthSchemes.Selector)
-                .RequireAssertion(context => context.User.Identity?.IsAuthenticated == true || (context.Resource is HttpContext http && IsPublic(http.Request.Path)))
+                .RequireAssertion(context => Admits(context.User, auth) || (context.Resource is HttpContext http && IsPublic(http.Request.Path)))
                 .Build();
         });
         return builder;
@@ -102,6 +109,11 @@ public static class SecuritySetup
         // A non-browser client without credentials still lands on the cookie scheme, whose challenge answers /api with a 401.
         return AuthSchemes.Cookie;
     }
+
+    /// <summary>Any authenticated caller, except that a bearer token must also carry the required claim when one is configured.</summary>
+    private static bool Admits(System.Security.Claims.ClaimsPrincipal user, AuthOptions auth) =>
+        user.Identity is { IsAuthenticated: true } identity
+        && (auth.Oidc.RequiredClaim is not { } claim || identity.AuthenticationType is AuthSchemes.ApiKey or AuthSchemes.Cookie || claim.IsMetBy(user));
 
     private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
 
