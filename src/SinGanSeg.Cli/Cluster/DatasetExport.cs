@@ -3,7 +3,7 @@ using SinGanSeg.Grains.Storage;
 
 namespace SinGanSeg.Cli.Cluster;
 
-/// <summary>Writes a finished job's dataset as images/, masks/ (same names) and manifest.jsonl.</summary>
+/// <summary>Writes a finished job's dataset as images/, masks/ (same names) manifest.jsonl and the dataset card (pairs a gate dropped stay in the store).</summary>
 /// <remarks>
 /// Every file arrives through a temporary name and a rename, so a run killed while exporting
 /// leaves whole files only (and temporary ones, swept by the next run); files already there with
@@ -28,6 +28,8 @@ public static class DatasetExport
         }
         if (status.ManifestKey is not null)
             await CopyIfChanged(store, status.ManifestKey, Path.Combine(outDir, "manifest.jsonl"), cancellation);
+        foreach (var extension in new[] { "md", "json", "png" })
+            await CopyIfChanged(store, Grains.Images.ModelKeys.Card(status.JobId, extension), Path.Combine(outDir, $"dataset_card.{extension}"), cancellation);
         return count;
     }
 

@@ -269,6 +269,7 @@ public sealed class JobCoordinatorGrain(
                 WorkTracker<ImageRecord>.Succeeded(record);
                 record.Samples = outcome.Samples.Count;
                 record.Styled = outcome.Samples.Count(x => x.StyledImageKey is not null);
+                record.Gates = outcome.Gates;
                 record.Sifid = Averages.MeanOf(outcome.Samples.Select(x => x.Sifid));
                 record.SifidStyled = Averages.MeanOf(outcome.Samples.Select(x => x.SifidStyled));
                 record.SifidMetric = outcome.Samples.Select(x => x.SifidMetric).FirstOrDefault(m => m is not null);
@@ -359,8 +360,7 @@ public sealed class JobCoordinatorGrain(
                 // Checked before every start, not once per pass: a cancel (or a retry) can land
                 // while earlier starts are awaited.
                 if (S.IsFinished || S.Images[name].Attempts != attempt || S.Images[name].IsTerminal) return false;
-                var work = new ImageWork(JobId, inputs[name], spec.Training, spec.SamplesPerImage, spec.Seed, spec.GenStartScale, attempt, spec.AllowEmptyMasks,
-                    spec.Style, spec.Score, S.TraceParent);
+                var work = new ImageWork(JobId, inputs[name], spec.Settings, attempt, S.TraceParent);
                 await GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Start(work);
                 return true;
             }, (name, e) =>
@@ -394,15 +394,17 @@ public sealed class JobCoordinatorGrain(
     /// </summary>
     private async Task Finish()
     {
-        var samples = new List<SampleRecord>();
+        var outcomes = new List<ImageOutcome>();
         foreach (var (name, record) in S.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             var bytes = await store.GetBytesAsync(ModelKeys.Outcome(JobId, name))
                 ?? throw new InvalidOperationException($"job {JobId}: outcome of {name} missing from the artifact store");
-            samples.AddRange(JsonSerializer.Deserialize<ImageOutcome>(bytes, Json)!.Samples);
+            outcomes.Add(JsonSerializer.Deserialize<ImageOutcome>(bytes, Json)!);
         }
+        var samples = outcomes.SelectMany(o => o.Samples).ToList();
         var manifestKey = ModelKeys.Manifest(JobId);
         await store.PutBytesAsync(manifestKey, DatasetManifest.Build(samples));
+        await store.PutBytesAsync(ModelKeys.DroppedManifest(JobId), DatasetManifest.Build(outcomes.SelectMany(o => o.Dropped ?? [])));
         var (evaluationId, evaluationError) = await StartEvaluation(samples);
         var now = DateTimeOffset.UtcNow;
         await _state.Apply(s =>
@@ -416,6 +418,7 @@ public sealed class JobCoordinatorGrain(
             return true;
         });
         PublishCounts();
+        await DatasetCardWriter.WriteAsync(store, _spec ??= await LoadSpec(), Status(), outcomes);
         logger.LogInformation("job {Job}: {Phase}, {Samples} samples in {Manifest}", JobId, S.Phase, samples.Count, manifestKey);
         try
         {
@@ -473,7 +476,7 @@ public sealed class JobCoordinatorGrain(
                 return live with { CompletedScales = Math.Max(live.CompletedScales, r.CompletedScales), Attempts = r.Attempts, Error = r.Error };
             return new ImageProgress(name, r.Phase, r.CompletedScales, r.ScaleCount, Error: r.Error, Attempts: r.Attempts,
                 ModelKey: r.ModelKey, Samples: r.Samples, FromCache: r.FromCache, UpdatedAt: r.LastHeard,
-                Sifid: r.Sifid, SifidStyled: r.SifidStyled, SifidMetric: r.SifidMetric, Styled: r.Styled);
+                Sifid: r.Sifid, SifidStyled: r.SifidStyled, SifidMetric: r.SifidMetric, Styled: r.Styled, Gates: r.Gates);
         }).ToList();
         return new JobStatus(JobId, s.Phase, images, s.CreatedAt, s.FinishedAt, s.ManifestKey, s.SamplesPerImage, s.Training?.Preset ?? "",
             s.EvaluationId, s.EvaluationError);

@@ -58,6 +58,9 @@ public sealed class ImageRecord : ITrackedWork
     /// <summary>Attempts used before the last manual retry: automatic retries count from here, so a retry gets the job's full budget.</summary>
     [Id(15)] public int RetryBase { get; set; }
 
+    /// <summary>What the gates counted for this image's samples.</summary>
+    [Id(17)] public GateCounts? Gates { get; set; }
+
     [Id(16)] public int InfrastructureFailures { get; set; }
 
     /// <summary>The tracker's view of the phase: Queued, Training, Generating, Styling and Scoring are all Active.</summary>
@@ -83,5 +86,5 @@ public sealed class ImageRecord : ITrackedWork
         };
     }
 
-    public bool IsTerminal => Phase is ImagePhase.Done or ImagePhase.Failed or ImagePhase.Cancelled;
+    public bool IsTerminal => Phases.IsTerminal(Phase);
 }
