@@ -28,6 +28,9 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
 
     /// <summary>An image finished a scale and its checkpoint is stored; persisted before returning.</summary>
     Task ScaleCommitted(string image, int completedScales, int scaleCount);
+
+    /// <summary>The job's evaluation finished: the results are kept and the dataset card is written again with them.</summary>
+    Task EvaluationFinished(EvaluationStatus evaluation);
 }
 
 /// <summary>One training image of one job ("{jobId}/{imageName}"): trains scale by scale, checkpoints, generates samples.</summary>

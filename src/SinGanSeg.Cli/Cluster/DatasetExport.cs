@@ -28,9 +28,15 @@ public static class DatasetExport
         }
         if (status.ManifestKey is not null)
             await CopyIfChanged(store, status.ManifestKey, Path.Combine(outDir, "manifest.jsonl"), cancellation);
-        foreach (var extension in new[] { "md", "json", "png" })
-            await CopyIfChanged(store, Grains.Images.ModelKeys.Card(status.JobId, extension), Path.Combine(outDir, $"dataset_card.{extension}"), cancellation);
+        await ExportCardAsync(store, status.JobId, outDir, cancellation);
         return count;
+    }
+
+    /// <summary>dataset_card.md/.json/.png; again after the job's evaluation, whose results the card then carries.</summary>
+    public static async Task ExportCardAsync(IArtifactStore store, string jobId, string outDir, CancellationToken cancellation)
+    {
+        foreach (var extension in new[] { "md", "json", "png" })
+            await CopyIfChanged(store, Grains.Images.ModelKeys.Card(jobId, extension), Path.Combine(outDir, $"dataset_card.{extension}"), cancellation);
     }
 
     private static async Task CopyIfChanged(IArtifactStore store, string key, string path, CancellationToken cancellation)

@@ -72,6 +72,7 @@ public static class RunCommand
                     var evaluation = await EvaluationProgressView.Follow(_ => evaluationGrain.GetStatus(), cancellation);
                     var reportDir = Path.Combine(outDir, "evaluation");
                     await EvaluationProgressView.ExportAsync(cluster.Artifacts, evaluation, reportDir, cancellation);
+                    await DatasetExport.ExportCardAsync(cluster.Artifacts, spec.JobId, outDir, cancellation);
                     EvaluationProgressView.PrintSummary(evaluation);
                     Console.WriteLine($"evaluation report in {Path.Combine(reportDir, "report.md")}");
                     if (evaluation.Phase != EvaluationPhase.Completed) return ExitCodes.CompletedWithErrors;

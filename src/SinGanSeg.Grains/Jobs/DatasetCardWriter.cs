@@ -13,8 +13,9 @@ namespace SinGanSeg.Grains.Jobs;
 /// <summary>
 /// dataset_card.json, dataset_card.md and dataset_card.png next to manifest.jsonl: what the
 /// dataset is, how it was made (settings, models, software), what the gates kept and dropped and
-/// why, the distributions of SIFID and copy-detection scores, and how to cite. Written when the
-/// job finishes, so a reader of the zip alone knows how close the data is to the private images.
+/// why, the distributions of SIFID and copy-detection scores, the evaluation's results, and how
+/// to cite. Written when the job finishes, so a reader of the zip alone knows how close the data is
+/// to the private images; written again when the job's evaluation finishes, with its results.
 /// </summary>
 public static class DatasetCardWriter
 {
@@ -23,9 +24,9 @@ public static class DatasetCardWriter
     public const string MethodCitation = "Thambawita V, Salehi P, Sheshkal SA, Hicks SA, Hammer HL, Parasa S, et al. SinGAN-Seg: Synthetic training data generation for medical image segmentation. PLOS ONE 17(5): e0267976 (2022). https://doi.org/10.1371/journal.pone.0267976";
     public const string SinGanCitation = "Shaham TR, Dekel T, Michaeli T. SinGAN: Learning a Generative Model from a Single Natural Image. ICCV 2019.";
 
-    public static async Task WriteAsync(IArtifactStore store, JobSpec spec, JobStatus status, IReadOnlyList<ImageOutcome> outcomes)
+    public static async Task WriteAsync(IArtifactStore store, JobSpec spec, JobStatus status, IReadOnlyList<ImageOutcome> outcomes, EvaluationStatus? evaluation)
     {
-        var card = Build(spec, status, outcomes);
+        var card = Build(spec, status, outcomes, evaluation);
         await store.PutBytesAsync(ModelKeys.Card(spec.JobId, "json"), JsonSerializer.SerializeToUtf8Bytes(card, Json));
         await store.PutBytesAsync(ModelKeys.Card(spec.JobId, "md"), Encoding.UTF8.GetBytes(Markdown(card)));
         var figure = Path.Combine(Path.GetTempPath(), $"singanseg-card-{Guid.NewGuid():N}.png");
@@ -53,9 +54,9 @@ public static class DatasetCardWriter
         string Title, DateTimeOffset CreatedAt, string Software, string JobId, string Phase,
         object Source, JobSettings Settings, IReadOnlyList<object> Models,
         object Samples, GatesSection Gates, IReadOnlyDictionary<string, Summary> Distributions, string? SifidMetric,
-        object? Evaluation, IReadOnlyList<string> Cite, string Figure, string Manifest);
+        DatasetCardEvaluation.Section? Evaluation, IReadOnlyList<string> Cite, string Figure, string Manifest);
 
-    public static Card Build(JobSpec spec, JobStatus status, IReadOnlyList<ImageOutcome> outcomes)
+    public static Card Build(JobSpec spec, JobStatus status, IReadOnlyList<ImageOutcome> outcomes, EvaluationStatus? evaluation)
     {
         var kept = outcomes.SelectMany(o => o.Samples).ToList();
         var dropped = outcomes.SelectMany(o => o.Dropped ?? []).ToList();
@@ -98,7 +99,7 @@ public static class DatasetCardWriter
             section,
             distributions,
             kept.Select(s => s.SifidMetric).FirstOrDefault(m => m is not null),
-            status.EvaluationId is null && status.EvaluationError is null ? null : new { id = status.EvaluationId, error = status.EvaluationError, report = "evaluation/report.md (when the evaluation has finished)" },
+            DatasetCardEvaluation.Of(status, evaluation),
             [MethodCitation, SinGanCitation, "The source dataset: cite it as its owner asks."],
             "dataset_card.png",
             "manifest.jsonl");
@@ -134,7 +135,7 @@ public static class DatasetCardWriter
         sb.AppendLine().AppendLine("![score histograms](dataset_card.png)").AppendLine();
         sb.AppendLine("Figure: left, the copy score of every checked sample (0…1; dotted line: the threshold; a score near 1 is a near-copy of the source); right, SIFID of every checked sample (lower is closer to the source's patch statistics).").AppendLine();
         sb.AppendLine("Copy score = the largest of: best normalised cross-correlation with the source over small shifts and flips, the share of textured patches with a near-identical source patch, and ResNet18 embedding closeness. See docs/PRIVACY.md of SinGanSeg for how the thresholds were calibrated.").AppendLine();
-        if (c.Evaluation is not null) sb.AppendLine("## Evaluation").AppendLine().AppendLine(JsonSerializer.Serialize(c.Evaluation, Json).Trim('{', '}', '\n', '\r')).AppendLine();
+        if (c.Evaluation is { } e) DatasetCardEvaluation.Markdown(sb, e);
         sb.AppendLine("## How to cite").AppendLine();
         foreach (var cite in c.Cite) sb.AppendLine(inv, $"- {cite}");
         return sb.ToString();

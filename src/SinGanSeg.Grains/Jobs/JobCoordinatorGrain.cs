@@ -388,24 +388,23 @@ public sealed class JobCoordinatorGrain(
     }
 
     /// <summary>
-    /// Gathers the per-image outcomes into manifest.jsonl, starts the evaluation if asked, and
-    /// marks the job finished — in that order, each step safe to repeat, so a finish that failed
-    /// half-way is simply run again.
+    /// Gathers the per-image outcomes into manifest.jsonl (and the dropped pairs' manifest), starts
+    /// the evaluation if asked, writes the dataset card, and marks the job finished — in that order,
+    /// each step safe to repeat, so a finish that failed half-way is simply run again.
     /// </summary>
     private async Task Finish()
     {
-        var outcomes = new List<ImageOutcome>();
-        foreach (var (name, record) in S.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            var bytes = await store.GetBytesAsync(ModelKeys.Outcome(JobId, name))
-                ?? throw new InvalidOperationException($"job {JobId}: outcome of {name} missing from the artifact store");
-            outcomes.Add(JsonSerializer.Deserialize<ImageOutcome>(bytes, Json)!);
-        }
+        var outcomes = await LoadOutcomes();
         var samples = outcomes.SelectMany(o => o.Samples).ToList();
         var manifestKey = ModelKeys.Manifest(JobId);
         await store.PutBytesAsync(manifestKey, DatasetManifest.Build(samples));
         await store.PutBytesAsync(ModelKeys.DroppedManifest(JobId), DatasetManifest.Build(outcomes.SelectMany(o => o.Dropped ?? [])));
         var (evaluationId, evaluationError) = await StartEvaluation(samples);
+        evaluationId = S.EvaluationId ?? evaluationId;
+        evaluationError = evaluationId is null ? evaluationError : null;
+        var phase = S.Images.Values.Any(r => r.Phase != ImagePhase.Done) ? JobPhase.CompletedWithErrors : JobPhase.Completed;
+        // Before the job is marked finished, so a card that failed to write is written by the retried finish.
+        await WriteCard(Status() with { Phase = phase, EvaluationId = evaluationId, EvaluationError = evaluationError }, outcomes);
         var now = DateTimeOffset.UtcNow;
         await _state.Apply(s =>
         {
@@ -413,12 +412,11 @@ public sealed class JobCoordinatorGrain(
             s.ManifestKey = manifestKey;
             s.EvaluationId ??= evaluationId;
             s.EvaluationError = s.EvaluationId is null ? evaluationError : null;
-            s.Phase = s.Images.Values.Any(r => r.Phase != ImagePhase.Done) ? JobPhase.CompletedWithErrors : JobPhase.Completed;
+            s.Phase = phase;
             s.FinishedAt = now;
             return true;
         });
         PublishCounts();
-        await DatasetCardWriter.WriteAsync(store, _spec ??= await LoadSpec(), Status(), outcomes);
         logger.LogInformation("job {Job}: {Phase}, {Samples} samples in {Manifest}", JobId, S.Phase, samples.Count, manifestKey);
         try
         {
@@ -429,6 +427,39 @@ public sealed class JobCoordinatorGrain(
             // The next tick of a finished job unregisters it.
             logger.LogWarning("job {Job}: could not stop its reminder yet: {Error}", JobId, e.Message);
         }
+    }
+
+    /// <summary>The finished images' outcomes (samples kept and dropped), in name order.</summary>
+    private async Task<List<ImageOutcome>> LoadOutcomes()
+    {
+        var outcomes = new List<ImageOutcome>();
+        foreach (var (name, _) in S.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var bytes = await store.GetBytesAsync(ModelKeys.Outcome(JobId, name))
+                ?? throw new InvalidOperationException($"job {JobId}: outcome of {name} missing from the artifact store");
+            outcomes.Add(JsonSerializer.Deserialize<ImageOutcome>(bytes, Json)!);
+        }
+        return outcomes;
+    }
+
+    private async Task WriteCard(JobStatus status, IReadOnlyList<ImageOutcome> outcomes) =>
+        await DatasetCardWriter.WriteAsync(store, _spec ??= await LoadSpec(), status, outcomes, S.Evaluation);
+
+    /// <summary>
+    /// The evaluation this job started has finished (it calls back; the job never waits on it, so
+    /// the call cannot deadlock): keep its results and write the dataset card again with them.
+    /// Another evaluation's report is ignored.
+    /// </summary>
+    public async Task EvaluationFinished(EvaluationStatus evaluation)
+    {
+        if (!state.RecordExists || evaluation.EvaluationId != S.EvaluationId) return;
+        await _state.Apply(s =>
+        {
+            s.Evaluation = evaluation;
+            return true;
+        });
+        // A job running again after a retry writes its card when it finishes, with these results.
+        if (S.Phase is JobPhase.Completed or JobPhase.CompletedWithErrors) await WriteCard(Status(), await LoadOutcomes());
     }
 
     /// <summary>
@@ -445,7 +476,7 @@ public sealed class JobCoordinatorGrain(
             [.. spec.Images.Where(i => done.Contains(i.Name))],
             [.. samples.Select(s => new SyntheticInput(s.Name, "artifact:" + s.ImageKey, "artifact:" + s.MaskKey, s.SourceImage,
                 s.StyledImageKey is null ? null : "artifact:" + s.StyledImageKey))],
-            settings, MaxAttempts: Math.Max(1, spec.MaxAttempts));
+            settings, MaxAttempts: Math.Max(1, spec.MaxAttempts), JobId: JobId);
         try
         {
             await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluation.EvaluationId).Submit(evaluation);

@@ -27,6 +27,9 @@ public sealed class JobState
     [Id(12)] public string? EvaluationId { get; set; }
     [Id(13)] public string? EvaluationError { get; set; }
 
+    /// <summary>That evaluation once it finished (its summary goes into the dataset card).</summary>
+    [Id(16)] public EvaluationStatus? Evaluation { get; set; }
+
     /// <summary>The submit span (W3C traceparent): image spans link to it, also after restarts.</summary>
     [Id(14)] public string? TraceParent { get; set; }
 
