@@ -35,6 +35,14 @@ if (options.Command == "orchestration")
     if (options.Get("markdown") is { } mdO) Report.WriteSection(mdO, "orchestration", orchestration);
     return 0;
 }
+if (options.Command == "privacy")
+{
+    // singanseg-bench privacy --models DIR --data DIR [--samples 8] [--others 20] --figure FILE [--csv FILE]
+    var rowsP = PrivacyCalibration.Run(options.Get("models")!, options.Get("data")!, options.Int("samples", 8), options.Int("others", 20),
+        options.Get("figure")!, options.Get("csv"));
+    Console.WriteLine(PrivacyCalibration.Table(rowsP, SinGanSeg.Core.Privacy.CopyThresholds.Default));
+    return 0;
+}
 if (options.Command == "chaos")
 {
     // singanseg-bench chaos [--long] [--seed 11] [--silos 3] [--images 200] [--faults 20] [--kills 3] [--outages 2]

@@ -47,6 +47,8 @@ public sealed record SyntheticInput(
 /// <summary>
 /// An evaluation: real pairs, the synthetic pairs made from them, the settings, and optionally a
 /// fixed real test set (otherwise each fold tests on its own held-out real images). The client picks the id.
+/// JobId names the job whose dataset is evaluated: that job is told the results when the evaluation
+/// finishes, so its dataset card carries them (not part of the fingerprint: it says who to tell, not what to run).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record EvaluationSpec(
@@ -55,7 +57,8 @@ public sealed record EvaluationSpec(
     [property: Id(2)] IReadOnlyList<SyntheticInput> Synthetic,
     [property: Id(3)] EvaluationSettings Settings,
     [property: Id(4)] IReadOnlyList<ImageInput>? Test = null,
-    [property: Id(5)] int MaxAttempts = 3)
+    [property: Id(5)] int MaxAttempts = 3,
+    [property: Id(6)] string? JobId = null)
 {
     public string Fingerprint()
     {

@@ -37,6 +37,9 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
     /// answers Existed = false.
     /// </summary>
     Task<JobDeletionReport> Delete(string requestedBy, bool cancelFirst);
+
+    /// <summary>The job's evaluation finished: the results are kept and the dataset card is written again with them.</summary>
+    Task EvaluationFinished(EvaluationStatus evaluation);
 }
 
 /// <summary>One training image of one job ("{jobId}/{imageName}"): trains scale by scale, checkpoints, generates samples.</summary>

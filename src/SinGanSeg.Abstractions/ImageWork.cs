@@ -1,7 +1,7 @@
 namespace SinGanSeg.Abstractions;
 
 /// <summary>
-/// What the coordinator hands an image grain: one image of a job, with the job's settings.
+/// What the coordinator hands an image grain: one image of a job, with the job's settings record.
 /// TraceParent is the job's submit span (W3C), so the image's spans link to it even when a
 /// reminder, not the job, starts the image after a restart.
 /// </summary>
@@ -9,20 +9,27 @@ namespace SinGanSeg.Abstractions;
 public sealed record ImageWork(
     [property: Id(0)] string JobId,
     [property: Id(1)] ImageInput Input,
-    [property: Id(2)] TrainingOptions Training,
-    [property: Id(3)] int SamplesPerImage,
-    [property: Id(4)] long Seed,
-    [property: Id(5)] int GenStartScale,
-    [property: Id(6)] int Attempt,
-    [property: Id(7)] bool AllowEmptyMask,
-    [property: Id(8)] StyleOptions? Style = null,
-    [property: Id(9)] bool Score = false,
-    [property: Id(10)] string? TraceParent = null);
+    [property: Id(2)] JobSettings Settings,
+    [property: Id(3)] int Attempt,
+    [property: Id(4)] string? TraceParent = null)
+{
+    // Shorthands for the settings the pipeline reads most.
+    public TrainingOptions Training => Settings.Training;
+    public int SamplesPerImage => Settings.SamplesPerImage;
+    public long Seed => Settings.Seed;
+    public int GenStartScale => Settings.GenStartScale;
+    public bool AllowEmptyMask => Settings.AllowEmptyMasks;
+    public StyleOptions? Style => Settings.Style;
+    public bool Score => Settings.Score;
+    public GateSettings Gates => Settings.Gates;
+}
 
 /// <summary>
 /// One generated pair and where it came from (a line of the dataset manifest); the hashes are of
 /// the source files as given. When the job asked for style transfer, the restyled image shares
-/// this pair's mask; SIFID values compare each image with its real source image.
+/// this pair's mask; SIFID values compare each image with its real source image. CopyCheck and
+/// Quality are the gates' verdicts; Tries counts the seeds used (above 1: regenerated); a sample
+/// with DroppedBy set was removed by that gate and is stored apart (jobs/&lt;id&gt;/dropped/).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SampleRecord(
@@ -43,7 +50,11 @@ public sealed record SampleRecord(
     [property: Id(14)] string? StyledImageKey = null,
     [property: Id(15)] double? Sifid = null,
     [property: Id(16)] double? SifidStyled = null,
-    [property: Id(17)] string? SifidMetric = null);
+    [property: Id(17)] string? SifidMetric = null,
+    [property: Id(18)] CopyCheckResult? CopyCheck = null,
+    [property: Id(19)] QualityResult? Quality = null,
+    [property: Id(20)] int Tries = 1,
+    [property: Id(21)] string? DroppedBy = null);
 
 /// <summary>How an image ended: its samples, or a failure and whether retrying can help.</summary>
 [GenerateSerializer, Immutable]
@@ -56,4 +67,6 @@ public sealed record ImageOutcome(
     [property: Id(5)] int Attempt,
     [property: Id(6)] string? ModelKey,
     [property: Id(7)] bool FromCache,
-    [property: Id(8)] bool Infrastructure = false);
+    [property: Id(8)] bool Infrastructure = false,
+    [property: Id(9)] IReadOnlyList<SampleRecord>? Dropped = null,
+    [property: Id(10)] GateCounts? Gates = null);

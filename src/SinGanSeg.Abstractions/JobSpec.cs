@@ -1,9 +1,11 @@
+using System.Text.Json;
+
 namespace SinGanSeg.Abstractions;
 
 /// <summary>
-/// One training image of a job. Refs are "file:///absolute/path" (a path every silo can read,
-/// such as the embedded default's own disk or a shared volume) or "artifact:KEY" (an object in
-/// the cluster's artifact store, as uploads are).
+/// One training image of a job. Refs are <see cref="InputRef"/>s: "file:///absolute/path" (a path
+/// every silo can read, such as the embedded default's own disk or a shared volume) or
+/// "artifact:KEY" (an object in the cluster's artifact store, as uploads are).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ImageInput(
@@ -44,14 +46,37 @@ public sealed record JobSpec(
     [property: Id(7)] bool AllowEmptyMasks = false,
     [property: Id(8)] StyleOptions? Style = null,
     [property: Id(9)] bool Score = true,
-    [property: Id(10)] EvaluationSettings? Evaluate = null)
+    [property: Id(10)] EvaluationSettings? Evaluate = null,
+    [property: Id(11)] GateSettings? Gates = null)
 {
-    /// <summary>A stable digest of everything that shapes the result, to tell a resubmission from a conflicting one.</summary>
+    private static readonly JsonSerializerOptions Canonical = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+
+    /// <summary>Everything but the id and the image list: what each image's work carries.</summary>
+    public JobSettings Settings => new(Training, SamplesPerImage, Seed, GenStartScale, MaxAttempts, AllowEmptyMasks, Style, Score, Evaluate, Gates ?? GateSettings.Default);
+
+    /// <summary>
+    /// A stable digest of everything that shapes the result, to tell a resubmission from a
+    /// conflicting one: SHA-256 of the spec's canonical JSON (declaration order, no indentation)
+    /// without its id, so a field added to the spec is part of it without anyone remembering to.
+    /// Absent gates and the default gates are the same request.
+    /// </summary>
     public string Fingerprint()
     {
-        var text = string.Join("\n", Images.Select(i => $"{i.Name}\t{i.ImageRef}\t{i.MaskRef}"))
-            + $"\n{Training}\n{SamplesPerImage}\n{Seed}\n{GenStartScale}\n{MaxAttempts}\n{AllowEmptyMasks}"
-            + (Style is null ? "" : $"\n{Style}") + (Score ? "" : "\nno-score") + (Evaluate is null ? "" : $"\nevaluate {Evaluate}");
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16];
+        var canonical = JsonSerializer.SerializeToUtf8Bytes(this with { JobId = "", Gates = Gates ?? GateSettings.Default }, Canonical);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(canonical))[..16];
     }
 }
+
+/// <summary>A job's settings as every image of it needs them (the spec minus its id and images).</summary>
+[GenerateSerializer, Immutable]
+public sealed record JobSettings(
+    [property: Id(0)] TrainingOptions Training,
+    [property: Id(1)] int SamplesPerImage,
+    [property: Id(2)] long Seed,
+    [property: Id(3)] int GenStartScale,
+    [property: Id(4)] int MaxAttempts,
+    [property: Id(5)] bool AllowEmptyMasks,
+    [property: Id(6)] StyleOptions? Style,
+    [property: Id(7)] bool Score,
+    [property: Id(8)] EvaluationSettings? Evaluate,
+    [property: Id(9)] GateSettings Gates);

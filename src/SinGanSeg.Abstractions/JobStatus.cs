@@ -21,6 +21,7 @@ public enum ImagePhase
     Cancelled,
     Styling,
     Scoring,
+    Checking,
 }
 
 /// <summary>
@@ -48,9 +49,10 @@ public sealed record ImageProgress(
     [property: Id(15)] double? Sifid = null,
     [property: Id(16)] double? SifidStyled = null,
     [property: Id(17)] string? SifidMetric = null,
-    [property: Id(18)] int Styled = 0)
+    [property: Id(18)] int Styled = 0,
+    [property: Id(19)] GateCounts? Gates = null)
 {
-    public bool IsTerminal => Phase is ImagePhase.Done or ImagePhase.Failed or ImagePhase.Cancelled;
+    public bool IsTerminal => Phases.IsTerminal(Phase);
 }
 
 /// <summary>A job's report: its phase, counts, and every image's progress.</summary>
@@ -70,7 +72,10 @@ public sealed record JobStatus(
     public int Total => Images.Count;
     public int Done => Images.Count(i => i.Phase == ImagePhase.Done);
     public int Failed => Images.Count(i => i.Phase == ImagePhase.Failed);
-    public bool IsFinished => Phase is JobPhase.Completed or JobPhase.CompletedWithErrors or JobPhase.Cancelled;
+    public bool IsFinished => Phases.IsFinished(Phase);
+
+    /// <summary>The gates' counts over the job's finished images.</summary>
+    public GateCounts Gates => GateCounts.Sum(Images.Select(i => i.Gates));
 
     /// <summary>Which SIFID variant the scores are (SIFID-Inception or SIFID-ResNet18-stem); null when nothing was scored.</summary>
     public string? SifidMetric => Images.Select(i => i.SifidMetric).FirstOrDefault(m => m is not null);

@@ -37,6 +37,10 @@ public class EvaluateCommandTests
             Assert.Equal(2 * runsReal(report, run.GetProperty("fold").GetInt32()), run.GetProperty("trainPairs").GetInt32());
         Assert.True(File.Exists(Path.Combine(output, "evaluation", "dice.svg")));
         Assert.Contains("| real |", File.ReadAllText(Path.Combine(output, "evaluation", "report.md")));
+        // The dataset card in OUT is the one rewritten after the evaluation, with its results.
+        var card = File.ReadAllText(Path.Combine(output, "dataset_card.md"));
+        Assert.Contains("| real | unetpp |", card);
+        Assert.Contains("| synthetic-styled | unetpp |", card);
 
         static int runsReal(JsonElement report, int fold) => report.GetProperty("runs").EnumerateArray()
             .Single(r => r.GetProperty("fold").GetInt32() == fold && r.GetProperty("set").GetString() == "real").GetProperty("trainPairs").GetInt32();

@@ -18,7 +18,7 @@ public class CancelRaceTests(Azurite azurite, ITestOutputHelper output) : IClass
         var early = cluster.Client.GetGrain<IImageModelGrain>(GrainKeys.Image("cr-early", pair));
         await early.Cancel();
         var spec = TestCluster.Job("cr-early", [pair], iterations: 2, samples: 1);
-        await early.Start(new ImageWork("cr-early", spec.Images[0], spec.Training, 1, 5, 0, 1, false));
+        await early.Start(new ImageWork("cr-early", spec.Images[0], (spec with { SamplesPerImage = 1 }).Settings, 1));
         await Task.Delay(TimeSpan.FromSeconds(2));
         var progress = await early.GetProgress();
         Assert.True(progress.Attempts == 0 && progress.Phase == ImagePhase.Pending, $"cancelled image grain took work: {progress.Phase}, attempt {progress.Attempts}");

@@ -28,15 +28,7 @@ public class StateReloadTests(Azurite azurite) : IClassFixture<Azurite>
 
         // Collect every activation (the job's, its images', the registry's), then read them all from storage again.
         var registry = cluster.Client.GetGrain<IJobRegistryGrain>(0);
-        var grains = images.Select(i => i.GetGrainId()).Append(job.GetGrainId()).Append(registry.GetGrainId()).ToList();
-        var management = cluster.Client.GetGrain<IManagementGrain>(0);
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (grains.Any(g => cluster.TryGetGrainContext(g, out _)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the job's activations were not collected within a minute");
-            await management.ForceActivationCollection(TimeSpan.Zero);
-            await Task.Delay(200);
-        }
+        await TestCluster.CollectActivations(cluster, [.. images.Select(i => i.GetGrainId()), job.GetGrainId(), registry.GetGrainId()]);
 
         var after = await job.GetStatus();
         Assert.Equal(before.Phase, after.Phase);

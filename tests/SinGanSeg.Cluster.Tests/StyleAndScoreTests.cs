@@ -120,7 +120,8 @@ public class StyleAndScoreTests(Azurite azurite) : IClassFixture<Azurite>
                 if (observed < 0 && p.Phase == ImagePhase.Styling && p.Iteration > 0) observed = p.Iteration;
                 onUpdate?.Invoke(p);
             };
-            var work = new ImageWork(jobId, new ImageInput("img", "", ""), new TrainingOptions("tiny"), samples.Count, 1, 0, 1, false, style, true);
+            var work = new ImageWork(jobId, new ImageInput("img", "", ""),
+                new JobSpec(jobId, [], new TrainingOptions("tiny"), samples.Count, 1, Style: style).Settings, 1);
             try
             {
                 return new StyleStage(store, options, CPU, log).Run(work, style, real, samples, Path.Combine(dir, jobId), box, cancel.Token);

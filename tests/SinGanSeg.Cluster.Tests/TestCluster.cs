@@ -112,6 +112,19 @@ public static class TestCluster
         return null;
     }
 
+    /// <summary>Collects the grains' activations (forced), so the next call reads each from storage again, as a silo taking over would.</summary>
+    public static async Task CollectActivations(InProcessTestCluster cluster, params Orleans.Runtime.GrainId[] grains)
+    {
+        var management = cluster.Client.GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (grains.Any(g => cluster.TryGetGrainContext(g, out _)))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the activations were not collected within a minute");
+            await management.ForceActivationCollection(TimeSpan.Zero);
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>The first 'count' pairs of the shared Kvasir-SEG set, by name.</summary>
     public static List<string> Pairs(int count, int skip = 0) =>
         [.. Directory.GetFiles(Path.Combine(TestData.Polyps, "images"), "*.jpg").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal).Skip(skip).Take(count)];

@@ -40,6 +40,14 @@ Limits__MaxSamplesPerImage: {{ int $v.limits.maxSamplesPerImage | quote }}
 Limits__MaxEventStreamsPerClient: {{ int $v.limits.maxEventStreamsPerClient | quote }}
 Uploads__MaxFileBytes: {{ int $v.uploads.maxFileBytes | quote }}
 Uploads__MaxRequestBytes: {{ int $v.uploads.maxRequestBytes | quote }}
+Gates__CopyCheck: {{ $v.gates.copyCheck | quote }}
+Gates__Quality: {{ $v.gates.quality | quote }}
+{{- with $v.gates.copyThreshold }}
+Gates__CopyThreshold: {{ . | quote }}
+{{- end }}
+{{- with $v.gates.qualityThreshold }}
+Gates__QualityThreshold: {{ . | quote }}
+{{- end }}
 Telemetry__ServiceName: {{ $v.telemetry.serviceName | quote }}
 Telemetry__Prometheus__Enabled: {{ $v.telemetry.prometheus.enabled | toString | quote }}
 Telemetry__Prometheus__Port: {{ int $v.telemetry.prometheus.port | quote }}

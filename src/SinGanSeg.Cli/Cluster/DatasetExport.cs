@@ -3,7 +3,7 @@ using SinGanSeg.Grains.Storage;
 
 namespace SinGanSeg.Cli.Cluster;
 
-/// <summary>Writes a finished job's dataset as images/, masks/ (same names) and manifest.jsonl.</summary>
+/// <summary>Writes a finished job's dataset as images/, masks/ (same names) manifest.jsonl and the dataset card (pairs a gate dropped stay in the store).</summary>
 /// <remarks>
 /// Every file arrives through a temporary name and a rename, so a run killed while exporting
 /// leaves whole files only (and temporary ones, swept by the next run); files already there with
@@ -28,7 +28,15 @@ public static class DatasetExport
         }
         if (status.ManifestKey is not null)
             await CopyIfChanged(store, status.ManifestKey, Path.Combine(outDir, "manifest.jsonl"), cancellation);
+        await ExportCardAsync(store, status.JobId, outDir, cancellation);
         return count;
+    }
+
+    /// <summary>dataset_card.md/.json/.png; again after the job's evaluation, whose results the card then carries.</summary>
+    public static async Task ExportCardAsync(IArtifactStore store, string jobId, string outDir, CancellationToken cancellation)
+    {
+        foreach (var extension in new[] { "md", "json", "png" })
+            await CopyIfChanged(store, Grains.Images.ModelKeys.Card(jobId, extension), Path.Combine(outDir, $"dataset_card.{extension}"), cancellation);
     }
 
     private static async Task CopyIfChanged(IArtifactStore store, string key, string path, CancellationToken cancellation)

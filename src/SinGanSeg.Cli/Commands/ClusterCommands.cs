@@ -111,6 +111,8 @@ public static class ClusterCommands
             ["samplesPerImage"] = o.SamplesPerImage, ["seed"] = o.Seed, ["genStartScale"] = o.GenStartScale,
             ["maxAttempts"] = o.MaxAttempts, ["allowEmptyMasks"] = o.AllowEmptyMasks, ["style"] = o.Style, ["score"] = o.Score,
             ["evaluate"] = o.Evaluate,
+            ["copyCheck"] = o.CopyCheck, ["copyThreshold"] = o.CopyThreshold, ["quality"] = o.Quality,
+            ["qualityThreshold"] = o.QualityThreshold, ["gateTries"] = o.GateTries,
         };
         if (imagesDir is not null) body["imagesDir"] = imagesDir;
         if (masksDir is not null) body["masksDir"] = masksDir;

@@ -17,7 +17,7 @@ public static class GenerateCommand
         var model = new Option<DirectoryInfo>("--model") { Description = "a model folder from 'singanseg train' (or its zip, as the API's model download gives it), or a published SinGAN-Seg folder (Gs.pth, Zs.pth, reals.pth, NoiseAmp.pth)", Required = true };
         var count = new Option<int>("--count") { Description = "number of image+mask pairs", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "output folder (images/ and masks/ with matching names)", Required = true };
-        var start = new Option<int>("--gen-start-scale") { Description = "scales below this keep the training image's layout (0 = most varied)", DefaultValueFactory = _ => 0 };
+        var start = new Option<int>("--gen-start-scale") { Description = "scales below this keep the training image's layout (0 = most varied; the scale count = reconstruction, as the reference)", DefaultValueFactory = _ => 0 };
         var batch = new Option<int>("--batch-size") { Description = "samples per forward pass", DefaultValueFactory = _ => 8 };
         var id = new Option<string?>("--id") { Description = "model id for sample names (default: the model's own)" };
         var seed = CommonOptions.Seed("sampling");

@@ -14,7 +14,7 @@ public sealed class JobOptionsCli
     public Option<string> Preset { get; } = PresetOption();
     public Option<int?> Iterations { get; } = new("--iters") { Description = "iterations per scale (overrides the preset)" };
     public Option<int?> MaxSize { get; } = new("--max-size") { Description = "finest scale's long side (overrides the preset)" };
-    public Option<int> GenStartScale { get; } = new("--gen-start-scale") { Description = "scales below this keep the training image's layout", DefaultValueFactory = _ => 0 };
+    public Option<int> GenStartScale { get; } = new("--gen-start-scale") { Description = "scales below this keep the training image's layout; the model's scale count = reconstruction", DefaultValueFactory = _ => 0 };
     public Option<int> MaxAttempts { get; } = new("--max-attempts") { Description = "tries per image before it is given up", DefaultValueFactory = _ => 3 };
     public Option<bool> AllowEmptyMask { get; } = new("--allow-empty-mask") { Description = "accept masks without foreground" };
     public Option<long> Seed { get; } = CommonOptions.Seed("training and sampling");
@@ -25,10 +25,13 @@ public sealed class JobOptionsCli
     public Option<int> EvalEpochs { get; } = new("--eval-epochs") { Description = "evaluation epochs: passes over the largest training set, the same gradient steps for every run", DefaultValueFactory = _ => 50 };
     public Option<int> EvalImageSize { get; } = new("--eval-image-size") { Description = "evaluation image size (multiple of 32)", DefaultValueFactory = _ => 128 };
 
+    public GateOptionsCli Gates { get; } = GateOptionsCli.Create();
+
     public IEnumerable<Option> All =>
     [
         Samples, Preset, Iterations, MaxSize, GenStartScale, MaxAttempts, AllowEmptyMask, Seed,
         Style.Ratio, Style.Network, Style.Steps, Style.NoScore, Evaluate, EvalFolds, EvalEpochs, EvalImageSize, EvalModel,
+        .. Gates.All,
     ];
 
     public void AddTo(Command command)
@@ -36,7 +39,10 @@ public sealed class JobOptionsCli
         foreach (var option in All) command.Add(option);
     }
 
-    public JobOptionValues Read(ParseResult parse) => new(
+    public JobOptionValues Read(ParseResult parse)
+    {
+        var gates = Gates.Read(parse);
+        return new(
         parse.GetValue(Preset)!,
         parse.GetValue(Iterations),
         parse.GetValue(MaxSize),
@@ -49,7 +55,9 @@ public sealed class JobOptionsCli
         !parse.GetValue(Style.NoScore),
         parse.GetValue(Evaluate)
             ? new EvaluationSettings(parse.GetValue(EvalFolds), parse.GetValue(EvalEpochs), parse.GetValue(EvalImageSize), Models: EvaluateCommand.ParseModels(parse.GetValue(EvalModel)))
-            : null);
+            : null,
+        gates.CopyCheck, gates.CopyThreshold, gates.Quality, gates.QualityThreshold, gates.GateTries);
+    }
 
     private static Option<string> PresetOption()
     {
@@ -71,9 +79,15 @@ public sealed record JobOptionValues(
     bool AllowEmptyMasks,
     StyleOptions? Style,
     bool Score,
-    EvaluationSettings? Evaluate)
+    EvaluationSettings? Evaluate,
+    string? CopyCheck = null,
+    double? CopyThreshold = null,
+    string? Quality = null,
+    double? QualityThreshold = null,
+    int? GateTries = null)
 {
     public JobSpec ToSpec(string jobId, IReadOnlyList<ImageInput> images) => new(
         jobId, images, new TrainingOptions(Preset, MaxSize, null, Iterations),
-        SamplesPerImage, Seed, GenStartScale, MaxAttempts, AllowEmptyMasks, Style, Score, Evaluate);
+        SamplesPerImage, Seed, GenStartScale, MaxAttempts, AllowEmptyMasks, Style, Score, Evaluate,
+        new GateDefaults { CopyCheck = CopyCheck, CopyThreshold = CopyThreshold, Quality = Quality, QualityThreshold = QualityThreshold, GateTries = GateTries }.ToSettings());
 }

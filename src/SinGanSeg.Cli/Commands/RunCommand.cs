@@ -63,6 +63,7 @@ public static class RunCommand
                 Console.WriteLine($"{pairsWritten} synthetic pairs{(styledWritten > 0 ? $" and {styledWritten} restyled images (suffix _styled, sharing their pair's mask)" : "")} " +
                     $"in {Path.Combine(outDir, "images")} and {Path.Combine(outDir, "masks")}, lineage in {Path.Combine(outDir, "manifest.jsonl")} ({written} image files)");
                 if (JobProgressView.Summary(status) is { } sifid) Console.WriteLine(sifid);
+                if (JobProgressView.GateSummary(status) is { Length: > 0 } gateLine) Console.WriteLine(gateLine.TrimStart(',', ' ') + $"; dataset card in {Path.Combine(outDir, "dataset_card.md")}");
                 if (status.EvaluationError is { } evaluationError) Console.Error.WriteLine($"evaluation not run: {evaluationError}");
                 if (status.EvaluationId is { } evaluationId)
                 {
@@ -71,6 +72,7 @@ public static class RunCommand
                     var evaluation = await EvaluationProgressView.Follow(_ => evaluationGrain.GetStatus(), cancellation);
                     var reportDir = Path.Combine(outDir, "evaluation");
                     await EvaluationProgressView.ExportAsync(cluster.Artifacts, evaluation, reportDir, cancellation);
+                    await DatasetExport.ExportCardAsync(cluster.Artifacts, spec.JobId, outDir, cancellation);
                     EvaluationProgressView.PrintSummary(evaluation);
                     Console.WriteLine($"evaluation report in {Path.Combine(reportDir, "report.md")}");
                     if (evaluation.Phase != EvaluationPhase.Completed) return ExitCodes.CompletedWithErrors;

@@ -17,7 +17,8 @@ public static class JobProgressView
         var counts = s.Images.GroupBy(i => i.Phase).ToDictionary(g => g.Key, g => g.Count());
         var header = new Markup(Markup.Escape(
             $"job {s.JobId}: {s.Phase}  —  {s.Done}/{s.Total} done, {Working(counts)} working, " +
-            $"{Count(counts, ImagePhase.Queued) + Count(counts, ImagePhase.Pending)} waiting, {Count(counts, ImagePhase.RetryScheduled)} to retry, {s.Failed} failed"));
+            $"{Count(counts, ImagePhase.Queued) + Count(counts, ImagePhase.Pending)} waiting, {Count(counts, ImagePhase.RetryScheduled)} to retry, {s.Failed} failed"
+            + GateSummary(s)));
         var table = new Table().Border(TableBorder.Simple).AddColumns("image", "state", "scale", "it/s", "ETA", "samples", "SIFID raw → styled", "note");
         foreach (var i in Interesting(s).Take(MaxRows))
         {
@@ -45,26 +46,32 @@ public static class JobProgressView
         raw is null ? "" : styled is null ? $"{raw:F3}" : $"{raw:F3} → {styled:F3}";
 
     private static int Working(Dictionary<ImagePhase, int> counts) =>
-        Count(counts, ImagePhase.Training) + Count(counts, ImagePhase.Generating) + Count(counts, ImagePhase.Styling) + Count(counts, ImagePhase.Scoring);
+        Phases.WorkingImage.Sum(p => Count(counts, p));
+
+    /// <summary>", gates: 3 copy-flagged, 1 quality-flagged, 2 dropped" once anything was checked.</summary>
+    public static string GateSummary(JobStatus s) => s.Gates is { Checked: > 0 } g
+        ? $", gates: {g.Checked} checked, {g.CopyFlagged} copy-flagged, {g.QualityFlagged} quality-flagged, {g.Regenerated} regenerated, {g.Dropped} dropped"
+        : "";
 
     /// <summary>A one-line summary for logs.</summary>
     public static string Line(JobStatus s)
     {
-        var working = string.Join(", ", s.Images.Where(i => i.Phase is ImagePhase.Training or ImagePhase.Generating or ImagePhase.Styling or ImagePhase.Scoring)
+        var working = string.Join(", ", s.Images.Where(i => Phases.IsWorking(i.Phase))
             .Take(4).Select(i => i.Phase switch
             {
                 ImagePhase.Styling => $"{i.Name} styling {i.Styled}/{i.Samples} (step {i.Iteration}/{i.Iterations})",
                 ImagePhase.Scoring => $"{i.Name} scoring",
+                ImagePhase.Checking => $"{i.Name} checking samples",
                 _ => $"{i.Name} scale {i.CompletedScales}/{i.ScaleCount}",
             }));
-        var parts = new[] { $"job {s.JobId}: {s.Phase}, {s.Done}/{s.Total} done, {s.Failed} failed", working, Summary(s) ?? "" };
+        var parts = new[] { $"job {s.JobId}: {s.Phase}, {s.Done}/{s.Total} done, {s.Failed} failed", working, Summary(s) ?? "", GateSummary(s).TrimStart(',', ' ') };
         return string.Join("; ", parts.Where(p => p.Length > 0));
     }
 
     private static IEnumerable<ImageProgress> Interesting(JobStatus s) => s.Images
         .OrderBy(i => i.Phase switch
         {
-            ImagePhase.Training or ImagePhase.Generating or ImagePhase.Styling or ImagePhase.Scoring => 0,
+            _ when Phases.IsWorking(i.Phase) => 0,
             ImagePhase.Failed or ImagePhase.RetryScheduled => 1,
             ImagePhase.Queued => 2,
             ImagePhase.Pending => 3,

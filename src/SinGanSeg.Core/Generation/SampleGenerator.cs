@@ -20,6 +20,7 @@ public sealed record GeneratedSample(int Index, string ImagePath, string MaskPat
 public sealed class SampleGenerator(SinGanModel model)
 {
     public int BatchSize { get; init; } = 8;
+    /// <summary>Scales below this use the reconstruction noise; the model's scale count means reconstruction.</summary>
     public int GenStartScale { get; init; }
     public Action<int, int>? Progress { get; init; }
 
@@ -28,14 +29,25 @@ public sealed class SampleGenerator(SinGanModel model)
     public IReadOnlyList<GeneratedSample> Generate(int count, long seed, string outputDirectory, CancellationToken cancellation = default)
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), "count must be at least 1");
+        return Generate([.. Enumerable.Range(0, count)], seed, outputDirectory, cancellation);
+    }
+
+    /// <summary>
+    /// Only the samples with these indices (a gate's regeneration asks for a few indices of a new
+    /// seed); each is computed in its aligned batch, so its bytes equal a full generation's.
+    /// </summary>
+    public IReadOnlyList<GeneratedSample> Generate(IReadOnlyList<int> indices, long seed, string outputDirectory, CancellationToken cancellation = default)
+    {
+        if (indices.Count == 0 || indices.Any(i => i < 0)) throw new ArgumentException("indices must be non-empty and not negative", nameof(indices));
         Native.TorchRuntime.EnsureLoaded();
+        var count = indices.Count;
         var images = Path.Combine(outputDirectory, "images");
         var masks = Path.Combine(outputDirectory, "masks");
         Directory.CreateDirectory(images);
         Directory.CreateDirectory(masks);
-        var results = new GeneratedSample?[count];
+        var results = new Dictionary<int, GeneratedSample>();
         var pending = new List<int>();
-        for (var i = 0; i < count; i++)
+        foreach (var i in indices.Distinct())
         {
             var name = SampleName(model.Id, seed, i) + ".png";
             var (img, msk) = (Path.Combine(images, name), Path.Combine(masks, name));
@@ -61,7 +73,7 @@ public sealed class SampleGenerator(SinGanModel model)
                     // Mask first: a pair counts as present only when the image exists too.
                     SampleImageWriter.WriteMask(msk, size.Height, size.Width, mask);
                     SampleImageWriter.WriteRgb(img, size.Height, size.Width, rgb);
-                    results[index] = new GeneratedSample(index, img, msk, mask.Count(b => b != 0) / (double)mask.Length);
+                    results[index] = new GeneratedSample(index, img, msk, MaskStatistics.ForegroundFraction(mask));
                 }
             }
             finally
@@ -71,6 +83,6 @@ public sealed class SampleGenerator(SinGanModel model)
             done += chunk.Count();
             Progress?.Invoke(done, count);
         }
-        return results!;
+        return [.. indices.Select(i => results[i])];
     }
 }

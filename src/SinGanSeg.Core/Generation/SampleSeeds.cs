@@ -19,6 +19,9 @@ public static class SampleSeeds
         }
     }
 
+    /// <summary>The generation seed of a gate's regeneration round t (1, 2, …): derived, so a rerun draws the same replacements.</summary>
+    public static long ForRetry(long seed, int round) => ForSample(seed, int.MaxValue - round);
+
     public static SeededRandomSource[] Sources(long seed, int first, int count) =>
         [.. Enumerable.Range(first, count).Select(i => new SeededRandomSource(ForSample(seed, i)))];
 }

@@ -28,12 +28,16 @@ public sealed class SinGanSampler(SinGanModel model)
     public long ActivationBudgetBytes { get; init; } = model.Device.type == TorchSharp.DeviceType.CPU ? 32L << 20 : long.MaxValue;
 
     /// <summary>Generates one sample per source: [B, C, H, W] in the normalised space, before denormalisation.</summary>
-    /// <param name="genStartScale">Scales below this reuse the reconstruction noise (the image stays close to the training image).</param>
+    /// <param name="genStartScale">
+    /// Scales below this reuse the reconstruction noise (the image stays close to the training
+    /// image). Equal to the scale count, every scale uses its fixed noise Z_opt: the reference's
+    /// reconstruction (SinGAN_generate with gen_start_scale = number of scales), the same for any seed.
+    /// </param>
     public Tensor Sample(IReadOnlyList<IRandomSource> sources, int genStartScale = 0)
     {
         if (sources.Count == 0) throw new ArgumentException("at least one sample is needed");
-        if (genStartScale < 0 || genStartScale >= model.ScaleCount)
-            throw new ArgumentOutOfRangeException(nameof(genStartScale), $"gen start scale {genStartScale} is outside 0..{model.ScaleCount - 1} for model {model.Id}");
+        if (genStartScale < 0 || genStartScale > model.ScaleCount)
+            throw new ArgumentOutOfRangeException(nameof(genStartScale), $"gen start scale {genStartScale} is outside 0..{model.ScaleCount} for model {model.Id} ({model.ScaleCount} = reconstruction)");
         using var _ = no_grad();
         Tensor? current = null;
         for (var n = 0; n < model.ScaleCount; n++)
@@ -87,6 +91,8 @@ public sealed class SinGanSampler(SinGanModel model)
             if (previous.shape[2] != z.shape[2] || previous.shape[3] != z.shape[3])
                 previous = F.interpolate(previous, [z.shape[2], z.shape[3]], mode: InterpolationMode.Bilinear, align_corners: true);
         }
+        // The noise above is still drawn, as the reference draws it before replacing it, so a
+        // shared source stays in step with a recorded reference run.
         if (n < genStartScale) z = zOpt.expand(batch, -1, -1, -1);
         var zIn = z.mul(model.NoiseAmps[n]).add(previous);
         var perSample = (long)g.Shape.Width * z.shape[2] * z.shape[3] * zIn.ElementSize;

@@ -255,9 +255,9 @@ public sealed class EvaluationCoordinatorGrain(
         }
         string? reportPrefix = null;
         List<EvaluationSetScores>? summary = null;
+        var spec = JsonSerializer.Deserialize<EvaluationSpec>((await store.GetBytesAsync(EvaluationKeys.Spec(Id)))!, Json)!;
         if (results.Count > 0)
         {
-            var spec = JsonSerializer.Deserialize<EvaluationSpec>((await store.GetBytesAsync(EvaluationKeys.Spec(Id)))!, Json)!;
             var dir = Path.Combine(options.ScratchDirectory, $"evaluation-report-{Guid.NewGuid():N}");
             try
             {
@@ -280,11 +280,15 @@ public sealed class EvaluationCoordinatorGrain(
                 s.Precision.Mean, s.Recall.Mean, s.Accuracy.Mean, s.Dice.Folds, s.Model)).ToList();
         }
         var now = DateTimeOffset.UtcNow;
+        var phase = S.Runs.Values.All(r => r.Phase == EvaluationRunPhase.Done) ? EvaluationPhase.Completed : EvaluationPhase.CompletedWithErrors;
+        // Before the evaluation is marked finished, so whoever sees it finished finds the job's card already rewritten.
+        if (spec.JobId is { } job)
+            await TellJob(job, Status() with { Phase = phase, FinishedAt = now, ReportPrefix = reportPrefix, Summary = summary });
         await _state.Apply(s =>
         {
             if (s.IsFinished) return false;
             (s.ReportPrefix, s.Summary) = (reportPrefix, summary);
-            s.Phase = s.Runs.Values.All(r => r.Phase == EvaluationRunPhase.Done) ? EvaluationPhase.Completed : EvaluationPhase.CompletedWithErrors;
+            s.Phase = phase;
             s.FinishedAt = now;
             return true;
         });
@@ -296,6 +300,23 @@ public sealed class EvaluationCoordinatorGrain(
         catch (Exception e)
         {
             logger.LogWarning("evaluation {Id}: could not stop its reminder yet: {Error}", Id, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Gives the results to the job that asked for this evaluation, for its dataset card. The
+    /// evaluation finishes whatever the answer: a job that cannot take them keeps a card that
+    /// says where the report is.
+    /// </summary>
+    private async Task TellJob(string job, EvaluationStatus finished)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IJobCoordinatorGrain>(job).EvaluationFinished(finished);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("evaluation {Id}: job {Job} did not take the results for its dataset card: {Error}", Id, job, e.Message);
         }
     }
 

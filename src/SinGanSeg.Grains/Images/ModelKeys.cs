@@ -36,6 +36,14 @@ public static class ModelKeys
     public static string StyleState(string jobId, string image, int batch) => $"jobs/{jobId}/style-state/{Uri.EscapeDataString(image)}/batch-{batch}.pth";
     public static string Outcome(string jobId, string image) => $"jobs/{jobId}/outcomes/{Uri.EscapeDataString(image)}.json";
     public static string Manifest(string jobId) => $"jobs/{jobId}/manifest.jsonl";
+
+    /// <summary>Pairs a gate dropped: kept apart from the dataset (never exported), for the owner to inspect.</summary>
+    public static string DroppedImage(string jobId, string name) => $"jobs/{jobId}/dropped/images/{name}.png";
+    public static string DroppedMask(string jobId, string name) => $"jobs/{jobId}/dropped/masks/{name}.png";
+    public static string DroppedManifest(string jobId) => $"jobs/{jobId}/dropped/manifest.jsonl";
+
+    /// <summary>The dataset card's files, next to the manifest: dataset_card.md, .json, .png.</summary>
+    public static string Card(string jobId, string extension) => $"jobs/{jobId}/dataset_card.{extension}";
     public static string Spec(string jobId) => $"jobs/{jobId}/spec.json";
     public static string Input(string jobId, string kind, string fileName) => $"jobs/{jobId}/inputs/{kind}/{fileName}";
 }

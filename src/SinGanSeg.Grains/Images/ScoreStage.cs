@@ -11,9 +11,16 @@ namespace SinGanSeg.Grains.Images;
 /// configured on the silo give SIFID-Inception; otherwise the offline ResNet18-stem variant,
 /// reported under its own name.
 /// </summary>
-public sealed class ScoreStage(SinGanSegOptions options, Device device)
+public sealed class ScoreStage(SinGanSegOptions options, Device device) : IImageStage
 {
     public sealed record Scores(string Metric, double Raw, double? Styled);
+
+    public string Span => SinGanSegActivity.ImageScore;
+
+    public bool Applies(StageContext c) => c.Work.Score && c.Samples.Count > 0;
+
+    public void Run(StageContext c, System.Diagnostics.Activity? span) =>
+        c.Scores = Run(c.ImagePath, [.. c.Samples.Select(s => (s.Name, s.ImagePath))], c.Styled, c.Box, c.Cancellation);
 
     public IReadOnlyDictionary<string, Scores> Run(string realImagePath, IReadOnlyList<(string Name, string Path)> samples,
         IReadOnlyDictionary<string, string> styled, ProgressBox box, CancellationToken cancellation)

@@ -15,9 +15,16 @@ namespace SinGanSeg.Grains.Images;
 /// optimiser state, which is saved every steps/batch steps — so a lost silo redoes at most one
 /// sample's worth of optimisation.
 /// </summary>
-public sealed class StyleStage(IArtifactStore store, SinGanSegOptions options, Device device, ILogger logger)
+public sealed class StyleStage(IArtifactStore store, SinGanSegOptions options, Device device, ILogger logger) : IImageStage
 {
     public const string Suffix = "_styled";
+
+    public string Span => SinGanSegActivity.ImageStyle;
+
+    public bool Applies(StageContext c) => c.Work.Style is not null && c.Samples.Count > 0;
+
+    public void Run(StageContext c, System.Diagnostics.Activity? span) =>
+        c.Styled = Run(c.Work, c.Work.Style!, c.ImagePath, [.. c.Samples.Select(s => (s.Name, s.ImagePath))], c.Scratch, c.Box, c.Cancellation);
 
     /// <returns>Raw sample name → local path of its restyled image.</returns>
     public IReadOnlyDictionary<string, string> Run(ImageWork work, StyleOptions style, string realImagePath,

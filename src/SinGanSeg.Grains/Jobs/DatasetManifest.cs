@@ -9,6 +9,8 @@ namespace SinGanSeg.Grains.Jobs;
 /// the model, the full training configuration and both seeds — relative to the dataset root,
 /// where images/ and masks/ hold pairs under the same name. A restyled image sits next to its
 /// raw one under its own name and shares the raw one's mask; absent values are left out.
+/// copyCheck and quality are the gates' verdicts (README.md lists their fields); tries above 1
+/// means the gates regenerated the sample; droppedBy appears only in dropped/manifest.jsonl.
 /// </summary>
 public static class DatasetManifest
 {
@@ -36,6 +38,10 @@ public static class DatasetManifest
         sifidMetric = s.SifidMetric,
         sifid = s.Sifid is { } raw ? Math.Round(raw, 6) : (double?)null,
         sifidStyled = s.SifidStyled is { } styled ? Math.Round(styled, 6) : (double?)null,
+        copyCheck = s.CopyCheck,
+        quality = s.Quality,
+        tries = s.Tries,
+        droppedBy = s.DroppedBy,
     }, Json);
 
     public static byte[] Build(IEnumerable<SampleRecord> samples)

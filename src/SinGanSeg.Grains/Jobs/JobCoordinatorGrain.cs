@@ -297,6 +297,7 @@ public sealed class JobCoordinatorGrain(
                 WorkTracker<ImageRecord>.Succeeded(record);
                 record.Samples = outcome.Samples.Count;
                 record.Styled = outcome.Samples.Count(x => x.StyledImageKey is not null);
+                record.Gates = outcome.Gates;
                 record.Sifid = Averages.MeanOf(outcome.Samples.Select(x => x.Sifid));
                 record.SifidStyled = Averages.MeanOf(outcome.Samples.Select(x => x.SifidStyled));
                 record.SifidMetric = outcome.Samples.Select(x => x.SifidMetric).FirstOrDefault(m => m is not null);
@@ -392,8 +393,7 @@ public sealed class JobCoordinatorGrain(
                 // Checked before every start, not once per pass: a cancel (or a retry) can land
                 // while earlier starts are awaited.
                 if (S.IsFinished || S.Images[name].Attempts != attempt || S.Images[name].IsTerminal) return false;
-                var work = new ImageWork(JobId, inputs[name], spec.Training, spec.SamplesPerImage, spec.Seed, spec.GenStartScale, attempt, spec.AllowEmptyMasks,
-                    spec.Style, spec.Score, S.TraceParent);
+                var work = new ImageWork(JobId, inputs[name], spec.Settings, attempt, S.TraceParent);
                 await GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Start(work);
                 return true;
             }, (name, e) =>
@@ -422,22 +422,23 @@ public sealed class JobCoordinatorGrain(
     }
 
     /// <summary>
-    /// Gathers the per-image outcomes into manifest.jsonl, starts the evaluation if asked, and
-    /// marks the job finished — in that order, each step safe to repeat, so a finish that failed
-    /// half-way is simply run again.
+    /// Gathers the per-image outcomes into manifest.jsonl (and the dropped pairs' manifest), starts
+    /// the evaluation if asked, writes the dataset card, and marks the job finished — in that order,
+    /// each step safe to repeat, so a finish that failed half-way is simply run again.
     /// </summary>
     private async Task Finish()
     {
-        var samples = new List<SampleRecord>();
-        foreach (var (name, record) in S.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            var bytes = await store.GetBytesAsync(ModelKeys.Outcome(JobId, name))
-                ?? throw new InvalidOperationException($"job {JobId}: outcome of {name} missing from the artifact store");
-            samples.AddRange(JsonSerializer.Deserialize<ImageOutcome>(bytes, Json)!.Samples);
-        }
+        var outcomes = await LoadOutcomes();
+        var samples = outcomes.SelectMany(o => o.Samples).ToList();
         var manifestKey = ModelKeys.Manifest(JobId);
         await store.PutBytesAsync(manifestKey, DatasetManifest.Build(samples));
+        await store.PutBytesAsync(ModelKeys.DroppedManifest(JobId), DatasetManifest.Build(outcomes.SelectMany(o => o.Dropped ?? [])));
         var (evaluationId, evaluationError) = await StartEvaluation(samples);
+        evaluationId = S.EvaluationId ?? evaluationId;
+        evaluationError = evaluationId is null ? evaluationError : null;
+        var phase = S.Images.Values.Any(r => r.Phase != ImagePhase.Done) ? JobPhase.CompletedWithErrors : JobPhase.Completed;
+        // Before the job is marked finished, so a card that failed to write is written by the retried finish.
+        await WriteCard(Status() with { Phase = phase, EvaluationId = evaluationId, EvaluationError = evaluationError }, outcomes);
         var now = DateTimeOffset.UtcNow;
         await _state.Apply(s =>
         {
@@ -445,7 +446,7 @@ public sealed class JobCoordinatorGrain(
             s.ManifestKey = manifestKey;
             s.EvaluationId ??= evaluationId;
             s.EvaluationError = s.EvaluationId is null ? evaluationError : null;
-            s.Phase = s.Images.Values.Any(r => r.Phase != ImagePhase.Done) ? JobPhase.CompletedWithErrors : JobPhase.Completed;
+            s.Phase = phase;
             s.FinishedAt = now;
             return true;
         });
@@ -464,6 +465,39 @@ public sealed class JobCoordinatorGrain(
         }
     }
 
+    /// <summary>The finished images' outcomes (samples kept and dropped), in name order.</summary>
+    private async Task<List<ImageOutcome>> LoadOutcomes()
+    {
+        var outcomes = new List<ImageOutcome>();
+        foreach (var (name, _) in S.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var bytes = await store.GetBytesAsync(ModelKeys.Outcome(JobId, name))
+                ?? throw new InvalidOperationException($"job {JobId}: outcome of {name} missing from the artifact store");
+            outcomes.Add(JsonSerializer.Deserialize<ImageOutcome>(bytes, Json)!);
+        }
+        return outcomes;
+    }
+
+    private async Task WriteCard(JobStatus status, IReadOnlyList<ImageOutcome> outcomes) =>
+        await DatasetCardWriter.WriteAsync(store, _spec ??= await LoadSpec(), status, outcomes, S.Evaluation);
+
+    /// <summary>
+    /// The evaluation this job started has finished (it calls back; the job never waits on it, so
+    /// the call cannot deadlock): keep its results and write the dataset card again with them.
+    /// Another evaluation's report is ignored.
+    /// </summary>
+    public async Task EvaluationFinished(EvaluationStatus evaluation)
+    {
+        if (!state.RecordExists || evaluation.EvaluationId != S.EvaluationId) return;
+        await _state.Apply(s =>
+        {
+            s.Evaluation = evaluation;
+            return true;
+        });
+        // A job running again after a retry writes its card when it finishes, with these results.
+        if (S.Phase is JobPhase.Completed or JobPhase.CompletedWithErrors) await WriteCard(Status(), await LoadOutcomes());
+    }
+
     /// <summary>
     /// The job's evaluate stage: UNet++ on its real images versus the pairs it made from them.
     /// Submitting the same evaluation again is harmless, which keeps a repeated finish safe.
@@ -478,7 +512,7 @@ public sealed class JobCoordinatorGrain(
             [.. spec.Images.Where(i => done.Contains(i.Name))],
             [.. samples.Select(s => new SyntheticInput(s.Name, "artifact:" + s.ImageKey, "artifact:" + s.MaskKey, s.SourceImage,
                 s.StyledImageKey is null ? null : "artifact:" + s.StyledImageKey))],
-            settings, MaxAttempts: Math.Max(1, spec.MaxAttempts));
+            settings, MaxAttempts: Math.Max(1, spec.MaxAttempts), JobId: JobId);
         try
         {
             await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluation.EvaluationId).Submit(evaluation);
@@ -629,7 +663,7 @@ public sealed class JobCoordinatorGrain(
                 return live with { CompletedScales = Math.Max(live.CompletedScales, r.CompletedScales), Attempts = r.Attempts, Error = r.Error };
             return new ImageProgress(name, r.Phase, r.CompletedScales, r.ScaleCount, Error: r.Error, Attempts: r.Attempts,
                 ModelKey: r.ModelKey, Samples: r.Samples, FromCache: r.FromCache, UpdatedAt: r.LastHeard,
-                Sifid: r.Sifid, SifidStyled: r.SifidStyled, SifidMetric: r.SifidMetric, Styled: r.Styled);
+                Sifid: r.Sifid, SifidStyled: r.SifidStyled, SifidMetric: r.SifidMetric, Styled: r.Styled, Gates: r.Gates);
         }).ToList();
         return new JobStatus(JobId, s.Phase, images, s.CreatedAt, s.FinishedAt, s.ManifestKey, s.SamplesPerImage, s.Training?.Preset ?? "",
             s.EvaluationId, s.EvaluationError);

@@ -27,6 +27,9 @@ public sealed class JobState
     [Id(12)] public string? EvaluationId { get; set; }
     [Id(13)] public string? EvaluationError { get; set; }
 
+    /// <summary>That evaluation once it finished (its summary goes into the dataset card).</summary>
+    [Id(20)] public EvaluationStatus? Evaluation { get; set; }
+
     /// <summary>The submit span (W3C traceparent): image spans link to it, also after restarts.</summary>
     [Id(14)] public string? TraceParent { get; set; }
 
@@ -68,6 +71,9 @@ public sealed class ImageRecord : ITrackedWork
     /// <summary>Attempts used before the last manual retry: automatic retries count from here, so a retry gets the job's full budget.</summary>
     [Id(15)] public int RetryBase { get; set; }
 
+    /// <summary>What the gates counted for this image's samples.</summary>
+    [Id(17)] public GateCounts? Gates { get; set; }
+
     [Id(16)] public int InfrastructureFailures { get; set; }
 
     /// <summary>The tracker's view of the phase: Queued, Training, Generating, Styling and Scoring are all Active.</summary>
@@ -93,5 +99,5 @@ public sealed class ImageRecord : ITrackedWork
         };
     }
 
-    public bool IsTerminal => Phase is ImagePhase.Done or ImagePhase.Failed or ImagePhase.Cancelled;
+    public bool IsTerminal => Phases.IsTerminal(Phase);
 }

@@ -21,9 +21,14 @@ public static class JobApi
     {
         var jobs = app.MapGroup("/api/jobs").AddEndpointFilter(ProblemMapping.Filter).WithTags("Jobs");
 
-        jobs.MapPost("/", async (JobSubmission submission, IClusterClient client, InputRoots roots, JobLimits limits) =>
+        // The phase rules of Abstractions' Phases, so the dashboard keeps no copy of them.
+        app.MapGet("/api/phases", () => TypedResults.Ok(new PhaseRules(Phases.TerminalImage, Phases.WorkingImage, Phases.ActiveImage, Phases.WaitingImage, Phases.FinishedJob)))
+            .AddEndpointFilter(ProblemMapping.Filter).WithTags("Jobs")
+            .WithName("GetPhases").WithSummary("The phase rules (terminal, working, active and waiting image phases; finished job phases) the dashboard and CLI use");
+
+        jobs.MapPost("/", async (JobSubmission submission, IClusterClient client, InputRoots roots, JobLimits limits, IConfiguration configuration) =>
         {
-            var spec = limits.Check(JobSpecs.FromSubmission(submission, roots));
+            var spec = limits.Check(JobSpecs.FromSubmission(submission, roots, SiteGates(configuration)));
             var status = await client.GetGrain<IJobCoordinatorGrain>(spec.JobId).Submit(spec);
             return TypedResults.Accepted($"/api/jobs/{spec.JobId}", status);
         })
@@ -32,7 +37,7 @@ public static class JobApi
         .WithDescription("Submitting the same job again returns its status; a different job under the same id is refused (409).")
         .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
-        jobs.MapPost("/{jobId}/upload", async (string jobId, HttpRequest request, IClusterClient client, IArtifactStore store, UploadLimits limits, JobLimits jobLimits, SinGanSegOptions silo) =>
+        jobs.MapPost("/{jobId}/upload", async (string jobId, HttpRequest request, IClusterClient client, IArtifactStore store, UploadLimits limits, JobLimits jobLimits, SinGanSegOptions silo, IConfiguration configuration) =>
         {
             SafeJobId(jobId);
             // Everything is read and checked before the first write, so a rejected upload changes nothing.
@@ -46,7 +51,7 @@ public static class JobApi
             var inputs = images.Select(i => new ImageInput(i.Name,
                 $"artifact:{ModelKeys.Input(jobId, "images", i.FileName)}",
                 $"artifact:{ModelKeys.Input(jobId, "masks", masks.TryGetValue(i.Name, out var m) ? m.FileName : i.Name + ".missing")}")).ToList();
-            var spec = JobSpecs.WithOptions(options with { JobId = jobId }, inputs);
+            var spec = JobSpecs.WithOptions(options with { JobId = jobId }, inputs, SiteGates(configuration));
             JobValidation.Validate(spec);
             jobLimits.Check(spec);
             var job = client.GetGrain<IJobCoordinatorGrain>(jobId);
@@ -127,7 +132,10 @@ public static class JobApi
         return app;
     }
 
-    /// <summary>images/, masks/ and manifest.jsonl, as the embedded run writes them, into any (even unseekable) stream.</summary>
+    /// <summary>The site's gate defaults (configuration section Gates; Helm values gates.*).</summary>
+    private static GateDefaults? SiteGates(IConfiguration configuration) => configuration.GetSection("Gates").Get<GateDefaults>();
+
+    /// <summary>images/, masks/, manifest.jsonl and the dataset card, as the embedded run writes them (dropped pairs never), into any (even unseekable) stream.</summary>
     public static async Task WriteDatasetZip(IArtifactStore store, string jobId, string manifestKey, Stream output)
     {
         await using var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null);
@@ -147,6 +155,13 @@ public static class JobApi
         {
             await using var entry = await zip.CreateEntry("manifest.jsonl", CompressionLevel.Optimal).OpenAsync();
             await manifest.CopyToAsync(entry);
+        }
+        foreach (var extension in new[] { "md", "json", "png" })
+        {
+            await using var card = await store.OpenReadAsync(ModelKeys.Card(jobId, extension));
+            if (card is null) continue;
+            await using var entry = await zip.CreateEntry($"dataset_card.{extension}", CompressionLevel.Optimal).OpenAsync();
+            await card.CopyToAsync(entry);
         }
     }
 
@@ -176,5 +191,9 @@ public static class JobApi
 
 /// <summary>The upload's form fields, for the API description (the endpoint reads the multipart body itself, checking as it goes).</summary>
 public sealed record UploadRequest(IFormFileCollection Images, IFormFileCollection Masks, string? Options);
+
+/// <summary>GET /api/phases: Abstractions' <see cref="Phases"/> lists.</summary>
+public sealed record PhaseRules(IReadOnlyList<ImagePhase> TerminalImage, IReadOnlyList<ImagePhase> WorkingImage, IReadOnlyList<ImagePhase> ActiveImage,
+    IReadOnlyList<ImagePhase> WaitingImage, IReadOnlyList<JobPhase> FinishedJob);
 
 public sealed class JobNotFinishedException(string message) : Exception(message);

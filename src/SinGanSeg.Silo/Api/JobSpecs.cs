@@ -8,7 +8,7 @@ namespace SinGanSeg.Silo.Api;
 public static class JobSpecs
 {
     /// <summary>Every server-side path is confined to the input roots and stored canonical, so what is read is what was checked.</summary>
-    public static JobSpec FromSubmission(JobSubmission s, InputRoots roots)
+    public static JobSpec FromSubmission(JobSubmission s, InputRoots roots, GateDefaults? site = null)
     {
         string FileRef(string path, string what) => new Uri(roots.Confine(path, what)).AbsoluteUri;
         IReadOnlyList<ImageInput> images;
@@ -26,10 +26,10 @@ public static class JobSpecs
         {
             throw new ArgumentException("give either imagesDir and masksDir, or images (name, image, mask), or upload the files");
         }
-        return WithOptions(s, images);
+        return WithOptions(s, images, site);
     }
 
-    public static JobSpec WithOptions(JobSubmission s, IReadOnlyList<ImageInput> images) => new(
+    public static JobSpec WithOptions(JobSubmission s, IReadOnlyList<ImageInput> images, GateDefaults? site = null) => new(
         s.JobId,
         images,
         new TrainingOptions(s.Preset, s.MaxSize, s.MinSize, s.Iterations, s.GeneratorUpdate),
@@ -40,5 +40,7 @@ public static class JobSpecs
         s.AllowEmptyMasks,
         s.Style,
         s.Score,
-        s.Evaluate);
+        s.Evaluate,
+        new GateDefaults { CopyCheck = s.CopyCheck, CopyThreshold = s.CopyThreshold, Quality = s.Quality, QualityThreshold = s.QualityThreshold, GateTries = s.GateTries }
+            .ToSettings(site));
 }

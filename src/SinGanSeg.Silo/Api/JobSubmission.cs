@@ -35,6 +35,21 @@ public sealed record JobSubmission
     /// the default, and/or a plain U-Net from scratch; "steps": gradient steps per run); absent = none.
     /// </summary>
     public EvaluationSettings? Evaluate { get; init; }
+
+    /// <summary>Copy-detection policy: report (default), drop or regenerate; absent = the site's default (Helm gates.copyCheck).</summary>
+    public string? CopyCheck { get; init; }
+
+    /// <summary>Threshold on the copy score (0…1); absent = the site's or the calibrated default.</summary>
+    public double? CopyThreshold { get; init; }
+
+    /// <summary>Quality policy: report (default), drop or regenerate.</summary>
+    public string? Quality { get; init; }
+
+    /// <summary>Threshold on the quality score (0…1).</summary>
+    public double? QualityThreshold { get; init; }
+
+    /// <summary>New seeds tried per flagged sample under regenerate (default 3).</summary>
+    public int? GateTries { get; init; }
 }
 
 public sealed record JobSubmissionImage(string Name, string Image, string Mask);

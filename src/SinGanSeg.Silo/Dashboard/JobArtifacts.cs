@@ -46,7 +46,10 @@ public sealed class JobArtifacts(IArtifactStore store, InputRoots roots)
     {
         RequireSafe(jobId, sample);
         var key = mask ? ModelKeys.SampleMask(jobId, sample) : ModelKeys.SampleImage(jobId, sample);
-        return await store.OpenReadAsync(key, cancellation) ?? throw new KeyNotFoundException($"job '{jobId}' has no sample '{sample}'");
+        // A pair a gate dropped is kept apart but still viewable, beside its source.
+        var dropped = mask ? ModelKeys.DroppedMask(jobId, sample) : ModelKeys.DroppedImage(jobId, sample);
+        return await store.OpenReadAsync(key, cancellation) ?? await store.OpenReadAsync(dropped, cancellation)
+            ?? throw new KeyNotFoundException($"job '{jobId}' has no sample '{sample}'");
     }
 
     /// <summary>An image's samples as its finished attempt recorded them; none while it runs.</summary>
@@ -58,6 +61,22 @@ public sealed class JobArtifacts(IArtifactStore store, InputRoots roots)
         var outcome = JsonSerializer.Deserialize<ImageOutcome>(bytes, Json);
         return outcome?.Samples.OrderBy(s => s.SampleIndex).Select(s => new Sample(s.Name, s.StyledName, s.Sifid, s.SifidStyled)).ToList() ?? [];
     }
+
+    /// <summary>An image's samples that a gate flagged (kept under report, or dropped), worst copy score first.</summary>
+    public async Task<IReadOnlyList<FlaggedSample>> Flagged(string jobId, string image)
+    {
+        RequireSafe(jobId, image);
+        var bytes = await store.GetBytesAsync(ModelKeys.Outcome(jobId, image));
+        if (bytes is null) return [];
+        var outcome = JsonSerializer.Deserialize<ImageOutcome>(bytes, Json);
+        if (outcome is null) return [];
+        return [.. outcome.Samples.Concat(outcome.Dropped ?? [])
+            .Where(s => s.CopyCheck?.Flagged == true || s.Quality?.Flagged == true)
+            .OrderByDescending(s => s.CopyCheck?.Score ?? 0)
+            .Select(s => new FlaggedSample(s.Name, s.CopyCheck?.Score, s.CopyCheck?.Flagged == true, s.Quality?.Reasons ?? [], s.DroppedBy))];
+    }
+
+    public sealed record FlaggedSample(string Name, double? CopyScore, bool CopyFlagged, IReadOnlyList<string> QualityReasons, string? DroppedBy);
 
     private static void RequireSafe(string jobId, string name)
     {

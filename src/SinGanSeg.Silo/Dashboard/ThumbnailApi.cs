@@ -25,6 +25,14 @@ public static class ThumbnailApi
         .WithName("ImageSamples").WithSummary("An image's generated samples (?take=, default 4) with their SIFID")
         .ProducesProblem(StatusCodes.Status404NotFound);
 
+        jobs.MapGet("/images/{image}/flagged", async (string jobId, string image, IArtifactStore store, InputRoots roots, int? take) =>
+        {
+            var flagged = await new JobArtifacts(store, roots).Flagged(jobId, image);
+            return TypedResults.Ok(new FlaggedList(flagged.Count, [.. flagged.Take(Math.Clamp(take ?? 4, 0, 100))]));
+        })
+        .WithName("ImageFlagged").WithSummary("An image's samples a gate flagged (kept or dropped), worst copy score first (?take=, default 4)")
+        .ProducesProblem(StatusCodes.Status404NotFound);
+
         jobs.MapGet("/images/{image}/thumbnail/{kind}", async (string jobId, string image, string kind, int? size, IArtifactStore store, InputRoots roots, HttpContext http) =>
             await Serve(http, IsMask(kind), size, ct => new JobArtifacts(store, roots).OpenInput(jobId, image, IsMask(kind), ct)))
             .WithName("ImageThumbnail").WithSummary("The real image or mask ({kind} = image or mask), downscaled to ?size= px (default 160)")
@@ -40,6 +48,8 @@ public static class ThumbnailApi
     }
 
     public sealed record SampleList(int Count, IReadOnlyList<JobArtifacts.Sample> Samples);
+
+    public sealed record FlaggedList(int Count, IReadOnlyList<JobArtifacts.FlaggedSample> Samples);
 
     private static bool IsMask(string kind) => kind switch
     {

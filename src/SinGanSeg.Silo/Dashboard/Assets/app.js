@@ -5,9 +5,23 @@
 const app = document.getElementById("app");
 const live = document.getElementById("live");
 const message = document.getElementById("message");
-const RUNNING = new Set(["Queued", "Training", "Generating", "Styling", "Scoring"]);
-const TERMINAL = new Set(["Done", "Failed", "Cancelled"]);
-const FINISHED_JOB = new Set(["Completed", "CompletedWithErrors", "Cancelled"]);
+// Phase rules come from the server (GET /api/phases, Abstractions' Phases); filled before the first render.
+const RUNNING = new Set();
+const TERMINAL = new Set();
+const FINISHED_JOB = new Set();
+const phasesLoaded = fetch("/api/phases", { credentials: "same-origin", headers: { Accept: "application/json" } })
+  .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`phases: HTTP ${r.status}`))))
+  .then((p) => {
+    p.activeImage.forEach((x) => RUNNING.add(x));
+    p.terminalImage.forEach((x) => TERMINAL.add(x));
+    p.finishedJob.forEach((x) => FINISHED_JOB.add(x));
+  })
+  .catch(() => {
+    // Signed out or offline: the page's own error handling explains; keep the last known rules.
+    ["Queued", "Training", "Generating", "Checking", "Styling", "Scoring"].forEach((x) => RUNNING.add(x));
+    ["Done", "Failed", "Cancelled"].forEach((x) => TERMINAL.add(x));
+    ["Completed", "CompletedWithErrors", "Cancelled"].forEach((x) => FINISHED_JOB.add(x));
+  });
 
 // ---- small helpers ---------------------------------------------------------------------------
 
@@ -462,9 +476,25 @@ function showJob(jobId) {
         samples.append(p);
       }
       if (list.count > list.samples.length) samples.append(el("div", { class: "muted", text: `and ${list.count - list.samples.length} more in the dataset` }));
+      await loadFlagged(base, name, row.detailCell.firstChild);
     } catch (e) {
       if (!(e instanceof Unauthorized)) samples.append(el("div", { class: "error", text: `Samples unavailable: ${e.message}` }));
     }
+  }
+
+  // Samples the gates flagged, shown beside the real pair they came from.
+  async function loadFlagged(base, name, container) {
+    const list = await api(`${base}/images/${enc(name)}/flagged?take=4`);
+    if (list.count === 0) return;
+    const box = el("div", { class: "thumbs flagged", "data-testid": "flagged" },
+      el("div", { class: "muted", text: `Flagged by the gates: ${list.count}` }));
+    for (const f of list.samples) {
+      const why = [f.copyFlagged ? `copy score ${num(f.copyScore, 3)}` : null, ...(f.qualityReasons || []), f.droppedBy ? `dropped by ${f.droppedBy}` : "kept"]
+        .filter(Boolean).join(" · ");
+      box.append(pair(`${f.name} · ${why}`, "flagged",
+        `${base}/samples/${enc(f.name)}/thumbnail/image`, `${base}/samples/${enc(f.name)}/thumbnail/mask`));
+    }
+    container.append(box);
   }
 
   function pair(title, kind, imageUrl, maskUrl, styledUrl) {
@@ -539,4 +569,4 @@ function route() {
   else showList();
 }
 
-route();
+phasesLoaded.then(route);

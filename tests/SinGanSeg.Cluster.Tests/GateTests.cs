@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using SinGanSeg.Abstractions;
+using SinGanSeg.Grains.Hosting;
+
+namespace SinGanSeg.Core.Tests;
+
+/// <summary>
+/// The gates end to end: one real image trained once (the second job takes the model from the
+/// cache), sampled near the top of the pyramid — where SinGAN reproduces its training image —
+/// and at gen_start_scale 0. The copy check must flag most of the first and few of the second;
+/// regenerate-then-drop must keep flagged pairs out of the dataset and apart; the card must say so.
+/// </summary>
+public class GateTests(Azurite azurite) : IClassFixture<Azurite>
+{
+    private const string Image = "cju34uhepd3dd0799hs8782ad";
+
+    [Fact]
+    public async Task Near_the_top_most_samples_are_flagged_and_at_scale_zero_few()
+    {
+        await using var cluster = await TestCluster.StartAsync(azurite, "gates", "cpu");
+        var container = new BlobContainerClient(azurite.ConnectionString,
+            ((SinGanSegOptions)cluster.Silos[0].ServiceProvider.GetService(typeof(SinGanSegOptions))!).BlobContainer);
+        const int samples = 6;
+
+        // Tiny preset with enough iterations that the coarse scales learn the image (docs/PRIVACY.md).
+        var high = TestCluster.Job("gates-high", [Image], iterations: 100, samples: samples) with
+        {
+            GenStartScale = 2,
+            Score = false,
+            Gates = new GateSettings(new CopyCheckOptions(GatePolicy.Regenerate, MaxTries: 1), new QualityOptions()),
+        };
+        var highJob = cluster.Client.GetGrain<IJobCoordinatorGrain>(high.JobId);
+        await highJob.Submit(high);
+        var highStatus = await TestCluster.WaitForEnd(highJob, TimeSpan.FromMinutes(10));
+        Assert.Equal(JobPhase.Completed, highStatus.Phase);
+
+        var low = high with { JobId = "gates-low", GenStartScale = 0, Gates = null };
+        var lowJob = cluster.Client.GetGrain<IJobCoordinatorGrain>(low.JobId);
+        await lowJob.Submit(low);
+        var lowStatus = await TestCluster.WaitForEnd(lowJob, TimeSpan.FromMinutes(3));
+        Assert.Equal(JobPhase.Completed, lowStatus.Phase);
+        Assert.True(lowStatus.Images[0].FromCache, "the second job reuses the first one's model");
+
+        // Near the top: most flagged; each flagged sample regenerated once, flagged again, dropped.
+        var h = highStatus.Gates;
+        var lowGates = lowStatus.Gates;
+        // Regenerated counts the first round's flagged samples; their replacements are flagged again and dropped.
+        Assert.True(h.Regenerated >= samples - 1, $"near the top: {h}");
+        Assert.True(h.Dropped >= samples - 2 && h.Dropped <= h.Regenerated, $"near the top: {h}");
+        Assert.True(h.CopyFlagged >= h.Dropped, $"near the top: {h}");
+        Assert.Equal(samples, lowGates.Checked);
+        Assert.True(lowGates.CopyFlagged <= samples / 3, $"at scale 0: {lowGates}");
+        Assert.Equal(0, lowGates.Dropped);
+
+        var kept = await Lines(container, $"jobs/{high.JobId}/manifest.jsonl");
+        var dropped = await Lines(container, $"jobs/{high.JobId}/dropped/manifest.jsonl");
+        Assert.Equal(samples - h.Dropped, kept.Count);
+        Assert.Equal(h.Dropped, dropped.Count);
+        Assert.All(dropped, d =>
+        {
+            Assert.Equal("copyCheck", d.GetProperty("droppedBy").GetString());
+            Assert.Equal(2, d.GetProperty("tries").GetInt32());
+            Assert.True(d.GetProperty("copyCheck").GetProperty("flagged").GetBoolean());
+            Assert.StartsWith("images/", d.GetProperty("image").GetString());
+        });
+        foreach (var d in dropped)
+        {
+            var name = Path.GetFileNameWithoutExtension(d.GetProperty("image").GetString()!);
+            Assert.True(await container.GetBlobClient($"jobs/{high.JobId}/dropped/images/{name}.png").ExistsAsync(), $"{name} kept apart");
+            Assert.False(await container.GetBlobClient($"jobs/{high.JobId}/images/{name}.png").ExistsAsync(), $"{name} not in the dataset");
+        }
+
+        var lowLines = await Lines(container, $"jobs/{low.JobId}/manifest.jsonl");
+        Assert.Equal(samples, lowLines.Count);
+        Assert.All(lowLines, l =>
+        {
+            var copy = l.GetProperty("copyCheck");
+            Assert.InRange(copy.GetProperty("ncc").GetDouble(), -1, 1);
+            Assert.InRange(copy.GetProperty("score").GetDouble(), 0, 1);
+            Assert.True(l.GetProperty("quality").TryGetProperty("reasons", out _));
+        });
+
+        var card = JsonDocument.Parse((await container.GetBlobClient($"jobs/{high.JobId}/dataset_card.json").DownloadContentAsync()).Value.Content.ToString()).RootElement;
+        Assert.Equal(h.Dropped, card.GetProperty("samples").GetProperty("dropped").GetInt32());
+        Assert.Equal("regenerate", card.GetProperty("gates").GetProperty("copyCheck").GetProperty("policy").GetString());
+        Assert.Contains("PLOS ONE", card.GetProperty("cite")[0].GetString());
+        var markdown = (await container.GetBlobClient($"jobs/{high.JobId}/dataset_card.md").DownloadContentAsync()).Value.Content.ToString();
+        Assert.Contains("| copy check (privacy) | regenerate |", markdown);
+        Assert.True(await container.GetBlobClient($"jobs/{high.JobId}/dataset_card.png").ExistsAsync());
+    }
+
+    private static async Task<List<JsonElement>> Lines(BlobContainerClient container, string key)
+    {
+        var text = (await container.GetBlobClient(key).DownloadContentAsync()).Value.Content.ToString();
+        return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+    }
+}
