@@ -67,7 +67,10 @@ public sealed record QualityResult(
     [property: Id(5)] double Score,
     [property: Id(6)] double Threshold,
     [property: Id(7)] bool Flagged,
-    [property: Id(8)] IReadOnlyList<string> Reasons);
+    // An array, not an interface: it is kept in the image grain's stored state, and the Azure and
+    // PostgreSQL grain storage write an interface-typed value's runtime type, which for a
+    // collection expression is compiler-generated and refused on reading (StateReloadTests).
+    [property: Id(8)] string[] Reasons);
 
 /// <summary>Per image (and summed per job): samples checked, flagged by each gate, regenerated, dropped.</summary>
 [GenerateSerializer, Immutable]

@@ -45,7 +45,7 @@ public class ReadmeApiExamplesTests(ITestOutputHelper output)
         Assert.Contains("shell-upload: Completed, 2 of 2 images done", shell);
         Assert.Matches(new Regex(@"^queued", RegexOptions.Multiline), shell);
         Assert.Matches(new Regex(@"^done 2 samples", RegexOptions.Multiline), shell);
-        Assert.Matches(new Regex(@"\b9 files\b"), shell); // 4 images, 4 masks, the manifest
+        Assert.Matches(new Regex(@"\b12 files\b"), shell); // 4 images, 4 masks, the manifest, the dataset card (md, json, png)
         Assert.True(File.Exists(Path.Combine(work, "shell-upload.zip")));
 
         var py = Run("python3", ["-c", python], api, data, work);

@@ -230,6 +230,10 @@ public sealed class ImageModelGrain(
         run?.SetTag("image.outcome", outcome.Succeeded ? "done" : outcome.Permanent ? "rejected" : "failed");
         run?.SetTag("model.cached", outcome.FromCache);
         if (!outcome.Succeeded) run?.SetStatus(ActivityStatusCode.Error, outcome.Error);
+        // Stopped before the outcome is logged: the reporter interleaves at awaits and would log a
+        // stage after "done" (the log must end with the outcome).
+        _reporter?.Dispose();
+        _reporter = null;
         var latest = box.Current;
         state.State.Phase = outcome.Succeeded ? ImagePhase.Done : ImagePhase.Failed;
         state.State.Error = outcome.Error;
@@ -245,8 +249,6 @@ public sealed class ImageModelGrain(
         else
             Log(ImageEventKinds.Failed, ImagePhase.Failed, (outcome.Permanent ? "bad input, not retried: " : "") + outcome.Error);
         await state.WriteStateAsync();
-        _reporter?.Dispose();
-        _reporter = null;
         await DeliverOutcome();
     }
 
@@ -288,7 +290,7 @@ public sealed class ImageModelGrain(
 
     private async Task ReportProgress(CancellationToken cancellation)
     {
-        if (_box is null || state.State.Work is null) return;
+        if (_box is null || state.State.Work is null || IsTerminal(state.State.Phase)) return;
         // Only changes travel: a thousand images waiting for a slot would otherwise report "queued" forever.
         var current = _box.Current;
         if (ReferenceEquals(current, _lastReported)) return;

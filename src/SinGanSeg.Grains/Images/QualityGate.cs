@@ -43,7 +43,7 @@ public sealed class QualityGate(QualityOptions options) : ISampleGate, IDisposab
         var q = QualityScorer.Score(sample.Foreground, _sourceForeground, MaskStatistics.LumaStd(pixels.Rgb), sifid, _spread);
         var flagged = q.Score >= Threshold;
         sample.Quality = new QualityResult(Math.Round(q.Foreground, 6), Math.Round(q.SourceForeground, 6), Math.Round(q.ImageStd, 5), Math.Round(sifid, 6),
-            q.SifidRobustZ is { } z ? Math.Round(z, 3) : null, Math.Round(q.Score, 5), Threshold, flagged, q.Reasons);
+            q.SifidRobustZ is { } z ? Math.Round(z, 3) : null, Math.Round(q.Score, 5), Threshold, flagged, [.. q.Reasons]);
         return flagged;
     }
 
