@@ -47,7 +47,8 @@ public sealed class ServeJsonFlowTests
         var lines = watch.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.True(lines.Count >= 2, watch.Stdout);
         Assert.Equal("Completed", lines[^1].GetProperty("phase").GetString());
-        Assert.Contains(lines, l => l.GetProperty("images")[0].GetProperty("phase").GetString() == "Training");
+        // Progress before the end (a one-iteration job can train faster than a status poll, so no particular stage is promised).
+        Assert.Contains(lines.SkipLast(1), l => l.GetProperty("phase").GetString() is "Running" or "Accepted");
 
         var status = Json("status", "--api", api, "--job-id", "scripted");
         Assert.Equal(1, status.GetProperty("done").GetInt32());

@@ -53,7 +53,8 @@ public class ModelClaimTests(Azurite azurite) : IClassFixture<Azurite>
     public async Task A_held_claim_makes_others_wait_until_released_and_an_unrenewed_one_expires(string kind)
     {
         var store = Store(kind);
-        var claims = new ModelClaims(store, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100));
+        // A 6 s lease renewed after 2 s: margins of seconds, since a loaded 2-core machine delays a 1.5 s timer by more than the 0.5 s this once had.
+        var claims = new ModelClaims(store, TimeSpan.FromSeconds(6), TimeSpan.FromMilliseconds(100));
         var never = (CancellationToken _) => Task.FromResult(false);
         var a = await claims.AcquireAsync("m1", "a", never, null, CancellationToken.None);
         Assert.NotNull(a);
@@ -61,9 +62,9 @@ public class ModelClaimTests(Azurite azurite) : IClassFixture<Azurite>
         // b waits while a holds and renews; gets it as soon as a releases.
         var waits = 0;
         var b = claims.AcquireAsync("m1", "b", never, _ => Interlocked.Increment(ref waits), CancellationToken.None);
-        await Task.Delay(1500);
+        await Task.Delay(2000);
         await a!.RenewAsync();
-        await Task.Delay(1500);
+        await Task.Delay(2000);
         Assert.False(b.IsCompleted, "b took a claim that a held and renewed");
         Assert.True(waits > 5);
         await a.ReleaseAsync();
@@ -71,7 +72,7 @@ public class ModelClaimTests(Azurite azurite) : IClassFixture<Azurite>
         Assert.Equal("b", (await claims.ReadAsync("m1"))!.Owner);
 
         // b stops renewing (its writer died): c takes over after the lease, and b's next renewal is refused.
-        var c = await claims.AcquireAsync("m1", "c", never, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(6));
+        var c = await claims.AcquireAsync("m1", "c", never, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Equal("c", (await claims.ReadAsync("m1"))!.Owner);
         await Assert.ThrowsAsync<ModelClaimLostException>(() => bClaim!.RenewAsync());
         await bClaim!.ReleaseAsync(); // a lost claim's release writes nothing

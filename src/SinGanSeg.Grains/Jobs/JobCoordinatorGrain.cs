@@ -264,6 +264,9 @@ public sealed class JobCoordinatorGrain(
             record.CompletedScales = completedScales;
             record.ScaleCount = scaleCount;
             record.LastHeard = now;
+            // A stored scale proves it trains: the status must not say Queued at 4/4 scales when the
+            // live progress (sent every ProgressInterval) missed a short training.
+            if (record.Phase == ImagePhase.Queued) record.Phase = ImagePhase.Training;
             return true;
         });
     }
