@@ -103,6 +103,31 @@ public class ModelClaimTests(Azurite azurite) : IClassFixture<Azurite>
         Assert.True(lost.IsCancellationRequested);
     }
 
+    [Fact]
+    public async Task A_cancelled_run_stops_renewing_so_a_waiter_takes_the_model_after_the_lease()
+    {
+        var store = Store("local");
+        var options = new SinGanSeg.Grains.Hosting.SinGanSegOptions { ModelClaimTtl = TimeSpan.FromSeconds(2), ModelClaimPoll = TimeSpan.FromMilliseconds(100) };
+        using var run = new CancellationTokenSource();
+        var dir = TestData.NewTempDir("checkout");
+        var a = await Task.Run(() => SinGanSeg.Grains.Images.ModelCheckout.Open(store, options, "m5", "a", Path.Combine(dir, "a"), () => { }, run.Token));
+        // Held and renewed past its lease while the run is wanted.
+        await Task.Delay(3000);
+        var claims = new ModelClaims(store, options.ModelClaimTtl, options.ModelClaimPoll);
+        Assert.Equal("a", (await claims.ReadAsync("m5"))!.Owner);
+        Assert.False((await claims.ReadAsync("m5"))!.FreeAt(DateTimeOffset.UtcNow));
+
+        // The run is cancelled but its thread never gets to dispose the checkout (stuck, or a stale
+        // activation): the lease must lapse rather than be renewed for ever.
+        await run.CancelAsync();
+        var b = await claims.AcquireAsync("m5", "b", _ => Task.FromResult(false), null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("b", (await claims.ReadAsync("m5"))!.Owner);
+        await Assert.ThrowsAsync<ModelClaimLostException>(() => a.Claim!.RenewAsync());
+        a.Dispose();
+        Assert.Equal("b", (await claims.ReadAsync("m5"))!.Owner);
+        await b!.ReleaseAsync();
+    }
+
     /// <summary>Lets the first PUT of a key reach the store, then loses its answer (an IOException the SDK retries).</summary>
     private sealed class LoseFirstAnswer(string key) : HttpPipelinePolicy
     {

@@ -20,6 +20,7 @@ public sealed class ModelCheckout : IDisposable
     private readonly string _prefix;
     private readonly CancellationTokenSource _lost;
     private readonly CancellationTokenSource _stopRenewing = new();
+    private readonly CancellationTokenSource _stopRenewingOrCancelled;
     private Task? _renewing;
     private string? _manifestVersion;
 
@@ -40,6 +41,7 @@ public sealed class ModelCheckout : IDisposable
         ModelKey = modelKey;
         _prefix = ModelKeys.ModelPrefix(modelKey);
         _lost = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        _stopRenewingOrCancelled = CancellationTokenSource.CreateLinkedTokenSource(_stopRenewing.Token, cancellation);
     }
 
     /// <param name="owner">Unique to this run: a stale activation of the same image is another writer.</param>
@@ -88,7 +90,10 @@ public sealed class ModelCheckout : IDisposable
             Claim = null;
             return;
         }
-        _renewing = Claim.KeepAliveAsync(_lost, _stopRenewing.Token);
+        // Renewed only while the run is wanted: a cancelled run whose thread is stuck (or a stale
+        // activation still going after its silo let go) must not hold the model for ever — the
+        // lease lapses, a waiter takes it over, and the stale run's next commit is refused.
+        _renewing = Claim.KeepAliveAsync(_lost, _stopRenewingOrCancelled.Token);
     }
 
     /// <summary>Commits a finished scale (its files in the model folder) under the claim; throws <see cref="ModelClaimLostException"/> if it is gone.</summary>
@@ -126,6 +131,7 @@ public sealed class ModelCheckout : IDisposable
         {
         }
         Claim?.ReleaseAsync().GetAwaiter().GetResult();
+        _stopRenewingOrCancelled.Dispose();
         _stopRenewing.Dispose();
         _lost.Dispose();
     }
