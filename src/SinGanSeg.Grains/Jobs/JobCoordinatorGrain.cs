@@ -592,7 +592,8 @@ public sealed class JobCoordinatorGrain(
                 models.UnionWith(known.OfType<string>());
             }
             if (S.EvaluationId is { } evaluationId) await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluationId).Delete();
-            var report = await JobDeletion.RemoveArtifacts(store, JobId, S.EvaluationId, models, S.DeleteRequestedBy ?? "unknown", S.DeleteRequestedAt!.Value, logger);
+            var report = await JobDeletion.RemoveArtifacts(store, JobId, S.EvaluationId, models, S.DeleteRequestedBy ?? "unknown", S.DeleteRequestedAt!.Value,
+                new ModelClaims(store, options.ModelClaimTtl, options.ModelClaimPoll), logger);
             await GrainFactory.GetGrain<IJobRegistryGrain>(0).Unregister(JobId);
             await this.StopReminder(ReconcileReminder);
             await this.StopReminder(RetentionReminder);

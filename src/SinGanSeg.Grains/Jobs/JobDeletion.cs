@@ -24,7 +24,7 @@ public static class JobDeletion
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static async Task<JobDeletionReport> RemoveArtifacts(IArtifactStore store, string jobId, string? evaluationId,
-        IReadOnlyCollection<string> modelKeys, string requestedBy, DateTimeOffset requestedAt, ILogger logger)
+        IReadOnlyCollection<string> modelKeys, string requestedBy, DateTimeOffset requestedAt, ModelClaims claims, ILogger logger)
     {
         var deleted = 0;
         deleted += await DeletePrefix(store, ModelKeys.JobPrefix(jobId));
@@ -35,8 +35,8 @@ public static class JobDeletion
         {
             await store.DeleteAsync(ModelKeys.ModelUser(model, jobId));
             var otherUsers = await store.ListAllAsync(ModelKeys.ModelUsers(model));
-            var claim = await new ModelClaims(store, TimeSpan.Zero, TimeSpan.Zero).ReadAsync(model);
-            if (otherUsers.Count > 0 || claim is not null && !claim.FreeAt(DateTimeOffset.UtcNow))
+            var claim = otherUsers.Count > 0 ? null : await HeldClaim(claims, model);
+            if (otherUsers.Count > 0 || claim is { Free: false })
             {
                 keptModels.Add(model);
                 continue;
@@ -55,6 +55,25 @@ public static class JobDeletion
         logger.LogInformation("job {Job}: deleted at the request of {Who}: {Objects} objects, models deleted {Deleted}, kept (used elsewhere) {Kept}; audit {Audit}",
             jobId, requestedBy, deleted, removedModels.Count, keptModels.Count, auditKey);
         return report;
+    }
+
+    /// <summary>
+    /// The model's claim, waiting up to one lease for a held one to lapse: a claim still held right
+    /// after this job's own run ended is usually that run's release that did not land (it then
+    /// expires by itself), and keeping the model for it would leak the model for good. A claim
+    /// renewed through a whole lease belongs to a live writer of another job: the model stays.
+    /// </summary>
+    private static async Task<(bool Free, ModelClaimRecord Record)?> HeldClaim(ModelClaims claims, string model)
+    {
+        var deadline = DateTimeOffset.UtcNow + claims.Ttl + claims.Ttl / 3;
+        while (true)
+        {
+            var record = await claims.ReadAsync(model);
+            if (record is null) return null;
+            if (record.FreeAt(DateTimeOffset.UtcNow)) return (true, record);
+            if (DateTimeOffset.UtcNow > deadline) return (false, record);
+            await Task.Delay(claims.Poll);
+        }
     }
 
     private static async Task<int> DeletePrefix(IArtifactStore store, string prefix)

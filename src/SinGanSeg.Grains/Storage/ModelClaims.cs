@@ -43,6 +43,7 @@ public sealed class ModelClaimLostException(string modelKey, string reason)
 public sealed class ModelClaims(IArtifactStore store, TimeSpan ttl, TimeSpan poll)
 {
     public TimeSpan Ttl { get; } = ttl;
+    public TimeSpan Poll { get; } = poll;
 
     public static string Key(string modelKey) => $"claims/models/{modelKey}.json";
 
@@ -69,7 +70,7 @@ public sealed class ModelClaims(IArtifactStore store, TimeSpan ttl, TimeSpan pol
                 continue; // another writer won the race: look again
             }
             waiting?.Invoke(record);
-            await Task.Delay(poll, cancellation);
+            await Task.Delay(Poll, cancellation);
         }
     }
 
