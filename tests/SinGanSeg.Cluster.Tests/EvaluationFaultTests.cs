@@ -16,12 +16,9 @@ public class EvaluationFaultTests(Azurite azurite, ITestOutputHelper output) : I
     public async Task Killing_the_silo_that_trains_a_run_still_completes_the_evaluation()
     {
         await using var cluster = await TestCluster.StartAsync(azurite, "evalfault", "gpu", "gpu", "gpu");
-        var pairs = TestCluster.Pairs(6, skip: 100);
-        var real = pairs.Select(p => new ImageInput(p, new Uri(TestData.PolypImage(p)).AbsoluteUri, new Uri(TestData.PolypMask(p)).AbsoluteUri)).ToList();
-        var synthetic = pairs.Select(p => new SyntheticInput($"{p}_seed1_0000", new Uri(TestData.PolypImage(p)).AbsoluteUri, new Uri(TestData.PolypMask(p)).AbsoluteUri, p)).ToList();
         // Enough epochs that a run is still training when its silo goes.
         var settings = new EvaluationSettings(Folds: 2, Epochs: 6, ImageSize: 64, BatchSize: 4, DecoderChannels: [32, 32, 16, 16, 16], Mixed: false);
-        var spec = new EvaluationSpec("evalfault", real, synthetic, settings);
+        var spec = EvaluationTests.Spec("evalfault", 6, settings, skip: 100);
         var grain = cluster.Client.GetGrain<IEvaluationCoordinatorGrain>(spec.EvaluationId);
         var accepted = await grain.Submit(spec);
 

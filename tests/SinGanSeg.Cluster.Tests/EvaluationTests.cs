@@ -13,9 +13,9 @@ public class EvaluationTests(Azurite azurite) : IClassFixture<Azurite>
     private static readonly EvaluationSettings BothModels = Quick with { Models = ["unetpp", "unet"], UNetWidths = [16, 32], Mixed = false };
 
     /// <summary>Real pairs, and "synthetic" pairs that are copies of them under sample names (orchestration is what is tested here).</summary>
-    private static EvaluationSpec Spec(string id, int images, EvaluationSettings settings)
+    internal static EvaluationSpec Spec(string id, int images, EvaluationSettings settings, int skip = 30)
     {
-        var pairs = TestCluster.Pairs(images, skip: 30);
+        var pairs = TestCluster.Pairs(images, skip: skip);
         var real = pairs.Select(p => new ImageInput(p, new Uri(TestData.PolypImage(p)).AbsoluteUri, new Uri(TestData.PolypMask(p)).AbsoluteUri)).ToList();
         var synthetic = pairs.Select(p => new SyntheticInput($"{p}_seed1_0000", new Uri(TestData.PolypImage(p)).AbsoluteUri, new Uri(TestData.PolypMask(p)).AbsoluteUri, p)).ToList();
         return new EvaluationSpec(id, real, synthetic, settings);
