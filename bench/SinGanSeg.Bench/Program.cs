@@ -43,6 +43,35 @@ if (options.Command == "privacy")
     Console.WriteLine(PrivacyCalibration.Table(rowsP, SinGanSeg.Core.Privacy.CopyThresholds.Default));
     return 0;
 }
+if (options.Command == "flops")
+{
+    // singanseg-bench flops --result FILE [--threads 2] [--markdown docs/BENCHMARKS.md]   (FLOPs of a saved engine run, and the measured peak)
+    var engineRun = JsonSerializer.Deserialize<EngineResult>(File.ReadAllText(options.Get("result")!), Report.Json)!;
+    var threadsF = options.Int("threads", engineRun.Threads);
+    var flops = FlopsBenchmark.Run(engineRun, threadsF);
+    var flopsTable = FlopsBenchmark.Table(engineRun, flops, FlopsBenchmark.GemmPeak(threadsF));
+    Console.WriteLine(flopsTable);
+    if (options.Get("markdown") is { } mdF) Report.WriteSection(mdF, "flops", flopsTable);
+    return 0;
+}
+if (options.Command == "throughput")
+{
+    // singanseg-bench throughput [--reference DIR] [--data ../shared/data/polyps] [--images 4] [--preset fast] [--iterations 20] [--splits 1x2,2x1] [--save FILE] [--markdown FILE]
+    var splits = (options.Get("splits") ?? "1x2,2x1").Split(',').Select(x => x.Split('x')).Select(x => (int.Parse(x[0]), int.Parse(x[1]))).ToList();
+    var dataT = options.Get("data") ?? Path.Combine(Args.RepoRoot(), "..", "shared", "data", "polyps");
+    var t = ThroughputBenchmark.Run(dataT, options.Int("images", 4), options.Get("preset") ?? "fast", options.Int("iterations", 20), options.Get("reference"), splits);
+    var throughputTable = ThroughputBenchmark.Table(t);
+    Console.WriteLine(throughputTable);
+    if (options.Get("save") is { } saveT) File.WriteAllText(saveT, JsonSerializer.Serialize(t, Report.Json));
+    if (options.Get("markdown") is { } mdT) Report.WriteSection(mdT, "throughput", throughputTable);
+    return 0;
+}
+if (options.Command == "throughput-one")
+{
+    var one = ThroughputBenchmark.RunOurs(options.Get("data")!, options.Int("images", 4), options.Get("preset")!, options.Int("iterations", 20), options.Int("slots", 1), options.Int("threads", 2));
+    Console.WriteLine(JsonSerializer.Serialize(one, Report.Json).ReplaceLineEndings(""));
+    return 0;
+}
 if (options.Command == "chaos")
 {
     // singanseg-bench chaos [--long] [--seed 11] [--silos 3] [--images 200] [--faults 20] [--kills 3] [--outages 2]

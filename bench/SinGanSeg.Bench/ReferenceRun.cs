@@ -70,6 +70,23 @@ public sealed class ReferenceRun : IDisposable
         return run.Read();
     }
 
+    /// <summary>Trains every scale of one pair in a process of its own, as a user of the reference would: the sum of its scales' times and its peak RSS.</summary>
+    public static (double Seconds, long PeakRssBytes, double Load) TrainWhole(string referenceDir, string imagePath, string maskPath, int iterations, int maxSize, int minSize)
+    {
+        var threads = Environment.ProcessorCount;
+        using var run = Start(referenceDir, imagePath, maskPath, iterations, threads, maxSize, minSize, samples: 0);
+        var seconds = 0.0;
+        var load = 0.0;
+        while (true)
+        {
+            var m = run.Next();
+            load = Math.Max(load, m.GetProperty("load").GetDouble());
+            if (m.GetProperty("event").GetString() == "done")
+                return (seconds, m.GetProperty("peak_rss_kib").GetInt64() * 1024, load);
+            seconds += m.GetProperty("seconds").GetDouble();
+        }
+    }
+
     /// <summary>Lets the reference run its next step and returns its measurement line.</summary>
     public JsonElement Next()
     {

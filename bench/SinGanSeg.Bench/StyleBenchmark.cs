@@ -57,6 +57,7 @@ public static class StyleBenchmark
             var self = Environment.GetCommandLineArgs()[0];
             var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
             if (self.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(self);
+            SinGanSeg.Core.Native.NativeRelaunch.PrepareChild(start);
             foreach (var a in new[] { "style-one", "--network", network, "--mode", mode, "--batch", $"{batch}", "--steps", $"{n}", "--threads", $"{threads}", "--image", imagePath })
                 start.ArgumentList.Add(a);
             using var child = Process.Start(start)!;

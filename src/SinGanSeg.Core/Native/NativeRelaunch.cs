@@ -21,6 +21,17 @@ public static class NativeRelaunch
     /// Returns the child's exit code when this process relaunched itself (the caller must return
     /// it from Main at once), or null when the current process can load TorchSharp as it is.
     /// </summary>
+    /// <summary>
+    /// For a process that a relaunched process starts from its own executable: the child inherits
+    /// the marker (so it does not relaunch again) and must name this process as its parent, or
+    /// its orphan check would see the wrong parent and exit with 137 at once.
+    /// </summary>
+    public static void PrepareChild(ProcessStartInfo child)
+    {
+        if (Environment.GetEnvironmentVariable(MarkerVariable) == "1")
+            child.Environment[ParentVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static int? RelaunchIfNeeded(string[] args)
     {
         if (!OperatingSystem.IsLinux()) return null;
