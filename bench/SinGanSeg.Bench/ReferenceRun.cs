@@ -131,7 +131,8 @@ public sealed class ReferenceRun : IDisposable
         {
             if (!_process.HasExited)
             {
-                _process.StandardInput.Close();
+                // The style run reads no stdin (it is not stepped): closing it would throw.
+                if (_process.StartInfo.RedirectStandardInput) _process.StandardInput.Close();
                 if (!_process.WaitForExit(10_000)) _process.Kill(entireProcessTree: true);
             }
         }

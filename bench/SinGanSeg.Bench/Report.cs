@@ -7,7 +7,8 @@ namespace SinGanSeg.Bench;
 /// <summary>Prints the engine results as a table, compares with a saved baseline, and renders the Markdown section.</summary>
 public static class Report
 {
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    // Named literals: a timing without a load reading carries NaN.
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static string Table(EngineResult r, EngineResult? baseline)
     {

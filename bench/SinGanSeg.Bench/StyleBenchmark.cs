@@ -54,9 +54,9 @@ public static class StyleBenchmark
         var timings = new List<StyleTiming>();
         foreach (var (network, mode, batch, n) in configs)
         {
-            var self = Environment.GetCommandLineArgs()[0];
+            // Through the apphost, GetCommandLineArgs()[0] is the .dll: only 'dotnet' needs it as an argument.
             var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-            if (self.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(self);
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(typeof(StyleBenchmark).Assembly.Location);
             SinGanSeg.Core.Native.NativeRelaunch.PrepareChild(start);
             foreach (var a in new[] { "style-one", "--network", network, "--mode", mode, "--batch", $"{batch}", "--steps", $"{n}", "--threads", $"{threads}", "--image", imagePath })
                 start.ArgumentList.Add(a);
