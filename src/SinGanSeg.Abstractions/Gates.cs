@@ -9,78 +9,143 @@ public enum GatePolicy
 }
 
 /// <summary>
-/// The privacy gate: is a sample a copy of its source? Threshold is on the copy score (0…1,
-/// see docs/PRIVACY.md); null takes the calibrated default. Regenerate tries up to MaxTries new
+/// One gate's settings for a job (every gate has the same three; the gates themselves are listed
+/// in the Grains' GateRegistry). Threshold is on the gate's score (0 good … 1 bad; for the copy
+/// check see docs/PRIVACY.md); null takes the gate's default. Regenerate tries up to MaxTries new
 /// seeds, then drops.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record CopyCheckOptions(
+public sealed record GateOptions(
     [property: Id(0)] GatePolicy Policy = GatePolicy.Report,
     [property: Id(1)] double? Threshold = null,
-    [property: Id(2)] int MaxTries = 3);
-
-/// <summary>
-/// The quality gate: empty masks, foreground far from the source's, collapsed images, SIFID
-/// outliers among a model's samples. Threshold is on the quality score (0 good … 1 bad); null
-/// takes the default.
-/// </summary>
-[GenerateSerializer, Immutable]
-public sealed record QualityOptions(
-    [property: Id(0)] GatePolicy Policy = GatePolicy.Report,
-    [property: Id(1)] double? Threshold = null,
-    [property: Id(2)] int MaxTries = 3);
-
-/// <summary>The gates of a job. Every job is checked; the default only reports.</summary>
-[GenerateSerializer, Immutable]
-public sealed record GateSettings(
-    [property: Id(0)] CopyCheckOptions CopyCheck,
-    [property: Id(1)] QualityOptions Quality)
+    [property: Id(2)] int MaxTries = 3)
 {
-    public static GateSettings Default { get; } = new(new CopyCheckOptions(), new QualityOptions());
+    public static GateOptions Default { get; } = new();
 }
 
 /// <summary>
-/// A sample's copy-detection scores against its source (manifest field copyCheck): best
-/// normalised cross-correlation over small shifts and flips, mask IoU at that alignment, the
-/// share of textured 16×16 patches with a near-identical source patch, the ResNet18 embedding
-/// distance (cosine) to the source, the combined score and the verdict.
+/// The gates of a job, by gate name. Every job is checked by every registered gate; a gate without
+/// an entry only reports (<see cref="For"/>). Entries equal to the default are left out and the
+/// rest sorted by name (<see cref="Of"/>), so the same request always has the same settings and
+/// fingerprint, and absent settings equal the default ones.
 /// </summary>
+/// <remarks>
+/// A Dictionary built as one, never an interface-typed collection from a collection expression:
+/// a job's spec is kept in its grain's stored state, and the Azure and PostgreSQL grain storage
+/// (Newtonsoft with type names) write an interface-typed value's runtime type, which for a
+/// collection expression is compiler-generated and refused on reading (StateReloadTests). Never
+/// changed after it is built. Ids 0 and 1 were the per-gate records before the gates were generic.
+/// </remarks>
 [GenerateSerializer, Immutable]
-public sealed record CopyCheckResult(
-    [property: Id(0)] double Ncc,
-    [property: Id(1)] double MaskIou,
-    [property: Id(2)] double PatchCopyShare,
-    [property: Id(3)] double? EmbeddingDistance,
-    [property: Id(4)] double Score,
-    [property: Id(5)] double Threshold,
-    [property: Id(6)] bool Flagged,
-    [property: Id(7)] string Alignment);
+public sealed record GateSettings([property: Id(2)] Dictionary<string, GateOptions>? Options = null)
+{
+    public static GateSettings Default { get; } = new(new Dictionary<string, GateOptions>(StringComparer.Ordinal));
 
-/// <summary>A sample's quality scores (manifest field quality): why it is flagged, if it is.</summary>
+    /// <summary>The gate's options; a gate the settings do not name only reports.</summary>
+    public GateOptions For(string gate) => Options?.GetValueOrDefault(gate) ?? GateOptions.Default;
+
+    /// <summary>Settings from (gate, options) pairs in canonical form: sorted by name, default entries left out.</summary>
+    public static GateSettings Of(IEnumerable<KeyValuePair<string, GateOptions>> entries)
+    {
+        var options = new Dictionary<string, GateOptions>(StringComparer.Ordinal);
+        foreach (var (gate, o) in entries.Where(e => e.Value != GateOptions.Default).OrderBy(e => e.Key, StringComparer.Ordinal))
+            options[gate] = o;
+        return new GateSettings(options);
+    }
+
+    /// <summary>The same settings in canonical form (what the fingerprint digests).</summary>
+    public GateSettings Canonical() => Of(Options ?? Enumerable.Empty<KeyValuePair<string, GateOptions>>());
+
+    // By content, not by dictionary reference: "is this the default?", resubmissions and the tests compare settings.
+    public bool Equals(GateSettings? other) =>
+        other is not null && Canonical().Options!.OrderBy(e => e.Key, StringComparer.Ordinal)
+            .SequenceEqual(other.Canonical().Options!.OrderBy(e => e.Key, StringComparer.Ordinal));
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (var (gate, o) in Canonical().Options!) hash.Add((gate, o));
+        return hash.ToHashCode();
+    }
+}
+
+/// <summary>A named number of a gate's verdict (manifest: a property of the gate's object); null values are left out.</summary>
 [GenerateSerializer, Immutable]
-public sealed record QualityResult(
-    [property: Id(0)] double Foreground,
-    [property: Id(1)] double SourceForeground,
-    [property: Id(2)] double ImageStd,
-    [property: Id(3)] double? Sifid,
-    [property: Id(4)] double? SifidRobustZ,
-    [property: Id(5)] double Score,
-    [property: Id(6)] double Threshold,
-    [property: Id(7)] bool Flagged,
-    // An array, not an interface: it is kept in the image grain's stored state, and the Azure and
-    // PostgreSQL grain storage write an interface-typed value's runtime type, which for a
-    // collection expression is compiler-generated and refused on reading (StateReloadTests).
-    [property: Id(8)] string[] Reasons);
+public sealed record GateScore(
+    [property: Id(0)] string Name,
+    [property: Id(1)] double? Value);
 
-/// <summary>Per image (and summed per job): samples checked, flagged by each gate, regenerated, dropped.</summary>
+/// <summary>A named text of a gate's verdict, such as the copy check's alignment.</summary>
+[GenerateSerializer, Immutable]
+public sealed record GateNote(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string Text);
+
+/// <summary>
+/// One gate's verdict on a sample (manifest: a property named by the gate, README.md lists the
+/// fields): its own scores by name, the combined score, the threshold it was judged against,
+/// whether it is flagged, the reasons when the gate gives any (null: the gate gives none, so the
+/// manifest has no reasons field), and an optional named text.
+/// </summary>
+/// <remarks>
+/// Arrays, not interfaces: kept in the image grain's stored state, and the Azure and PostgreSQL
+/// grain storage write an interface-typed value's runtime type, which for a collection expression
+/// is compiler-generated and refused on reading (StateReloadTests).
+/// </remarks>
+[GenerateSerializer, Immutable]
+public sealed record GateVerdict(
+    [property: Id(0)] string Gate,
+    [property: Id(1)] double Score,
+    [property: Id(2)] double Threshold,
+    [property: Id(3)] bool Flagged,
+    [property: Id(4)] GateScore[] Scores,
+    [property: Id(5)] string[]? Reasons = null,
+    [property: Id(6)] GateNote? Detail = null)
+{
+    /// <summary>One of the gate's scores by name ("score" is the combined one); null when absent.</summary>
+    public double? Value(string name) => name == "score" ? Score : Scores.FirstOrDefault(s => s.Name == name)?.Value;
+}
+
+/// <summary>
+/// Per image (and summed per job): samples checked, flagged by each gate (by gate name; every gate
+/// that ran has an entry), regenerated, dropped. Ids 1 and 2 were the two gates' counts before the
+/// gates were generic.
+/// </summary>
+/// <remarks>A Dictionary built as one, never replaced in place: see <see cref="GateSettings"/>.</remarks>
 [GenerateSerializer, Immutable]
 public sealed record GateCounts(
     [property: Id(0)] int Checked = 0,
-    [property: Id(1)] int CopyFlagged = 0,
-    [property: Id(2)] int QualityFlagged = 0,
     [property: Id(3)] int Regenerated = 0,
-    [property: Id(4)] int Dropped = 0)
+    [property: Id(4)] int Dropped = 0,
+    [property: Id(5)] Dictionary<string, int>? Flagged = null)
 {
-    public static GateCounts Sum(IEnumerable<GateCounts?> counts) => counts.Aggregate(new GateCounts(), (a, c) => c is null ? a : new GateCounts(
-        a.Checked + c.Checked, a.CopyFlagged + c.CopyFlagged, a.QualityFlagged + c.QualityFlagged, a.Regenerated + c.Regenerated, a.Dropped + c.Dropped));
+    /// <summary>Samples the gate flagged (0 for a gate that did not run).</summary>
+    public int FlaggedBy(string gate) => Flagged?.GetValueOrDefault(gate) ?? 0;
+
+    public static GateCounts Sum(IEnumerable<GateCounts?> counts)
+    {
+        int checkedCount = 0, regenerated = 0, dropped = 0;
+        var flagged = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var c in counts)
+        {
+            if (c is null) continue;
+            checkedCount += c.Checked;
+            regenerated += c.Regenerated;
+            dropped += c.Dropped;
+            foreach (var (gate, n) in Entries(c.Flagged)) flagged[gate] = flagged.GetValueOrDefault(gate) + n;
+        }
+        return new GateCounts(checkedCount, regenerated, dropped, flagged);
+    }
+
+    // By content, not by dictionary reference (progress and statuses are compared).
+    public bool Equals(GateCounts? other) =>
+        other is not null && (Checked, Regenerated, Dropped) == (other.Checked, other.Regenerated, other.Dropped)
+        && Entries(Flagged).OrderBy(e => e.Key, StringComparer.Ordinal).SequenceEqual(Entries(other.Flagged).OrderBy(e => e.Key, StringComparer.Ordinal));
+
+    public override int GetHashCode() => HashCode.Combine(Checked, Regenerated, Dropped, Flagged?.Values.Sum() ?? 0);
+
+    private static IEnumerable<KeyValuePair<string, int>> Entries(Dictionary<string, int>? flagged) => flagged ?? Enumerable.Empty<KeyValuePair<string, int>>();
+
+    public override string ToString() =>
+        $"GateCounts {{ Checked = {Checked}, Flagged = {{ {string.Join(", ", Entries(Flagged).Select(e => $"{e.Key} = {e.Value}"))} }}, Regenerated = {Regenerated}, Dropped = {Dropped} }}";
 }

@@ -27,9 +27,11 @@ public sealed record ImageWork(
 /// <summary>
 /// One generated pair and where it came from (a line of the dataset manifest); the hashes are of
 /// the source files as given. When the job asked for style transfer, the restyled image shares
-/// this pair's mask; SIFID values compare each image with its real source image. CopyCheck and
-/// Quality are the gates' verdicts; Tries counts the seeds used (above 1: regenerated); a sample
-/// with DroppedBy set was removed by that gate and is stored apart (jobs/&lt;id&gt;/dropped/).
+/// this pair's mask; SIFID values compare each image with its real source image. Verdicts are the
+/// gates' verdicts, one per gate in the gates' order (ids 18 and 19 were the two gates' records
+/// before the gates were generic; an array, not an interface: see <see cref="GateVerdict"/>);
+/// Tries counts the seeds used (above 1: regenerated); a sample with DroppedBy set was removed by
+/// that gate and is stored apart (jobs/&lt;id&gt;/dropped/).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record SampleRecord(
@@ -51,10 +53,16 @@ public sealed record SampleRecord(
     [property: Id(15)] double? Sifid = null,
     [property: Id(16)] double? SifidStyled = null,
     [property: Id(17)] string? SifidMetric = null,
-    [property: Id(18)] CopyCheckResult? CopyCheck = null,
-    [property: Id(19)] QualityResult? Quality = null,
+    [property: Id(22)] GateVerdict[]? Verdicts = null,
     [property: Id(20)] int Tries = 1,
-    [property: Id(21)] string? DroppedBy = null);
+    [property: Id(21)] string? DroppedBy = null)
+{
+    /// <summary>The named gate's verdict; null when that gate did not check the sample.</summary>
+    public GateVerdict? Verdict(string gate) => Verdicts?.FirstOrDefault(v => v.Gate == gate);
+
+    /// <summary>The verdicts that flagged the sample, in the gates' order.</summary>
+    public IEnumerable<GateVerdict> FlaggedVerdicts() => Verdicts?.Where(v => v.Flagged) ?? [];
+}
 
 /// <summary>How an image ended: its samples, or a failure and whether retrying can help.</summary>
 [GenerateSerializer, Immutable]

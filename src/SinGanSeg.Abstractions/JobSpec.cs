@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace SinGanSeg.Abstractions;
 
@@ -56,14 +57,44 @@ public sealed record JobSpec(
 
     /// <summary>
     /// A stable digest of everything that shapes the result, to tell a resubmission from a
-    /// conflicting one: SHA-256 of the spec's canonical JSON (declaration order, no indentation)
-    /// without its id, so a field added to the spec is part of it without anyone remembering to.
-    /// Absent gates and the default gates are the same request.
+    /// conflicting one: SHA-256 of the spec's canonical JSON (<see cref="CanonicalJson"/>) without
+    /// its id, so a field added to the spec is part of it without anyone remembering to. Absent
+    /// gates and the default gates are the same request.
     /// </summary>
-    public string Fingerprint()
+    public string Fingerprint() =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(CanonicalJson())))[..16];
+
+    /// <summary>
+    /// The spec as the fingerprint digests it: its JSON in declaration order, no indentation, no id,
+    /// with the gates (and the settings' copy of them) in the form they had before gate settings were
+    /// generic (<see cref="FingerprintForm"/>).
+    /// </summary>
+    public string CanonicalJson()
     {
-        var canonical = JsonSerializer.SerializeToUtf8Bytes(this with { JobId = "", Gates = Gates ?? GateSettings.Default }, Canonical);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(canonical))[..16];
+        var node = JsonSerializer.SerializeToNode(this with { JobId = "" }, Canonical)!.AsObject();
+        var gates = FingerprintForm(Gates ?? GateSettings.Default);
+        node["gates"] = gates;
+        node["settings"]!["gates"] = gates.DeepClone();
+        return node.ToJsonString(Canonical);
+    }
+
+    /// <summary>The gates every spec had before gate settings were generic, in their order then.</summary>
+    private static readonly string[] FirstGates = ["copyCheck", "quality"];
+
+    /// <summary>
+    /// Gate settings as the fingerprint has always digested them: the first two gates always, as
+    /// their own records were written ({"copyCheck":{"policy":0,"threshold":null,"maxTries":3},
+    /// "quality":{…}}), then any other gate that is not at its defaults, by name. So a job keeps its
+    /// fingerprint across the change to generic gates: `run` derives its job id from it to resume,
+    /// and a resubmission is compared by it.
+    /// </summary>
+    private static JsonObject FingerprintForm(GateSettings gates)
+    {
+        var form = new JsonObject();
+        foreach (var gate in FirstGates) form[gate] = JsonSerializer.SerializeToNode(gates.For(gate), Canonical);
+        foreach (var (gate, options) in gates.Canonical().Options!)
+            if (!FirstGates.Contains(gate)) form[gate] = JsonSerializer.SerializeToNode(options, Canonical);
+        return form;
     }
 }
 

@@ -23,6 +23,20 @@ public class CliTests
     }
 
     [Fact]
+    public void An_unknown_gate_or_policy_is_refused_naming_what_is_valid()
+    {
+        var dir = TestData.NewTempDir("cli-gate");
+        var (code, _, err) = CliProcess.Run("run", "--images", dir, "--masks", dir, "--out", Path.Combine(dir, "o"), "--gate", "nosuchgate=drop");
+        Assert.Equal(2, code);
+        Assert.Contains("unknown gate 'nosuchgate'; the gates are", err);
+        Assert.Contains("copyCheck", err);
+
+        (code, _, err) = CliProcess.Run("submit", "--job-id", "j", "--images", dir, "--masks", dir, "--gate", "copyCheck=delete");
+        Assert.Equal(2, code);
+        Assert.Contains("use report, drop, regenerate", err);
+    }
+
+    [Fact]
     public void Bad_values_and_inputs_exit_2_naming_the_problem()
     {
         var dir = TestData.NewTempDir("cli-bad");

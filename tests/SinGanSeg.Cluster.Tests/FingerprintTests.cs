@@ -13,7 +13,10 @@ public class FingerprintTests
     private static readonly JobSpec Base = new("job", [new ImageInput("a", "file:///d/a.png", "file:///d/a_mask.png")],
         new TrainingOptions("tiny", 40, 20, 8, "reference"), 4, 7, 1, 3, false, new StyleOptions("1:1", "resnet18", 10), true,
         new EvaluationSettings(3, 5, 64, 4, 2, [1, 2], true, 1),
-        new GateSettings(new CopyCheckOptions(GatePolicy.Report, 0.9, 3), new QualityOptions(GatePolicy.Report, 0.8, 3)));
+        GateSettings.Of([new("copyCheck", new GateOptions(GatePolicy.Report, 0.9, 3)), new("quality", new GateOptions(GatePolicy.Report, 0.8, 3))]));
+
+    private static JobSpec WithGate(JobSpec s, string gate, Func<GateOptions, GateOptions> change) =>
+        s with { Gates = GateSettings.Of(s.Gates!.Options!.Select(e => e.Key == gate ? new KeyValuePair<string, GateOptions>(e.Key, change(e.Value)) : e)) };
 
     private static readonly Dictionary<string, Func<JobSpec, JobSpec>> Changes = new()
     {
@@ -53,14 +56,10 @@ public class FingerprintTests
         ["EvaluationSettings.Steps"] = s => s with { Evaluate = s.Evaluate! with { Steps = 100 } },
         ["EvaluationSettings.UNetWidths"] = s => s with { Evaluate = s.Evaluate! with { UNetWidths = [8, 16] } },
         ["JobSpec.Gates"] = s => s with { Gates = null },
-        ["GateSettings.CopyCheck"] = s => s with { Gates = s.Gates! with { CopyCheck = new CopyCheckOptions() } },
-        ["GateSettings.Quality"] = s => s with { Gates = s.Gates! with { Quality = new QualityOptions() } },
-        ["CopyCheckOptions.Policy"] = s => s with { Gates = s.Gates! with { CopyCheck = s.Gates.CopyCheck with { Policy = GatePolicy.Drop } } },
-        ["CopyCheckOptions.Threshold"] = s => s with { Gates = s.Gates! with { CopyCheck = s.Gates.CopyCheck with { Threshold = 0.5 } } },
-        ["CopyCheckOptions.MaxTries"] = s => s with { Gates = s.Gates! with { CopyCheck = s.Gates.CopyCheck with { MaxTries = 1 } } },
-        ["QualityOptions.Policy"] = s => s with { Gates = s.Gates! with { Quality = s.Gates.Quality with { Policy = GatePolicy.Regenerate } } },
-        ["QualityOptions.Threshold"] = s => s with { Gates = s.Gates! with { Quality = s.Gates.Quality with { Threshold = 0.5 } } },
-        ["QualityOptions.MaxTries"] = s => s with { Gates = s.Gates! with { Quality = s.Gates.Quality with { MaxTries = 1 } } },
+        ["GateSettings.Options"] = s => s with { Gates = GateSettings.Of(s.Gates!.Options!.Where(e => e.Key != "quality")) },
+        ["GateOptions.Policy"] = s => WithGate(s, "copyCheck", o => o with { Policy = GatePolicy.Drop }),
+        ["GateOptions.Threshold"] = s => WithGate(s, "quality", o => o with { Threshold = 0.5 }),
+        ["GateOptions.MaxTries"] = s => WithGate(s, "copyCheck", o => o with { MaxTries = 1 }),
     };
 
     [Fact]
@@ -74,7 +73,7 @@ public class FingerprintTests
     [Fact]
     public void Every_field_has_a_case()
     {
-        var types = new[] { typeof(JobSpec), typeof(ImageInput), typeof(TrainingOptions), typeof(StyleOptions), typeof(EvaluationSettings), typeof(GateSettings), typeof(CopyCheckOptions), typeof(QualityOptions) };
+        var types = new[] { typeof(JobSpec), typeof(ImageInput), typeof(TrainingOptions), typeof(StyleOptions), typeof(EvaluationSettings), typeof(GateSettings), typeof(GateOptions) };
         var fields = types.SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.GetCustomAttributes().Any(a => a.GetType().Name == "IdAttribute"))
             .Select(p => $"{t.Name}.{p.Name}"))
@@ -83,10 +82,32 @@ public class FingerprintTests
     }
 
     [Fact]
+    public void The_gates_are_digested_as_before_they_were_generic()
+    {
+        // So a job keeps its fingerprint across the change: `run` resumes the same job id, a resubmission is no conflict.
+        const string before = "{\"copyCheck\":{\"policy\":0,\"threshold\":0.9,\"maxTries\":3},\"quality\":{\"policy\":0,\"threshold\":0.8,\"maxTries\":3}}";
+        var json = Base.CanonicalJson();
+        Assert.Contains($"\"gates\":{before},\"settings\":", json, StringComparison.Ordinal);
+        Assert.EndsWith($"\"gates\":{before}}}}}", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"options\"", json, StringComparison.Ordinal);
+        var defaults = (Base with { Gates = null }).CanonicalJson();
+        Assert.Contains("\"gates\":{\"copyCheck\":{\"policy\":0,\"threshold\":null,\"maxTries\":3},\"quality\":{\"policy\":0,\"threshold\":null,\"maxTries\":3}},", defaults, StringComparison.Ordinal);
+        // A gate added later counts only when set.
+        var more = Base with { Gates = GateSettings.Of(Base.Gates!.Options!.Append(new("laterGate", new GateOptions(GatePolicy.Drop)))) };
+        Assert.Contains("\"laterGate\":{\"policy\":1,", more.CanonicalJson(), StringComparison.Ordinal);
+        Assert.NotEqual(Base.Fingerprint(), more.Fingerprint());
+    }
+
+    [Fact]
     public void The_id_and_absent_versus_default_gates_do_not_change_it()
     {
         Assert.Equal(Base.Fingerprint(), (Base with { JobId = "other" }).Fingerprint());
         var plain = Base with { Gates = null };
         Assert.Equal(plain.Fingerprint(), (plain with { Gates = GateSettings.Default }).Fingerprint());
+        // Gates that only report, named or not, are the default; the order they are given in does not count.
+        Assert.Equal(plain.Fingerprint(), (plain with { Gates = new GateSettings(new Dictionary<string, GateOptions> { ["quality"] = new() }) }).Fingerprint());
+        var reversed = new GateSettings(new Dictionary<string, GateOptions> { ["quality"] = Base.Gates!.For("quality"), ["copyCheck"] = Base.Gates.For("copyCheck") });
+        Assert.Equal(Base.Fingerprint(), (Base with { Gates = reversed }).Fingerprint());
+        Assert.Equal(Base.Gates, reversed);
     }
 }

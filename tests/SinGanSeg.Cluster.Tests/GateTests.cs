@@ -28,7 +28,7 @@ public class GateTests(Azurite azurite) : IClassFixture<Azurite>
         {
             GenStartScale = 2,
             Score = false,
-            Gates = new GateSettings(new CopyCheckOptions(GatePolicy.Regenerate, MaxTries: 1), new QualityOptions()),
+            Gates = GateSettings.Of([new("copyCheck", new GateOptions(GatePolicy.Regenerate, MaxTries: 1))]),
         };
         var highJob = cluster.Client.GetGrain<IJobCoordinatorGrain>(high.JobId);
         await highJob.Submit(high);
@@ -48,9 +48,9 @@ public class GateTests(Azurite azurite) : IClassFixture<Azurite>
         // Regenerated counts the first round's flagged samples; their replacements are flagged again and dropped.
         Assert.True(h.Regenerated >= samples - 1, $"near the top: {h}");
         Assert.True(h.Dropped >= samples - 2 && h.Dropped <= h.Regenerated, $"near the top: {h}");
-        Assert.True(h.CopyFlagged >= h.Dropped, $"near the top: {h}");
+        Assert.True(h.FlaggedBy("copyCheck") >= h.Dropped, $"near the top: {h}");
         Assert.Equal(samples, lowGates.Checked);
-        Assert.True(lowGates.CopyFlagged <= samples / 3, $"at scale 0: {lowGates}");
+        Assert.True(lowGates.FlaggedBy("copyCheck") <= samples / 3, $"at scale 0: {lowGates}");
         Assert.Equal(0, lowGates.Dropped);
 
         var kept = await Lines(container, $"jobs/{high.JobId}/manifest.jsonl");

@@ -212,6 +212,30 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public void GatesRenderByNameSoANewGateNeedsOnlyAValuesEntry()
+    {
+        var config = ChartRendering.Objects("default").Config("singanseg-config");
+        Assert.Equal("report", config["Gates__copyCheck__Policy"]);
+        Assert.Equal("report", config["Gates__quality__Policy"]);
+        Assert.DoesNotContain(config.Keys, k => k.StartsWith("Gates__", StringComparison.Ordinal) && k.EndsWith("__Threshold", StringComparison.Ordinal));
+
+        // Any gate name renders the same way, the template names none.
+        var set = ChartRendering.Objects("default", "gates:\n  copyCheck:\n    policy: drop\n    threshold: 0.9\n  someNewGate:\n    policy: regenerate\n    threshold: 0.5\n")
+            .Config("singanseg-config");
+        Assert.Equal("drop", set["Gates__copyCheck__Policy"]);
+        Assert.Equal("0.9", set["Gates__copyCheck__Threshold"]);
+        Assert.Equal("regenerate", set["Gates__someNewGate__Policy"]);
+        Assert.Equal("0.5", set["Gates__someNewGate__Threshold"]);
+        Assert.Equal("report", set["Gates__quality__Policy"]);
+
+        // The older flat values still render, as the keys the silo still reads.
+        var flat = ChartRendering.Objects("default", "gates:\n  copyCheck: drop\n  copyThreshold: 0.9\n").Config("singanseg-config");
+        Assert.Equal("drop", flat["Gates__copyCheck"]);
+        Assert.Equal("0.9", flat["Gates__copyThreshold"]);
+        Assert.Equal("report", flat["Gates__quality__Policy"]);
+    }
+
+    [Fact]
     public void NotesRender()
     {
         foreach (var set in ChartRendering.ValueSetNames())

@@ -29,6 +29,7 @@ public sealed class RendererTests
     [InlineData("{{ toYaml .Values.m | nindent 2 }}", "\n  a: 1\n  b: x")]
     [InlineData("{{ and .Values.missing .Values.missing.deeper }}", "")]
     [InlineData("{{ define \"t\" }}<{{ .a }}>{{ end }}{{ include \"t\" (dict \"a\" 1) }}", "<1>")]
+    [InlineData("{{ kindIs \"map\" .Values.m }} {{ kindIs \"map\" .Values.n }} {{ kindIs \"string\" .Values.empty }} {{ kindIs \"slice\" .Values.l }}", "true false true true")]
     public void RendersLikeHelm(string template, string expected) =>
         Assert.Equal(expected, Render(template, "n: 600\nbig: 209715200\nempty: ''\nm: {b: x, a: 1}\nl: [1, 2]\n"));
 

@@ -40,13 +40,18 @@ Limits__MaxSamplesPerImage: {{ int $v.limits.maxSamplesPerImage | quote }}
 Limits__MaxEventStreamsPerClient: {{ int $v.limits.maxEventStreamsPerClient | quote }}
 Uploads__MaxFileBytes: {{ int $v.uploads.maxFileBytes | quote }}
 Uploads__MaxRequestBytes: {{ int $v.uploads.maxRequestBytes | quote }}
-Gates__CopyCheck: {{ $v.gates.copyCheck | quote }}
-Gates__Quality: {{ $v.gates.quality | quote }}
-{{- with $v.gates.copyThreshold }}
-Gates__CopyThreshold: {{ . | quote }}
+{{- /* Every gate alike, by name: a new gate is a values entry, not a change here. A plain value is the older flat form (gates.copyCheck: drop, gates.copyThreshold: 0.9), which the silo still reads as Gates__<key>. */}}
+{{- range $name, $gate := $v.gates }}
+{{- if kindIs "map" $gate }}
+{{- with $gate.policy }}
+Gates__{{ $name }}__Policy: {{ . | quote }}
 {{- end }}
-{{- with $v.gates.qualityThreshold }}
-Gates__QualityThreshold: {{ . | quote }}
+{{- with $gate.threshold }}
+Gates__{{ $name }}__Threshold: {{ . | quote }}
+{{- end }}
+{{- else if $gate }}
+Gates__{{ $name }}: {{ $gate | quote }}
+{{- end }}
 {{- end }}
 Telemetry__ServiceName: {{ $v.telemetry.serviceName | quote }}
 Telemetry__Prometheus__Enabled: {{ $v.telemetry.prometheus.enabled | toString | quote }}

@@ -111,8 +111,8 @@ public static class ClusterCommands
             ["samplesPerImage"] = o.SamplesPerImage, ["seed"] = o.Seed, ["genStartScale"] = o.GenStartScale,
             ["maxAttempts"] = o.MaxAttempts, ["allowEmptyMasks"] = o.AllowEmptyMasks, ["style"] = o.Style, ["score"] = o.Score,
             ["evaluate"] = o.Evaluate,
-            ["copyCheck"] = o.CopyCheck, ["copyThreshold"] = o.CopyThreshold, ["quality"] = o.Quality,
-            ["qualityThreshold"] = o.QualityThreshold, ["gateTries"] = o.GateTries,
+            // Per gate by name ({"copyCheck": {"policy": "drop", "threshold": 0.9}}); absent = the site's defaults.
+            ["gates"] = o.Gates is { Gates.Count: > 0 } g ? g.Gates : null, ["gateTries"] = o.Gates?.GateTries,
         };
         if (imagesDir is not null) body["imagesDir"] = imagesDir;
         if (masksDir is not null) body["masksDir"] = masksDir;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SinGanSeg.Abstractions;
 using SinGanSeg.Core.Training;
+using SinGanSeg.Grains.Images;
 
 namespace SinGanSeg.Cli.Commands;
 
@@ -56,7 +57,7 @@ public sealed class JobOptionsCli
         parse.GetValue(Evaluate)
             ? new EvaluationSettings(parse.GetValue(EvalFolds), parse.GetValue(EvalEpochs), parse.GetValue(EvalImageSize), Models: EvaluateCommand.ParseModels(parse.GetValue(EvalModel)))
             : null,
-        gates.CopyCheck, gates.CopyThreshold, gates.Quality, gates.QualityThreshold, gates.GateTries);
+        gates);
     }
 
     private static Option<string> PresetOption()
@@ -67,7 +68,7 @@ public sealed class JobOptionsCli
     }
 }
 
-/// <summary>The job options read from a command line; property names are the API's submission fields.</summary>
+/// <summary>The job options read from a command line; property names are the API's submission fields (Gates: gates and gateTries).</summary>
 public sealed record JobOptionValues(
     string Preset,
     int? Iterations,
@@ -80,14 +81,10 @@ public sealed record JobOptionValues(
     StyleOptions? Style,
     bool Score,
     EvaluationSettings? Evaluate,
-    string? CopyCheck = null,
-    double? CopyThreshold = null,
-    string? Quality = null,
-    double? QualityThreshold = null,
-    int? GateTries = null)
+    GateDefaults? Gates = null)
 {
     public JobSpec ToSpec(string jobId, IReadOnlyList<ImageInput> images) => new(
         jobId, images, new TrainingOptions(Preset, MaxSize, null, Iterations),
         SamplesPerImage, Seed, GenStartScale, MaxAttempts, AllowEmptyMasks, Style, Score, Evaluate,
-        new GateDefaults { CopyCheck = CopyCheck, CopyThreshold = CopyThreshold, Quality = Quality, QualityThreshold = QualityThreshold, GateTries = GateTries }.ToSettings());
+        GateRegistry.Settings(Gates ?? new GateDefaults()));
 }

@@ -48,9 +48,9 @@ public static class JobProgressView
     private static int Working(Dictionary<ImagePhase, int> counts) =>
         Phases.WorkingImage.Sum(p => Count(counts, p));
 
-    /// <summary>", gates: 3 copy-flagged, 1 quality-flagged, 2 dropped" once anything was checked.</summary>
+    /// <summary>", gates: 6 checked, 3 copyCheck-flagged, 1 quality-flagged, 2 regenerated, 2 dropped" once anything was checked; a count per gate that ran.</summary>
     public static string GateSummary(JobStatus s) => s.Gates is { Checked: > 0 } g
-        ? $", gates: {g.Checked} checked, {g.CopyFlagged} copy-flagged, {g.QualityFlagged} quality-flagged, {g.Regenerated} regenerated, {g.Dropped} dropped"
+        ? $", gates: {g.Checked} checked, {string.Concat((g.Flagged ?? new Dictionary<string, int>()).Select(f => $"{f.Value} {f.Key}-flagged, "))}{g.Regenerated} regenerated, {g.Dropped} dropped"
         : "";
 
     /// <summary>A one-line summary for logs.</summary>

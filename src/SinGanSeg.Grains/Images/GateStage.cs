@@ -6,13 +6,18 @@ using SinGanSeg.Grains.Telemetry;
 namespace SinGanSeg.Grains.Images;
 
 /// <summary>
-/// Runs every sample through the registered gates. A sample flagged by a gate whose policy acts
-/// (the first such gate in order decides) is regenerated — a new derived seed, same index, in
-/// rounds so a round's samples share batches — up to that gate's MaxTries, or dropped. Report
-/// only records the verdicts. Dropped samples stay in the context, apart from the kept ones.
+/// Runs every sample through the registered gates (<see cref="GateRegistry"/>). Each gate scores
+/// the sample; its verdict is flagged at or above the job's threshold for it. A sample flagged by
+/// a gate whose policy acts (the first such gate in order decides) is regenerated — a new derived
+/// seed, same index, in rounds so a round's samples share batches — up to that gate's MaxTries, or
+/// dropped. Report only records the verdicts. Dropped samples stay in the context, apart from the
+/// kept ones.
 /// </summary>
-public sealed class GateStage(IReadOnlyList<ISampleGate> gates) : IImageStage
+public sealed class GateStage(IReadOnlyList<GateStage.Gate> gates) : IImageStage
 {
+    /// <summary>A gate with the job's options for it: its name (manifest, droppedBy, counts), policy, tries and threshold.</summary>
+    public sealed record Gate(string Name, GatePolicy Policy, int MaxTries, double Threshold, ISampleGate Check);
+
     public const string SpanName = "image.gates";
 
     public string Span => SpanName;
@@ -27,14 +32,14 @@ public sealed class GateStage(IReadOnlyList<ISampleGate> gates) : IImageStage
         }
         finally
         {
-            foreach (var gate in gates) (gate as IDisposable)?.Dispose();
+            foreach (var gate in gates) (gate.Check as IDisposable)?.Dispose();
         }
     }
 
     private void Check(StageContext c, Activity? span)
     {
         c.Box.Update(p => p with { Phase = ImagePhase.Checking });
-        foreach (var gate in gates) gate.Prepare(c);
+        foreach (var gate in gates) gate.Check.Prepare(c);
         var pending = c.Samples.ToList();
         c.Samples.Clear();
         for (var round = 1; pending.Count > 0; round++)
@@ -44,8 +49,9 @@ public sealed class GateStage(IReadOnlyList<ISampleGate> gates) : IImageStage
             {
                 c.Cancellation.ThrowIfCancellationRequested();
                 // Every gate scores every sample, so the manifest has all verdicts.
-                var flagged = gates.Where(g => g.Check(c, sample)).ToList();
-                var acting = flagged.FirstOrDefault(g => g.Policy != GatePolicy.Report);
+                GateVerdict[] verdicts = [.. gates.Select(g => Verdict(g, g.Check.Score(c, sample)))];
+                sample.Verdicts = verdicts;
+                var acting = gates.Where((g, i) => verdicts[i].Flagged).FirstOrDefault(g => g.Policy != GatePolicy.Report);
                 if (acting is null) c.Samples.Add(sample);
                 else if (acting.Policy == GatePolicy.Regenerate && sample.Tries <= acting.MaxTries) regenerate.Add(sample);
                 else
@@ -65,10 +71,19 @@ public sealed class GateStage(IReadOnlyList<ISampleGate> gates) : IImageStage
         c.Box.Update(p => p with { Samples = c.Samples.Count, Gates = Counts(c) });
     }
 
-    public static GateCounts Counts(StageContext c) => new(
-        Checked: c.Samples.Count + c.Dropped.Count,
-        CopyFlagged: c.Samples.Concat(c.Dropped).Count(s => s.CopyCheck?.Flagged == true),
-        QualityFlagged: c.Samples.Concat(c.Dropped).Count(s => s.Quality?.Flagged == true),
-        Regenerated: c.Regenerated,
-        Dropped: c.Dropped.Count);
+    /// <summary>
+    /// The verdict: flagged on the unrounded score (as the threshold was calibrated), the score
+    /// rounded as the manifest shows it.
+    /// </summary>
+    public static GateVerdict Verdict(Gate gate, GateScores s) =>
+        new(gate.Name, Math.Round(s.Score, 5), gate.Threshold, s.Score >= gate.Threshold, s.Values, s.Reasons, s.Detail);
+
+    /// <summary>Checked, flagged per gate (every registered gate, even at 0), regenerated, dropped.</summary>
+    public static GateCounts Counts(StageContext c)
+    {
+        var all = c.Samples.Concat(c.Dropped).ToList();
+        var flagged = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var gate in GateRegistry.All) flagged[gate.Name] = all.Count(s => s.Verdicts?.Any(v => v.Gate == gate.Name && v.Flagged) == true);
+        return new GateCounts(Checked: all.Count, Regenerated: c.Regenerated, Dropped: c.Dropped.Count, Flagged: flagged);
+    }
 }

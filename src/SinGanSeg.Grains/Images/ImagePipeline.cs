@@ -26,12 +26,12 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
     /// <summary>Set when the silo drains: training stops once the scale in progress is checkpointed.</summary>
     public CancellationToken StopBetweenScales { get; init; }
 
-    /// <summary>The stages, in order. A new stage is one line here plus its class.</summary>
+    /// <summary>The stages, in order. A new stage is one line here plus its class; a new gate is one entry in <see cref="GateRegistry"/>.</summary>
     private IReadOnlyList<IImageStage> Stages(GateSettings gates) =>
     [
         new TrainStage(ScaleCommitted, StopBetweenScales),
         new GenerateStage(),
-        new GateStage([new CopyGate(gates.CopyCheck), new QualityGate(gates.Quality)]),
+        new GateStage(GateRegistry.Create(gates)),
         new StyleStage(store, options, device, logger),
         new ScoreStage(options, device),
         new PublishStage(),

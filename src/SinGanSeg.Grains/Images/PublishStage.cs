@@ -31,7 +31,7 @@ public sealed class PublishStage : IImageStage
                 StyledName: isStyled ? s.Name + StyleStage.Suffix : null,
                 StyledImageKey: isStyled ? ModelKeys.SampleImage(c.Work.JobId, s.Name + StyleStage.Suffix) : null,
                 Sifid: score?.Raw, SifidStyled: score?.Styled, SifidMetric: score?.Metric,
-                CopyCheck: s.CopyCheck, Quality: s.Quality, Tries: s.Tries, DroppedBy: s.DroppedBy);
+                Verdicts: s.Verdicts, Tries: s.Tries, DroppedBy: s.DroppedBy);
         }
         var kept = new List<SampleRecord>();
         foreach (var s in c.Samples)

@@ -82,8 +82,14 @@ public sealed class SampleState(string name, string imagePath, string maskPath, 
 
     /// <summary>1 for the first seed; each regeneration adds one.</summary>
     public int Tries { get; init; } = 1;
-    public CopyCheckResult? CopyCheck { get; set; }
-    public QualityResult? Quality { get; set; }
+
+    /// <summary>Every gate's verdict, in the gates' order (the gate stage).</summary>
+    public GateVerdict[]? Verdicts { get; set; }
+
+    /// <summary>Raw SIFID against the real image and its metric, once a gate computed it; the score stage reuses it.</summary>
+    public double? Sifid { get; set; }
+    public string? SifidMetric { get; set; }
+
     public string? DroppedBy { get; set; }
 }
 

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using SinGanSeg.Abstractions;
-using SinGanSeg.Core.Privacy;
 using SinGanSeg.Core.Quality;
 using SinGanSeg.Grains.Images;
 using SinGanSeg.Grains.Storage;
@@ -32,7 +32,7 @@ public static class DatasetCardWriter
         var figure = Path.Combine(Path.GetTempPath(), $"singanseg-card-{Guid.NewGuid():N}.png");
         try
         {
-            Figure(figure, outcomes, card.Gates.CopyThreshold);
+            Figure(figure, outcomes, spec.Settings.Gates);
             await store.PutFileAsync(ModelKeys.Card(spec.JobId, "png"), figure);
         }
         finally
@@ -43,11 +43,24 @@ public static class DatasetCardWriter
 
     public sealed record Summary(int Count, double? Min, double? P05, double? Median, double? P95, double? Max);
 
-    public sealed record GateSummary(string Policy, double Threshold, int Flagged, int Dropped);
-
-    public sealed record GatesSection(GateSummary CopyCheck, GateSummary Quality, int Regenerated, IReadOnlyDictionary<string, int> QualityReasons)
+    /// <summary>
+    /// A gate's line of the card: its policy and threshold for the job, samples it flagged and
+    /// dropped, and the reasons of the flagged ones counted (null for a gate that gives no reasons).
+    /// </summary>
+    public sealed record GateSummary(string Policy, double Threshold, int Flagged, int Dropped, IReadOnlyDictionary<string, int>? Reasons)
     {
-        public double CopyThreshold => CopyCheck.Threshold;
+        [JsonIgnore] public string Label { get; init; } = "";
+    }
+
+    /// <summary>
+    /// The card's gates: a property per gate, by its name (copyCheck, quality), then regenerated.
+    /// Written from the registry and the verdicts, so a new gate needs nothing here.
+    /// </summary>
+    public sealed record GatesSection(int Regenerated)
+    {
+        [JsonIgnore] public IReadOnlyList<(string Name, GateSummary Summary)> Gates { get; init; } = [];
+
+        [JsonExtensionData] public Dictionary<string, object> ByName => Gates.ToDictionary(g => g.Name, g => (object)g.Summary, StringComparer.Ordinal);
     }
 
     public sealed record Card(
@@ -61,25 +74,30 @@ public static class DatasetCardWriter
         var kept = outcomes.SelectMany(o => o.Samples).ToList();
         var dropped = outcomes.SelectMany(o => o.Dropped ?? []).ToList();
         var all = kept.Concat(dropped).ToList();
-        var gates = spec.Settings.Gates;
-        var reasons = all.SelectMany(s => s.Quality?.Flagged == true ? s.Quality.Reasons : []).GroupBy(r => r)
-            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var section = new GatesSection(
-            new GateSummary(gates.CopyCheck.Policy.ToString().ToLowerInvariant(), gates.CopyCheck.Threshold ?? CopyThresholds.Default,
-                all.Count(s => s.CopyCheck?.Flagged == true), dropped.Count(s => s.DroppedBy == "copyCheck")),
-            new GateSummary(gates.Quality.Policy.ToString().ToLowerInvariant(), gates.Quality.Threshold ?? QualityScorer.Default,
-                all.Count(s => s.Quality?.Flagged == true), dropped.Count(s => s.DroppedBy == "quality")),
-            outcomes.Sum(o => o.Gates?.Regenerated ?? 0), reasons);
+        var settings = spec.Settings.Gates;
+        var section = new GatesSection(outcomes.Sum(o => o.Gates?.Regenerated ?? 0))
+        {
+            Gates = [.. GateRegistry.All.Select(g =>
+            {
+                var flagged = all.Select(s => s.Verdict(g.Name)).Where(v => v?.Flagged == true).Select(v => v!).ToList();
+                // Reasons only for a gate that gives them (its verdicts carry a reasons list, even an empty one).
+                var reasons = all.Any(s => s.Verdict(g.Name)?.Reasons is not null)
+                    ? flagged.SelectMany(v => v.Reasons ?? []).GroupBy(r => r).ToDictionary(r => r.Key, r => r.Count(), StringComparer.Ordinal)
+                    : null;
+                var options = settings.For(g.Name);
+                return (g.Name, new GateSummary(options.Policy.ToString().ToLowerInvariant(), GateRegistry.Threshold(settings, g),
+                    flagged.Count, dropped.Count(s => s.DroppedBy == g.Name), reasons) { Label = g.Label });
+            })],
+        };
         var distributions = new Dictionary<string, Summary>(StringComparer.Ordinal)
         {
             ["sifid"] = Summarise(kept.Select(s => s.Sifid)),
             ["sifidStyled"] = Summarise(kept.Select(s => s.SifidStyled)),
-            ["copyScore"] = Summarise(kept.Select(s => s.CopyCheck?.Score)),
-            ["ncc"] = Summarise(kept.Select(s => s.CopyCheck?.Ncc)),
-            ["patchCopyShare"] = Summarise(kept.Select(s => s.CopyCheck?.PatchCopyShare)),
-            ["embeddingDistance"] = Summarise(kept.Select(s => s.CopyCheck?.EmbeddingDistance)),
-            ["maskForeground"] = Summarise(kept.Select(s => (double?)s.MaskForeground)),
         };
+        foreach (var gate in GateRegistry.All)
+            foreach (var (key, score) in gate.CardDistributions)
+                distributions[key] = Summarise(kept.Select(s => s.Verdict(gate.Name)?.Value(score)));
+        distributions["maskForeground"] = Summarise(kept.Select(s => (double?)s.MaskForeground));
         return new Card(
             $"Synthetic image+mask pairs from job {spec.JobId}",
             DateTimeOffset.UtcNow,
@@ -124,34 +142,50 @@ public static class DatasetCardWriter
         sb.AppendLine("## Samples and gates").AppendLine();
         sb.AppendLine(JsonSerializer.Serialize(c.Samples, Json).Trim('{', '}', '\n', '\r')).AppendLine();
         sb.AppendLine("| gate | policy | threshold | flagged | dropped |").AppendLine("| --- | --- | --- | --- | --- |");
-        sb.AppendLine(inv, $"| copy check (privacy) | {c.Gates.CopyCheck.Policy} | {c.Gates.CopyCheck.Threshold:0.###} | {c.Gates.CopyCheck.Flagged} | {c.Gates.CopyCheck.Dropped} |");
-        sb.AppendLine(inv, $"| quality | {c.Gates.Quality.Policy} | {c.Gates.Quality.Threshold:0.###} | {c.Gates.Quality.Flagged} | {c.Gates.Quality.Dropped} |").AppendLine();
-        sb.AppendLine(inv, $"Regenerations: {c.Gates.Regenerated}. Quality reasons: {(c.Gates.QualityReasons.Count == 0 ? "none" : string.Join(", ", c.Gates.QualityReasons.Select(kv => $"{kv.Key} {kv.Value}")))}.");
+        foreach (var (_, g) in c.Gates.Gates)
+            sb.AppendLine(inv, $"| {g.Label} | {g.Policy} | {g.Threshold:0.###} | {g.Flagged} | {g.Dropped} |");
+        sb.AppendLine();
+        var reasons = c.Gates.Gates.Where(g => g.Summary.Reasons is not null)
+            .Select(g => $" {Capitalised(g.Summary.Label)} reasons: {(g.Summary.Reasons!.Count == 0 ? "none" : string.Join(", ", g.Summary.Reasons.Select(kv => $"{kv.Key} {kv.Value}")))}.");
+        sb.AppendLine(inv, $"Regenerations: {c.Gates.Regenerated}.{string.Concat(reasons)}");
         sb.AppendLine("Flagged samples kept under the report policy carry `\"flagged\": true` in their manifest line; dropped ones are not in this dataset.").AppendLine();
         sb.AppendLine("## Score distributions (kept samples)").AppendLine();
         sb.AppendLine("| score | n | min | 5% | median | 95% | max |").AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (var (name, d) in c.Distributions.Where(kv => kv.Value.Count > 0))
             sb.AppendLine(inv, $"| {name} | {d.Count} | {d.Min:0.####} | {d.P05:0.####} | {d.Median:0.####} | {d.P95:0.####} | {d.Max:0.####} |");
         sb.AppendLine().AppendLine("![score histograms](dataset_card.png)").AppendLine();
-        sb.AppendLine("Figure: left, the copy score of every checked sample (0…1; dotted line: the threshold; a score near 1 is a near-copy of the source); right, SIFID of every checked sample (lower is closer to the source's patch statistics).").AppendLine();
-        sb.AppendLine("Copy score = the largest of: best normalised cross-correlation with the source over small shifts and flips, the share of textured patches with a near-identical source patch, and ResNet18 embedding closeness. See docs/PRIVACY.md of SinGanSeg for how the thresholds were calibrated.").AppendLine();
+        var panels = GateRegistry.All.Where(g => g.CardHistogram is not null).Select(g => g.CardHistogram!).ToList();
+        const string sifidPanel = "SIFID of every checked sample (lower is closer to the source's patch statistics)";
+        sb.AppendLine(panels.Count == 1
+            ? $"Figure: left, {panels[0]}; right, {sifidPanel}."
+            : $"Figure: from left to right, {string.Join("; ", panels.Append(sifidPanel))}.").AppendLine();
+        foreach (var note in GateRegistry.All.Select(g => g.CardNote).OfType<string>()) sb.AppendLine(note).AppendLine();
         if (c.Evaluation is { } e) DatasetCardEvaluation.Markdown(sb, e);
         sb.AppendLine("## How to cite").AppendLine();
         foreach (var cite in c.Cite) sb.AppendLine(inv, $"- {cite}");
         return sb.ToString();
     }
 
-    private static void Figure(string path, IReadOnlyList<ImageOutcome> outcomes, double threshold)
+    /// <summary>A 0…1 panel of each gate's score that asks for one (with its threshold), then SIFID of every checked sample.</summary>
+    private static void Figure(string path, IReadOnlyList<ImageOutcome> outcomes, GateSettings settings)
     {
         var all = outcomes.SelectMany(o => o.Samples.Concat(o.Dropped ?? [])).ToList();
-        var copy = all.Where(s => s.CopyCheck is not null).Select(s => s.CopyCheck!.Score).ToList();
-        var sifid = all.Select(s => s.Quality?.Sifid ?? s.Sifid).Where(v => v.HasValue).Select(v => v!.Value).ToList();
-        HistogramFigure.Write(path,
-        [
-            new HistogramFigure.Panel(0, 1, [new HistogramFigure.Series(copy, HistogramFigure.Colours[0])], threshold),
-            new HistogramFigure.Panel(0, sifid.Count == 0 ? 1 : Math.Max(1e-6, sifid.Max()), [new HistogramFigure.Series(sifid, HistogramFigure.Colours[1])]),
-        ]);
+        var panels = new List<HistogramFigure.Panel>();
+        foreach (var gate in GateRegistry.All.Where(g => g.CardHistogram is not null))
+        {
+            var scores = all.Select(s => s.Verdict(gate.Name)).OfType<GateVerdict>().Select(v => v.Score).ToList();
+            panels.Add(new HistogramFigure.Panel(0, 1, [new HistogramFigure.Series(scores, HistogramFigure.Colours[panels.Count % HistogramFigure.Colours.Length])],
+                GateRegistry.Threshold(settings, gate)));
+        }
+        // A gate's SIFID (computed for every checked sample, dropped ones too) before the score stage's (kept samples, when asked).
+        var sifid = all.Select(s => s.Verdicts?.Select(v => v.Value("sifid")).FirstOrDefault(x => x is not null) ?? s.Sifid)
+            .Where(v => v.HasValue).Select(v => v!.Value).ToList();
+        panels.Add(new HistogramFigure.Panel(0, sifid.Count == 0 ? 1 : Math.Max(1e-6, sifid.Max()),
+            [new HistogramFigure.Series(sifid, HistogramFigure.Colours[panels.Count % HistogramFigure.Colours.Length])]));
+        HistogramFigure.Write(path, panels);
     }
+
+    private static string Capitalised(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private static Summary Summarise(IEnumerable<double?> values)
     {

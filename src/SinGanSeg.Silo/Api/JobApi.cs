@@ -132,8 +132,8 @@ public static class JobApi
         return app;
     }
 
-    /// <summary>The site's gate defaults (configuration section Gates; Helm values gates.*).</summary>
-    private static GateDefaults? SiteGates(IConfiguration configuration) => configuration.GetSection("Gates").Get<GateDefaults>();
+    /// <summary>The site's gate defaults (configuration section Gates; Helm values gates.*): see <see cref="GateRegistry.SiteDefaults"/>.</summary>
+    private static GateDefaults? SiteGates(IConfiguration configuration) => GateRegistry.SiteDefaults(configuration.GetSection("Gates"));
 
     /// <summary>images/, masks/, manifest.jsonl and the dataset card, as the embedded run writes them (dropped pairs never), into any (even unseekable) stream.</summary>
     public static async Task WriteDatasetZip(IArtifactStore store, string jobId, string manifestKey, Stream output)

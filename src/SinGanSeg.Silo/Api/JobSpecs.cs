@@ -1,5 +1,6 @@
 using SinGanSeg.Abstractions;
 using SinGanSeg.Core.Imaging;
+using SinGanSeg.Grains.Images;
 using SinGanSeg.Silo.Security;
 
 namespace SinGanSeg.Silo.Api;
@@ -41,6 +42,11 @@ public static class JobSpecs
         s.Style,
         s.Score,
         s.Evaluate,
-        new GateDefaults { CopyCheck = s.CopyCheck, CopyThreshold = s.CopyThreshold, Quality = s.Quality, QualityThreshold = s.QualityThreshold, GateTries = s.GateTries }
-            .ToSettings(site));
+        GateRegistry.Settings(Gates(s), site));
+
+    /// <summary>The submission's gate fields as text: the older per-gate fields, then the gates object over them.</summary>
+    public static GateDefaults Gates(JobSubmission s) =>
+        new GateDefaults { GateTries = s.GateTries }
+            .With(GateDefaults.Aliases(s.CopyCheck, s.CopyThreshold, s.Quality, s.QualityThreshold))
+            .With(s.Gates ?? new Dictionary<string, GateChoice>());
 }

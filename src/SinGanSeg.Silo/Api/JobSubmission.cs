@@ -36,16 +36,24 @@ public sealed record JobSubmission
     /// </summary>
     public EvaluationSettings? Evaluate { get; init; }
 
-    /// <summary>Copy-detection policy: report (default), drop or regenerate; absent = the site's default (Helm gates.copyCheck).</summary>
+    /// <summary>
+    /// The gates by name (docs/PRIVACY.md), e.g. { "copyCheck": { "policy": "drop", "threshold": 0.9 },
+    /// "quality": { "policy": "regenerate" } }: policy report (default), drop or regenerate; threshold
+    /// on the gate's score (0…1). Absent fields = the site's defaults (Helm gates.NAME), then the
+    /// gate's own. An unknown name is refused with the list of gates. Wins over the fields below.
+    /// </summary>
+    public Dictionary<string, GateChoice>? Gates { get; init; }
+
+    /// <summary>Copy-detection policy, as gates.copyCheck.policy (kept from before gates).</summary>
     public string? CopyCheck { get; init; }
 
-    /// <summary>Threshold on the copy score (0…1); absent = the site's or the calibrated default.</summary>
+    /// <summary>Threshold on the copy score (0…1), as gates.copyCheck.threshold.</summary>
     public double? CopyThreshold { get; init; }
 
-    /// <summary>Quality policy: report (default), drop or regenerate.</summary>
+    /// <summary>Quality policy, as gates.quality.policy.</summary>
     public string? Quality { get; init; }
 
-    /// <summary>Threshold on the quality score (0…1).</summary>
+    /// <summary>Threshold on the quality score (0…1), as gates.quality.threshold.</summary>
     public double? QualityThreshold { get; init; }
 
     /// <summary>New seeds tried per flagged sample under regenerate (default 3).</summary>

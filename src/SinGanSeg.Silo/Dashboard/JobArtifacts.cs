@@ -62,7 +62,10 @@ public sealed class JobArtifacts(IArtifactStore store, InputRoots roots)
         return outcome?.Samples.OrderBy(s => s.SampleIndex).Select(s => new Sample(s.Name, s.StyledName, s.Sifid, s.SifidStyled)).ToList() ?? [];
     }
 
-    /// <summary>An image's samples that a gate flagged (kept under report, or dropped), worst copy score first.</summary>
+    /// <summary>
+    /// An image's samples that a gate flagged (kept under report, or dropped), worst first: by the
+    /// gates' scores in the gates' order (the copy score first), each with the verdicts that flagged it.
+    /// </summary>
     public async Task<IReadOnlyList<FlaggedSample>> Flagged(string jobId, string image)
     {
         RequireSafe(jobId, image);
@@ -70,13 +73,21 @@ public sealed class JobArtifacts(IArtifactStore store, InputRoots roots)
         if (bytes is null) return [];
         var outcome = JsonSerializer.Deserialize<ImageOutcome>(bytes, Json);
         if (outcome is null) return [];
-        return [.. outcome.Samples.Concat(outcome.Dropped ?? [])
-            .Where(s => s.CopyCheck?.Flagged == true || s.Quality?.Flagged == true)
-            .OrderByDescending(s => s.CopyCheck?.Score ?? 0)
-            .Select(s => new FlaggedSample(s.Name, s.CopyCheck?.Score, s.CopyCheck?.Flagged == true, s.Quality?.Reasons ?? [], s.DroppedBy))];
+        var flagged = outcome.Samples.Concat(outcome.Dropped ?? []).Where(s => s.FlaggedVerdicts().Any()).OrderBy(_ => 0);
+        foreach (var gate in GateRegistry.All)
+        {
+            var name = gate.Name;
+            flagged = flagged.ThenByDescending(s => s.Verdict(name)?.Score ?? 0);
+        }
+        return [.. flagged.Select(s => new FlaggedSample(s.Name,
+            [.. s.FlaggedVerdicts().Select(v => new FlaggedBy(v.Gate, v.Score, v.Threshold, v.Reasons ?? []))], s.DroppedBy))];
     }
 
-    public sealed record FlaggedSample(string Name, double? CopyScore, bool CopyFlagged, IReadOnlyList<string> QualityReasons, string? DroppedBy);
+    /// <summary>A flagged sample: the gates that flagged it and, when one dropped it, which.</summary>
+    public sealed record FlaggedSample(string Name, IReadOnlyList<FlaggedBy> Gates, string? DroppedBy);
+
+    /// <summary>One gate's flag on a sample: its score, threshold and reasons (empty when the gate gives none).</summary>
+    public sealed record FlaggedBy(string Gate, double Score, double Threshold, IReadOnlyList<string> Reasons);
 
     private static void RequireSafe(string jobId, string name)
     {

@@ -30,7 +30,7 @@ public static class ThumbnailApi
             var flagged = await new JobArtifacts(store, roots).Flagged(jobId, image);
             return TypedResults.Ok(new FlaggedList(flagged.Count, [.. flagged.Take(Math.Clamp(take ?? 4, 0, 100))]));
         })
-        .WithName("ImageFlagged").WithSummary("An image's samples a gate flagged (kept or dropped), worst copy score first (?take=, default 4)")
+        .WithName("ImageFlagged").WithSummary("An image's samples a gate flagged (kept or dropped) with the gates that flagged them, worst first (?take=, default 4)")
         .ProducesProblem(StatusCodes.Status404NotFound);
 
         jobs.MapGet("/images/{image}/thumbnail/{kind}", async (string jobId, string image, string kind, int? size, IArtifactStore store, InputRoots roots, HttpContext http) =>

@@ -14,7 +14,7 @@ internal sealed class TemplateFunctions(TemplateEvaluator evaluator)
     {
         "include", "toYaml", "indent", "nindent", "quote", "default", "required", "fail", "printf",
         "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "empty", "b64enc", "trunc", "trimSuffix",
-        "sha256sum", "int", "int64", "add", "sub", "mul", "div", "mod", "toString", "list", "dict", "hasKey", "len",
+        "sha256sum", "int", "int64", "add", "sub", "mul", "div", "mod", "toString", "list", "dict", "hasKey", "len", "kindIs",
     };
 
     public object? Call(string name, List<object?> a, string where, object? dot)
@@ -58,6 +58,7 @@ internal sealed class TemplateFunctions(TemplateEvaluator evaluator)
                 "dict" => Dict(a),
                 "hasKey" => Arg(a, 0, 2) is IDictionary<string, object?> m ? m.ContainsKey(Str(a[1])) : throw new TemplateException("hasKey needs a map"),
                 "len" => Len(Arg(a, 0, 1)),
+                "kindIs" => Str(Arg(a, 0, 2)) == Kind(a[1]),
                 _ => throw new TemplateException($"function {name} missing"),
             };
         }
@@ -72,6 +73,19 @@ internal sealed class TemplateFunctions(TemplateEvaluator evaluator)
     }
 
     private static string Str(object? v) => v as string ?? throw new TemplateException($"expected a string, got {GoValue.TypeName(v)}");
+
+    /// <summary>Sprig's kindOf: Go's reflect kind of a values item.</summary>
+    private static string Kind(object? v) => v switch
+    {
+        null => "invalid",
+        string => "string",
+        bool => "bool",
+        long => "int64",
+        double => "float64",
+        IList<object?> => "slice",
+        IDictionary<string, object?> => "map",
+        _ => "ptr",
+    };
 
     /// <summary>Sprig's strval: strings as they are, anything else through fmt's %v.</summary>
     private static string StrVal(object? v) => v is string s ? s : GoValue.Print(v);

@@ -489,7 +489,9 @@ function showJob(jobId) {
     const box = el("div", { class: "thumbs flagged", "data-testid": "flagged" },
       el("div", { class: "muted", text: `Flagged by the gates: ${list.count}` }));
     for (const f of list.samples) {
-      const why = [f.copyFlagged ? `copy score ${num(f.copyScore, 3)}` : null, ...(f.qualityReasons || []), f.droppedBy ? `dropped by ${f.droppedBy}` : "kept"]
+      // Each gate that flagged it: its reasons when it gives them, else its score.
+      const flags = (f.gates || []).flatMap(g => g.reasons && g.reasons.length ? g.reasons : [`${g.gate} score ${num(g.score, 3)}`]);
+      const why = [...flags, f.droppedBy ? `dropped by ${f.droppedBy}` : "kept"]
         .filter(Boolean).join(" · ");
       box.append(pair(`${f.name} · ${why}`, "flagged",
         `${base}/samples/${enc(f.name)}/thumbnail/image`, `${base}/samples/${enc(f.name)}/thumbnail/mask`));
