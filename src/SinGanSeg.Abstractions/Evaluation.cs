@@ -75,6 +75,9 @@ public enum EvaluationPhase
     Running,
     Completed,
     CompletedWithErrors,
+
+    /// <summary>Stopped by a user (POST /api/evaluations/{id}/cancel); finished runs keep their scores, no report is written.</summary>
+    Cancelled,
 }
 
 public enum EvaluationRunPhase
@@ -84,6 +87,7 @@ public enum EvaluationRunPhase
     Done,
     Failed,
     RetryScheduled,
+    Cancelled,
 }
 
 /// <summary>One segmenter training of an evaluation (a model, a fold and a training set).</summary>
@@ -99,7 +103,7 @@ public sealed record EvaluationRunStatus(
     [property: Id(7)] string? Error = null,
     [property: Id(8)] int Attempts = 1)
 {
-    public bool IsTerminal => Phase is EvaluationRunPhase.Done or EvaluationRunPhase.Failed;
+    public bool IsTerminal => Phase is EvaluationRunPhase.Done or EvaluationRunPhase.Failed or EvaluationRunPhase.Cancelled;
 }
 
 /// <summary>Mean ± std over folds of one model's test scores on a training set.</summary>
@@ -128,7 +132,7 @@ public sealed record EvaluationStatus(
     [property: Id(6)] IReadOnlyList<EvaluationSetScores>? Summary = null,
     [property: Id(7)] string? Error = null)
 {
-    public bool IsFinished => Phase is EvaluationPhase.Completed or EvaluationPhase.CompletedWithErrors;
+    public bool IsFinished => Phase is EvaluationPhase.Completed or EvaluationPhase.CompletedWithErrors or EvaluationPhase.Cancelled;
 }
 
 /// <summary>One evaluation (key: its id): plans the runs, fans them out, retries, writes the report.</summary>
@@ -137,6 +141,12 @@ public interface IEvaluationCoordinatorGrain : IGrainWithStringKey
     Task<EvaluationStatus> Submit(EvaluationSpec spec);
 
     Task<EvaluationStatus> GetStatus();
+
+    /// <summary>
+    /// Stops the runs that have not ended; finished runs keep their scores. A finished evaluation
+    /// is returned as it is, so repeating the call is harmless.
+    /// </summary>
+    Task<EvaluationStatus> Cancel();
 
     [OneWay]
     Task ReportProgress(string runKey, int attempt, int epoch, int epochs, double validationIou);

@@ -40,6 +40,17 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
 
     /// <summary>The job's evaluation finished: the results are kept and the dataset card is written again with them.</summary>
     Task EvaluationFinished(EvaluationStatus evaluation);
+
+    /// <summary>
+    /// Starts an evaluation of the finished job's dataset (its real images against the pairs it
+    /// kept), as the job's own evaluate stage does. <paramref name="evaluationId"/> null: an id
+    /// derived from the job and the evaluation, so asking again returns the same evaluation. The
+    /// job remembers it (its deletion deletes it too); a job without an evaluation of its own
+    /// takes it as its evaluation (status and dataset card). Refused while the job runs or was
+    /// cancelled (<c>JobNotFinishedException</c>), for bad settings (ArgumentException) and for an
+    /// id taken by a different evaluation (<c>JobConflictException</c>).
+    /// </summary>
+    Task<EvaluationStatus> Evaluate(string? evaluationId, EvaluationSettings settings, int? maxAttempts = null);
 }
 
 /// <summary>One training image of one job ("{jobId}/{imageName}"): trains scale by scale, checkpoints, generates samples.</summary>

@@ -19,6 +19,7 @@ public static class CliApp
         root.Add(RunCommand.Create());
         root.Add(ServeCommand.Create());
         foreach (var command in ClusterCommands.Create()) root.Add(command);
+        root.Add(EvaluationCommands.Create());
         return root;
     }
 

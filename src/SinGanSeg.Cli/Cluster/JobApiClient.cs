@@ -76,6 +76,31 @@ public sealed class JobApiClient(Uri baseAddress, string? apiKey = null) : IDisp
     public async Task<ImageEventLog> EventsAsync(string jobId, string image, CancellationToken cancellation) =>
         await Read<ImageEventLog>(await _http.GetAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/images/{Uri.EscapeDataString(image)}/events", cancellation), cancellation);
 
+    public async Task<EvaluationStatus> SubmitEvaluationAsync(object submission, CancellationToken cancellation) =>
+        await Read<EvaluationStatus>(await _http.PostAsJsonAsync("api/evaluations", submission, Json, cancellation), cancellation);
+
+    public async Task<EvaluationStatus> GetEvaluationAsync(string evaluationId, CancellationToken cancellation) =>
+        await Read<EvaluationStatus>(await _http.GetAsync($"api/evaluations/{Uri.EscapeDataString(evaluationId)}", cancellation), cancellation);
+
+    public async Task<EvaluationStatus> CancelEvaluationAsync(string evaluationId, CancellationToken cancellation) =>
+        await Read<EvaluationStatus>(await _http.PostAsync($"api/evaluations/{Uri.EscapeDataString(evaluationId)}/cancel", null, cancellation), cancellation);
+
+    /// <summary>Every evaluation (or a job's), newest first, fetched page by page.</summary>
+    public async Task<IReadOnlyList<EvaluationListing>> ListEvaluationsAsync(string? jobId, CancellationToken cancellation)
+    {
+        var all = new List<EvaluationListing>();
+        string? continuation = null;
+        var filter = jobId is null ? "" : "&jobId=" + Uri.EscapeDataString(jobId);
+        do
+        {
+            var query = "api/evaluations?limit=1000" + filter + (continuation is null ? "" : "&continuation=" + Uri.EscapeDataString(continuation));
+            var page = await Read<EvaluationListingPage>(await _http.GetAsync(query, cancellation), cancellation);
+            all.AddRange(page.Evaluations);
+            continuation = page.Continuation;
+        } while (continuation is not null);
+        return all;
+    }
+
     public Task DownloadAsync(string jobId, string zipPath, CancellationToken cancellation) =>
         DownloadFileAsync($"api/jobs/{Uri.EscapeDataString(jobId)}/dataset", zipPath, cancellation);
 

@@ -55,7 +55,7 @@ public sealed class JobOptionsCli
         Style.Read(parse),
         !parse.GetValue(Style.NoScore),
         parse.GetValue(Evaluate)
-            ? new EvaluationSettings(parse.GetValue(EvalFolds), parse.GetValue(EvalEpochs), parse.GetValue(EvalImageSize), Models: EvaluateCommand.ParseModels(parse.GetValue(EvalModel)))
+            ? new EvaluationSettings(parse.GetValue(EvalFolds), parse.GetValue(EvalEpochs), parse.GetValue(EvalImageSize), Models: EvaluationOptionsCli.ParseModels(parse.GetValue(EvalModel)))
             : null,
         gates);
     }

@@ -59,6 +59,7 @@ public static class EvaluationProgressView
         EvaluationRunPhase.Done => string.Create(CultureInfo.InvariantCulture, $"{run.Key}: test Dice {run.TestDice:F3}, IoU {run.TestIou:F3}"),
         EvaluationRunPhase.Failed => $"{run.Key}: failed: {run.Error}",
         EvaluationRunPhase.RetryScheduled => $"{run.Key}: retrying after: {run.Error}",
+        EvaluationRunPhase.Cancelled => $"{run.Key}: cancelled",
         _ => null,
     };
 }

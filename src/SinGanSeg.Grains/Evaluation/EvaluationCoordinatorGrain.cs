@@ -17,7 +17,8 @@ namespace SinGanSeg.Grains.Evaluation;
 /// due (never started, retry due, or silent too long) as an <see cref="EvaluationRunGrain"/> on
 /// an accelerator silo. Results are persisted as they arrive; the report is written when all
 /// runs have ended. The job coordinator's skeleton: the same <see cref="WorkTracker{TRecord}"/>
-/// and <see cref="DurableState{T}"/>, so it survives the same failures.
+/// and <see cref="DurableState{T}"/>, so it survives the same failures. It keeps its listing in
+/// the evaluation list (<see cref="IEvaluationRegistryGrain"/>) up to date on every phase change.
 /// </summary>
 [Reentrant]
 public sealed class EvaluationCoordinatorGrain(
@@ -56,6 +57,8 @@ public sealed class EvaluationCoordinatorGrain(
         {
             if (S.Fingerprint != spec.Fingerprint())
                 throw new Jobs.JobConflictException($"evaluation '{Id}' already exists with different inputs or settings; choose another id");
+            // The first submit may have stopped after storing the evaluation: finish what it started.
+            await TryEnsureListed();
             if (!S.IsFinished) ScheduleReconcile(TimeSpan.Zero);
             return Status();
         }
@@ -71,11 +74,13 @@ public sealed class EvaluationCoordinatorGrain(
             s.Phase = EvaluationPhase.Accepted;
             s.CreatedAt = now;
             s.MaxAttempts = spec.MaxAttempts;
+            s.JobId = spec.JobId;
             s.Runs = runs.ToDictionary(r => r.Key, _ => new EvaluationRunRecord(), StringComparer.Ordinal);
             return true;
         });
         _tracker = null;
         await this.RegisterOrUpdateReminder(ReconcileReminder, options.JobReconcile, options.JobReconcile);
+        await TryEnsureListed();
         logger.LogInformation("evaluation {Id}: accepted, {Runs} runs", Id, runs.Count);
         ScheduleReconcile(TimeSpan.Zero);
         return Status();
@@ -84,6 +89,40 @@ public sealed class EvaluationCoordinatorGrain(
     public Task<EvaluationStatus> GetStatus() => state.RecordExists
         ? Task.FromResult(Status())
         : throw new KeyNotFoundException($"evaluation '{Id}' does not exist");
+
+    public async Task<EvaluationStatus> Cancel()
+    {
+        if (!state.RecordExists) throw new KeyNotFoundException($"evaluation '{Id}' does not exist");
+        // Held like a deletion holds it: a reconcile pass in flight could otherwise start a run after the runs are stopped.
+        await _reconciling.WaitAsync();
+        try
+        {
+            // With every run ended the report is being written (or about to be): nothing is left to stop.
+            if (S.IsFinished || _deleting || WorkTracker<EvaluationRunRecord>.AllTerminal(S.Runs.Values)) return Status();
+            var running = S.Runs.Where(kv => kv.Value.Phase == EvaluationRunPhase.Running).Select(kv => kv.Key).ToList();
+            var now = DateTimeOffset.UtcNow;
+            await _state.Apply(s =>
+            {
+                if (s.IsFinished) return false;
+                foreach (var run in s.Runs.Values) WorkTracker<EvaluationRunRecord>.Cancel(run);
+                s.Phase = EvaluationPhase.Cancelled;
+                s.FinishedAt = now;
+                return true;
+            });
+            _live.Clear();
+            await Task.WhenAll(running.Select(StopRun));
+            await TryStopReminder();
+            // The job's dataset card says "running" until it hears the evaluation ended.
+            if (S.JobId is { } job) await TellJob(job, Status());
+            await TryEnsureListed();
+            logger.LogInformation("evaluation {Id}: cancelled, {Count} runs stopped", Id, running.Count);
+            return Status();
+        }
+        finally
+        {
+            _reconciling.Release();
+        }
+    }
 
     public Task ReportProgress(string runKey, int attempt, int epoch, int epochs, double validationIou)
     {
@@ -160,22 +199,12 @@ public sealed class EvaluationCoordinatorGrain(
         {
             if (state.RecordExists)
             {
-                await Task.WhenAll(S.Runs.Keys.Select(async key =>
-                {
-                    try
-                    {
-                        await GrainFactory.GetGrain<IEvaluationRunGrain>(EvaluationKeys.RunGrain(Id, key)).Stop();
-                    }
-                    catch (Exception e)
-                    {
-                        // Its silo may be gone, which stops it too; anything it still writes is swept below and by the job.
-                        logger.LogWarning("evaluation {Id}: could not stop run {Run} ({Error})", Id, key, e.Message);
-                    }
-                }));
+                await Task.WhenAll(S.Runs.Keys.Select(StopRun));
                 await this.StopReminder(ReconcileReminder);
             }
             // Artifacts before state: a deletion cut short between the two is resumed from the state.
             foreach (var key in await store.ListAllAsync(EvaluationKeys.Prefix(Id))) await store.DeleteAsync(key);
+            await GrainFactory.GetGrain<IEvaluationRegistryGrain>(0).Unregister(Id);
             if (state.RecordExists)
             {
                 await state.ClearStateAsync();
@@ -190,6 +219,66 @@ public sealed class EvaluationCoordinatorGrain(
             _reconciling.Release();
         }
         DeactivateOnIdle();
+    }
+
+    /// <summary>Stops a run's grain; its silo may be gone, which stops it too (anything it still writes is swept by a deletion).</summary>
+    private async Task StopRun(string key)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IEvaluationRunGrain>(EvaluationKeys.RunGrain(Id, key)).Stop();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("evaluation {Id}: could not stop run {Run} ({Error})", Id, key, e.Message);
+        }
+    }
+
+    private async Task TryStopReminder()
+    {
+        try
+        {
+            await this.StopReminder(ReconcileReminder);
+        }
+        catch (Exception e)
+        {
+            // The next tick of a finished evaluation stops it.
+            logger.LogWarning("evaluation {Id}: could not stop its reminder yet: {Error}", Id, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Puts the evaluation in the evaluation list, and brings its listing's phase up to date after
+    /// a phase change; retried by resubmission, reconcile passes, finishing and cancelling until it sticks.
+    /// </summary>
+    private async Task EnsureListed()
+    {
+        var phase = S.Phase;
+        if (S.ListedPage is not null && S.ListedPhase == phase) return;
+        var listing = new EvaluationListing(Id, S.CreatedAt, S.JobId, phase);
+        var page = S.ListedPage is { } known && await GrainFactory.GetGrain<IEvaluationRegistryPageGrain>(known).Update(listing)
+            ? known
+            : await GrainFactory.GetGrain<IEvaluationRegistryGrain>(0).Register(listing);
+        await _state.Apply(s =>
+        {
+            if (s.ListedPage == page && s.ListedPhase == phase) return false;
+            (s.ListedPage, s.ListedPhase) = (page, phase);
+            return true;
+        });
+    }
+
+    /// <summary>Listing is not worth failing a submit or a pass over: the next pass tries again.</summary>
+    private async Task TryEnsureListed()
+    {
+        if (_deleting || !state.RecordExists) return;
+        try
+        {
+            await EnsureListed();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("evaluation {Id}: not listed yet ({Error}); the next reconcile pass tries again", Id, e.Message);
+        }
     }
 
     private void ScheduleReconcile(TimeSpan due) =>
@@ -217,6 +306,7 @@ public sealed class EvaluationCoordinatorGrain(
             if (!state.RecordExists || S.IsFinished || _deleting) return;
             await TryFinish();
             if (S.IsFinished) return;
+            await TryEnsureListed();
             var due = Tracker.Due(S.Runs, DateTimeOffset.UtcNow);
             if (due.Count == 0) return;
             var started = await Tracker.StartAll(due, async (key, attempt) =>
@@ -232,6 +322,7 @@ public sealed class EvaluationCoordinatorGrain(
                 if (s.Phase == EvaluationPhase.Accepted && marked > 0) s.Phase = EvaluationPhase.Running;
                 return marked > 0;
             });
+            await TryEnsureListed();
         }
         catch (Exception e)
         {
@@ -293,14 +384,8 @@ public sealed class EvaluationCoordinatorGrain(
             return true;
         });
         logger.LogInformation("evaluation {Id}: {Phase}, report in {Report}", Id, S.Phase, S.ReportPrefix);
-        try
-        {
-            await this.StopReminder(ReconcileReminder);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning("evaluation {Id}: could not stop its reminder yet: {Error}", Id, e.Message);
-        }
+        await TryEnsureListed();
+        await TryStopReminder();
     }
 
     /// <summary>

@@ -47,6 +47,13 @@ public static class EvaluationSettingsMapper
         return EvaluationPlanner.Plan(real, synthetic, Options(spec.Settings), test);
     }
 
+    /// <summary>The settings' own rules, without images (folds against the image count is the plan's rule, see <see cref="Validate"/>).</summary>
+    public static void CheckSettings(EvaluationSettings s)
+    {
+        Training(s).Validate();
+        Options(s).Validate();
+    }
+
     public static void Validate(EvaluationSpec spec)
     {
         if (!Jobs.JobValidation.IsSafeName(spec.EvaluationId))

@@ -19,7 +19,14 @@ public sealed class EvaluationState
     /// <summary>Tries per run (the job's budget; state stored before it was kept reads as the former fixed 3).</summary>
     [Id(8)] public int MaxAttempts { get; set; } = 3;
 
-    public bool IsFinished => Phase is EvaluationPhase.Completed or EvaluationPhase.CompletedWithErrors;
+    /// <summary>The job whose dataset it evaluates (none for a standalone `singanseg evaluate`).</summary>
+    [Id(9)] public string? JobId { get; set; }
+
+    /// <summary>The evaluation list's page it is on, and the phase its listing shows (updated on every phase change).</summary>
+    [Id(10)] public int? ListedPage { get; set; }
+    [Id(11)] public EvaluationPhase? ListedPhase { get; set; }
+
+    public bool IsFinished => Phase is EvaluationPhase.Completed or EvaluationPhase.CompletedWithErrors or EvaluationPhase.Cancelled;
 }
 
 [GenerateSerializer]
@@ -37,7 +44,7 @@ public sealed class EvaluationRunRecord : ITrackedWork
     [Id(9)] public int RetryBase { get; set; }
     [Id(10)] public int InfrastructureFailures { get; set; }
 
-    /// <summary>The tracker's view of the phase (an evaluation is never cancelled).</summary>
+    /// <summary>The tracker's view of the phase.</summary>
     WorkStage ITrackedWork.Stage
     {
         get => Phase switch
@@ -46,6 +53,7 @@ public sealed class EvaluationRunRecord : ITrackedWork
             EvaluationRunPhase.Running => WorkStage.Active,
             EvaluationRunPhase.RetryScheduled => WorkStage.RetryScheduled,
             EvaluationRunPhase.Done => WorkStage.Done,
+            EvaluationRunPhase.Cancelled => WorkStage.Cancelled,
             _ => WorkStage.Failed,
         };
         set => Phase = value switch
@@ -54,9 +62,10 @@ public sealed class EvaluationRunRecord : ITrackedWork
             WorkStage.Active => EvaluationRunPhase.Running,
             WorkStage.RetryScheduled => EvaluationRunPhase.RetryScheduled,
             WorkStage.Done => EvaluationRunPhase.Done,
+            WorkStage.Cancelled => EvaluationRunPhase.Cancelled,
             _ => EvaluationRunPhase.Failed,
         };
     }
 
-    public bool IsTerminal => Phase is EvaluationRunPhase.Done or EvaluationRunPhase.Failed;
+    public bool IsTerminal => Phase is EvaluationRunPhase.Done or EvaluationRunPhase.Failed or EvaluationRunPhase.Cancelled;
 }

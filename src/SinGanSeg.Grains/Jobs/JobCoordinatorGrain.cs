@@ -6,6 +6,7 @@ using Orleans.Runtime;
 using Orleans.Serialization;
 using SinGanSeg.Abstractions;
 using SinGanSeg.Grains.Common;
+using SinGanSeg.Grains.Evaluation;
 using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Grains.Images;
 using SinGanSeg.Grains.Storage;
@@ -510,12 +511,7 @@ public sealed class JobCoordinatorGrain(
         var spec = _spec ??= await LoadSpec();
         if (spec.Evaluate is not { } settings) return (null, null);
         if (S.EvaluationId is not null) return (S.EvaluationId, null);
-        var done = S.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
-        var evaluation = new EvaluationSpec($"{JobId}-evaluation",
-            [.. spec.Images.Where(i => done.Contains(i.Name))],
-            [.. samples.Select(s => new SyntheticInput(s.Name, "artifact:" + s.ImageKey, "artifact:" + s.MaskKey, s.SourceImage,
-                s.StyledImageKey is null ? null : "artifact:" + s.StyledImageKey))],
-            settings, MaxAttempts: Math.Max(1, spec.MaxAttempts), JobId: JobId);
+        var evaluation = JobEvaluations.Spec(JobEvaluations.OwnId(JobId), spec, DoneImages(), samples, settings, spec.MaxAttempts);
         try
         {
             await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluation.EvaluationId).Submit(evaluation);
@@ -526,6 +522,86 @@ public sealed class JobCoordinatorGrain(
             // Too few images left after failures, say: the dataset stands, the report says why there is no evaluation.
             logger.LogWarning("job {Job}: evaluation not started: {Error}", JobId, e.Message);
             return (null, e.Message);
+        }
+    }
+
+    private HashSet<string> DoneImages() =>
+        S.Images.Where(kv => kv.Value.Phase == ImagePhase.Done).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Every evaluation of this job's dataset: its own and those asked for later; all are deleted with the job.</summary>
+    private List<string> AllEvaluations() => [.. S.Evaluations.Append(S.EvaluationId).OfType<string>().Distinct(StringComparer.Ordinal)];
+
+    public async Task<EvaluationStatus> Evaluate(string? evaluationId, EvaluationSettings settings, int? maxAttempts = null)
+    {
+        if (!state.RecordExists) throw new KeyNotFoundException($"job '{JobId}' does not exist");
+        if (S.IsDeleting) throw new JobNotFinishedException($"job '{JobId}' is being deleted");
+        if (S.Phase == JobPhase.Cancelled) throw new JobNotFinishedException($"job '{JobId}' was cancelled and has no dataset to evaluate; submit it again to run it");
+        if (!S.IsFinished || S.ManifestKey is null || Tracker.Finishing)
+            throw new JobNotFinishedException($"job '{JobId}' is {S.Phase}; its dataset can be evaluated once the job has finished");
+        var spec = _spec ??= await LoadSpec();
+        var samples = (await LoadOutcomes()).SelectMany(o => o.Samples);
+        var evaluation = JobEvaluations.Spec(evaluationId ?? "", spec, DoneImages(), samples, settings, maxAttempts ?? spec.MaxAttempts);
+        evaluation = evaluation with { EvaluationId = evaluationId ?? JobEvaluations.DerivedId(evaluation) };
+        // Refused before anything is recorded: too few images for the folds, an unknown model...
+        EvaluationSettingsMapper.Validate(evaluation);
+        var id = evaluation.EvaluationId;
+        var grain = GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(id);
+        if (AllEvaluations().Contains(id)) return await grain.Submit(evaluation);
+        // An id already in use is this job's only if the same evaluation is submitted (its inputs are this job's pairs);
+        // anything else is refused by the evaluation, and this job must not delete it with itself.
+        if (await EvaluationExists(grain))
+        {
+            var existing = await grain.Submit(evaluation);
+            await RememberEvaluation(id);
+            return existing;
+        }
+        // Remembered before it exists, so a deletion of the job never misses it.
+        var adopted = await RememberEvaluation(id);
+        try
+        {
+            var status = await grain.Submit(evaluation);
+            logger.LogInformation("job {Job}: evaluation {Evaluation} submitted{Adopted}", JobId, id, adopted ? " (the job's evaluation)" : "");
+            return status;
+        }
+        catch (Exception e) when (e is ArgumentException or JobConflictException)
+        {
+            await _state.Apply(s =>
+            {
+                if (adopted && s.EvaluationId == id) s.EvaluationId = null;
+                return s.Evaluations.Remove(id) || adopted;
+            });
+            throw;
+        }
+    }
+
+    /// <summary>Records an evaluation of the job; a job without an evaluation of its own takes it as its evaluation (true then).</summary>
+    private async Task<bool> RememberEvaluation(string id)
+    {
+        var adopted = false;
+        await _state.Apply(s =>
+        {
+            adopted = s.EvaluationId is null;
+            if (adopted)
+            {
+                s.EvaluationId = id;
+                s.EvaluationError = null;
+            }
+            if (!s.Evaluations.Contains(id)) s.Evaluations.Add(id);
+            return true;
+        });
+        return adopted;
+    }
+
+    private static async Task<bool> EvaluationExists(IEvaluationCoordinatorGrain grain)
+    {
+        try
+        {
+            await grain.GetStatus();
+            return true;
+        }
+        catch (KeyNotFoundException)
+        {
+            return false;
         }
     }
 
@@ -540,9 +616,10 @@ public sealed class JobCoordinatorGrain(
                     throw new JobDeletionException($"job '{JobId}' is {S.Phase}; cancel it first, or delete it with cancel (DELETE /api/jobs/{JobId}?cancel=true, singanseg delete --cancel)");
                 await Cancel();
             }
-            if (!cancelFirst && S.EvaluationId is { } evaluationId
-                && !(await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluationId).GetStatus()).IsFinished)
-                throw new JobDeletionException($"job '{JobId}' has its evaluation '{evaluationId}' still running; wait for it, or delete with cancel");
+            if (!cancelFirst)
+                foreach (var evaluationId in AllEvaluations())
+                    if (await EvaluationRunning(evaluationId))
+                        throw new JobDeletionException($"job '{JobId}' has its evaluation '{evaluationId}' still running; wait for it, cancel it, or delete with cancel");
             var now = DateTimeOffset.UtcNow;
             // Durable before anything is removed: a deletion cut short is resumed by this reminder or the next activation.
             await this.RegisterOrUpdateReminder(DeleteReminder, options.JobReconcile, options.JobReconcile);
@@ -556,6 +633,18 @@ public sealed class JobCoordinatorGrain(
             logger.LogInformation("job {Job}: deletion requested by {Who}", JobId, requestedBy);
         }
         return await RunDeletion() ?? NothingDeleted(requestedBy);
+    }
+
+    private async Task<bool> EvaluationRunning(string evaluationId)
+    {
+        try
+        {
+            return !(await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluationId).GetStatus()).IsFinished;
+        }
+        catch (KeyNotFoundException)
+        {
+            return false; // remembered, but its submission was refused or never arrived
+        }
     }
 
     private JobDeletionReport NothingDeleted(string requestedBy) => new(JobId, false, requestedBy, DateTimeOffset.UtcNow, 0, [], [], null);
@@ -591,8 +680,9 @@ public sealed class JobCoordinatorGrain(
                     .Select(name => GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Forget()));
                 models.UnionWith(known.OfType<string>());
             }
-            if (S.EvaluationId is { } evaluationId) await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluationId).Delete();
-            var report = await JobDeletion.RemoveArtifacts(store, JobId, S.EvaluationId, models, S.DeleteRequestedBy ?? "unknown", S.DeleteRequestedAt!.Value,
+            var evaluations = AllEvaluations();
+            foreach (var evaluationId in evaluations) await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluationId).Delete();
+            var report = await JobDeletion.RemoveArtifacts(store, JobId, evaluations, models, S.DeleteRequestedBy ?? "unknown", S.DeleteRequestedAt!.Value,
                 new ModelClaims(store, options.ModelClaimTtl, options.ModelClaimPoll), logger);
             await GrainFactory.GetGrain<IJobRegistryGrain>(0).Unregister(JobId);
             await this.StopReminder(ReconcileReminder);

@@ -8,7 +8,7 @@ using SinGanSeg.Grains.Storage;
 namespace SinGanSeg.Grains.Jobs;
 
 /// <summary>
-/// The artifact-store half of deleting a job: its own objects, its evaluation's, and each of its
+/// The artifact-store half of deleting a job: its own objects, its evaluations', and each of its
 /// models that no other job uses and nobody is training; then the audit record. Every step is
 /// safe to repeat, so a deletion cut short (a silo lost, the store refusing) is simply run again.
 /// </summary>
@@ -23,12 +23,12 @@ public static class JobDeletion
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static async Task<JobDeletionReport> RemoveArtifacts(IArtifactStore store, string jobId, string? evaluationId,
+    public static async Task<JobDeletionReport> RemoveArtifacts(IArtifactStore store, string jobId, IReadOnlyCollection<string> evaluationIds,
         IReadOnlyCollection<string> modelKeys, string requestedBy, DateTimeOffset requestedAt, ModelClaims claims, ILogger logger)
     {
         var deleted = 0;
         deleted += await DeletePrefix(store, ModelKeys.JobPrefix(jobId));
-        if (evaluationId is not null) deleted += await DeletePrefix(store, EvaluationKeys.Prefix(evaluationId));
+        foreach (var evaluationId in evaluationIds) deleted += await DeletePrefix(store, EvaluationKeys.Prefix(evaluationId));
         var removedModels = new List<string>();
         var keptModels = new List<string>();
         foreach (var model in modelKeys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))

@@ -30,6 +30,9 @@ public sealed class JobState
     /// <summary>That evaluation once it finished (its summary goes into the dataset card).</summary>
     [Id(20)] public EvaluationStatus? Evaluation { get; set; }
 
+    /// <summary>Evaluations asked for after the job finished (POST /api/evaluations); deleted with the job like its own.</summary>
+    [Id(21)] public List<string> Evaluations { get; set; } = [];
+
     /// <summary>The submit span (W3C traceparent): image spans link to it, also after restarts.</summary>
     [Id(14)] public string? TraceParent { get; set; }
 

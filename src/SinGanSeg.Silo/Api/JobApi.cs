@@ -195,5 +195,3 @@ public sealed record UploadRequest(IFormFileCollection Images, IFormFileCollecti
 /// <summary>GET /api/phases: Abstractions' <see cref="Phases"/> lists.</summary>
 public sealed record PhaseRules(IReadOnlyList<ImagePhase> TerminalImage, IReadOnlyList<ImagePhase> WorkingImage, IReadOnlyList<ImagePhase> ActiveImage,
     IReadOnlyList<ImagePhase> WaitingImage, IReadOnlyList<JobPhase> FinishedJob);
-
-public sealed class JobNotFinishedException(string message) : Exception(message);

@@ -552,7 +552,7 @@ function showJob(jobId) {
           ["report.md", "report.json", "dice.svg"].map((f) => el("a", { href: report + f, target: "_blank", rel: "noopener", text: f }))));
       }
       panel.replaceChildren(...children);
-      evaluationShown = { finished: e.phase === "Completed" || e.phase === "CompletedWithErrors" };
+      evaluationShown = { finished: e.phase === "Completed" || e.phase === "CompletedWithErrors" || e.phase === "Cancelled" };
     } catch (err) {
       if (!(err instanceof Unauthorized)) panel.replaceChildren(el("h2", { text: "Evaluation" }), el("p", { class: "error", text: err.message }));
     } finally {

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace SinGanSeg.Core.Tests;
+
+/// <summary>
+/// Evaluations as resources on a real `singanseg serve`, driven by `singanseg evaluations` with
+/// --json: refused for a running or cancelled job (409), an unknown job (404) and a bad setting
+/// (400 naming the field); submitted against a finished job, listed, run to its report, resubmitted
+/// harmlessly, another one cancelled; and every one of them deleted with the job.
+/// </summary>
+public sealed class EvaluationsApiTests
+{
+    /// <summary>Small enough for a loaded 2-core machine: 2 folds, one epoch of 64-pixel images, a narrow decoder.</summary>
+    private static readonly string[] Light = ["--folds", "2", "--epochs", "1", "--image-size", "64", "--batch-size", "4", "--decoder-channels", "32,32,16,16,16", "--no-mixed"];
+
+    [Fact]
+    public async Task Submit_against_a_finished_job_list_cancel_and_delete_with_the_job()
+    {
+        var state = TestData.NewTempDir("evaluations-state");
+        using var serve = CliProcess.Start(["serve", "--port", "0", "--state", state, "--device", "cpu", "--json"]);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (serve.Stdout.Length == 0 && DateTime.UtcNow < deadline) await Task.Delay(200);
+        Assert.True(serve.Stdout.Length > 0, $"serve printed nothing:\n{serve.Stderr}");
+        var api = JsonDocument.Parse(serve.Stdout.Split('\n')[0]).RootElement.GetProperty("url").GetString()!;
+        using var http = new HttpClient { BaseAddress = new Uri(api), DefaultRequestHeaders = { { "X-Requested-With", "singanseg" } } };
+
+        // A job that runs for minutes: evaluating it is refused while it runs and after it is cancelled.
+        var one = Dataset("evaluations-slow", skip: 40, count: 1);
+        Json("submit", "--api", api, "--job-id", "slow", "--images", one.Images, "--masks", one.Masks, "--upload", "--preset", "tiny", "--iters", "3000", "--samples-per-image", "1", "--no-score");
+        var (code, _, stderr) = CliProcess.Run(["evaluations", "submit", "--api", api, "--job-id", "slow", .. Light, "--json"]);
+        Assert.True(code == 2 && stderr.Contains("409") && stderr.Contains("once the job has finished"), $"exit {code}: {stderr}");
+        Json("cancel", "--api", api, "--job-id", "slow");
+        (code, _, stderr) = CliProcess.Run(["evaluations", "submit", "--api", api, "--job-id", "slow", .. Light, "--json"]);
+        Assert.True(code == 2 && stderr.Contains("409") && stderr.Contains("cancelled"), $"exit {code}: {stderr}");
+        (code, _, stderr) = CliProcess.Run(["evaluations", "submit", "--api", api, "--job-id", "no-such-job", .. Light, "--json"]);
+        Assert.True(code == 2 && stderr.Contains("404"), $"exit {code}: {stderr}");
+
+        // A finished job of six pairs (two folds with held-out and validation images in each).
+        var six = Dataset("evaluations-done", skip: 41, count: 6);
+        Json("submit", "--api", api, "--job-id", "done", "--images", six.Images, "--masks", six.Masks, "--upload", "--preset", "tiny", "--iters", "1", "--samples-per-image", "1", "--no-score");
+        using (var watch = CliProcess.Start(["watch", "--api", api, "--job-id", "done", "--json"]))
+            Assert.True(watch.WaitForExit(TimeSpan.FromMinutes(15)) == 0, $"{watch.Stdout}\n{watch.Stderr}\n{serve.Stderr}");
+
+        // A bad setting is refused naming the field as the API spells it.
+        var bad = await http.PostAsJsonAsync("/api/evaluations", new { jobId = "done", imageSize = 100 });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.StartsWith("imageSize:", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        (code, _, stderr) = CliProcess.Run(["evaluations", "submit", "--api", api, "--job-id", "done", "--folds", "1", "--json"]);
+        Assert.True(code == 2 && stderr.Contains("folds:"), $"exit {code}: {stderr}");
+
+        var submitted = Json(["evaluations", "submit", "--api", api, "--job-id", "done", .. Light]);
+        var light = submitted.GetProperty("evaluationId").GetString()!;
+        Assert.StartsWith("done-eval-", light);
+        Assert.True(submitted.GetProperty("runs").GetArrayLength() >= 4); // 2 folds × real, synthetic-raw
+        // The job had no evaluation of its own: it takes this one (its status, its dataset card).
+        Assert.Equal(light, Json("status", "--api", api, "--job-id", "done").GetProperty("evaluationId").GetString());
+
+        var finished = await Until(() => Task.FromResult(Json("evaluations", "show", "--api", api, "--evaluation-id", light)),
+            s => s.GetProperty("phase").GetString() is "Completed" or "CompletedWithErrors", TimeSpan.FromMinutes(15));
+        Assert.Equal("Completed", finished.GetProperty("phase").GetString());
+        Assert.NotEmpty(finished.GetProperty("summary").EnumerateArray());
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/evaluations/{light}/report/report.md")).StatusCode);
+        // The same request again is the same evaluation, untouched.
+        var again = Json(["evaluations", "submit", "--api", api, "--job-id", "done", .. Light]);
+        Assert.Equal((light, "Completed"), (again.GetProperty("evaluationId").GetString(), again.GetProperty("phase").GetString()));
+
+        // A heavier one under a chosen id, cancelled while it runs.
+        var heavy = Json("evaluations", "submit", "--api", api, "--job-id", "done", "--evaluation-id", "done-heavy", "--folds", "2", "--epochs", "200");
+        Assert.Equal("done-heavy", heavy.GetProperty("evaluationId").GetString());
+        var cancelled = Json("evaluations", "cancel", "--api", api, "--evaluation-id", "done-heavy");
+        Assert.Equal("Cancelled", cancelled.GetProperty("phase").GetString());
+        Assert.Contains(cancelled.GetProperty("runs").EnumerateArray(), r => r.GetProperty("phase").GetString() == "Cancelled");
+        Assert.Equal("Cancelled", Json("evaluations", "cancel", "--api", api, "--evaluation-id", "done-heavy").GetProperty("phase").GetString());
+        (code, _, stderr) = CliProcess.Run("evaluations", "cancel", "--api", api, "--evaluation-id", "no-such-evaluation", "--json");
+        Assert.True(code == 2 && stderr.Contains("404"), $"exit {code}: {stderr}");
+
+        // Listed newest first, each with its job and phase; filtered by job.
+        var listed = Json("evaluations", "list", "--api", api).EnumerateArray().ToList();
+        Assert.Equal([("done-heavy", "done", "Cancelled"), (light, "done", "Completed")],
+            listed.Select(e => (e.GetProperty("evaluationId").GetString(), e.GetProperty("jobId").GetString(), e.GetProperty("phase").GetString())));
+        Assert.All(listed, e => Assert.True(e.GetProperty("createdAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddHours(-1)));
+        Assert.Empty(Json("evaluations", "list", "--api", api, "--job-id", "slow").EnumerateArray());
+        var page = await http.GetFromJsonAsync<JsonElement>("/api/evaluations?limit=1");
+        Assert.Equal("done-heavy", page.GetProperty("evaluations")[0].GetProperty("evaluationId").GetString());
+        var rest = await http.GetFromJsonAsync<JsonElement>($"/api/evaluations?limit=1&continuation={page.GetProperty("continuation").GetString()}");
+        Assert.Equal(light, rest.GetProperty("evaluations")[0].GetProperty("evaluationId").GetString());
+
+        // Deleting the job deletes both evaluations, and takes them off the list.
+        Assert.True(Json("delete", "--api", api, "--job-id", "done").GetProperty("existed").GetBoolean());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/api/evaluations/{light}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/evaluations/done-heavy")).StatusCode);
+        Assert.Empty(Json("evaluations", "list", "--api", api).EnumerateArray());
+        Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(state, "artifacts"), "*", SearchOption.AllDirectories), d => d.Contains("done-heavy", StringComparison.Ordinal) || d.Contains(light, StringComparison.Ordinal));
+
+        serve.Signal(15);
+        Assert.Equal(0, serve.WaitForExit(TimeSpan.FromMinutes(1)));
+    }
+
+    private static (string Images, string Masks) Dataset(string name, int skip, int count)
+    {
+        var dir = TestData.NewTempDir(name);
+        Directory.CreateDirectory(Path.Combine(dir, "images"));
+        Directory.CreateDirectory(Path.Combine(dir, "masks"));
+        foreach (var n in Directory.GetFiles(Path.Combine(TestData.Polyps, "images")).Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).Skip(skip).Take(count))
+        {
+            File.Copy(TestData.PolypImage(n!), Path.Combine(dir, "images", n + ".jpg"));
+            File.Copy(TestData.PolypMask(n!), Path.Combine(dir, "masks", n + ".jpg"));
+        }
+        return (Path.Combine(dir, "images"), Path.Combine(dir, "masks"));
+    }
+
+    private static async Task<JsonElement> Until(Func<Task<JsonElement>> poll, Func<JsonElement, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = await poll();
+            if (done(value)) return value;
+            Assert.True(DateTime.UtcNow < deadline, $"not done after {timeout}: {value}");
+            await Task.Delay(2000);
+        }
+    }
+
+    /// <summary>Runs a command with --json; it must succeed and print exactly one JSON document.</summary>
+    private static JsonElement Json(params string[] args)
+    {
+        var (code, stdout, stderr) = CliProcess.Run([.. args, "--json"]);
+        Assert.True(code == 0, $"{string.Join(' ', args)} exited {code}\n{stdout}\n{stderr}");
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"{args[0]} --json printed {lines.Length} lines:\n{stdout}");
+        return JsonDocument.Parse(lines[0]).RootElement;
+    }
+}
