@@ -2,14 +2,20 @@ namespace SinGanSeg.Deploy.Tests;
 
 /// <summary>
 /// No Docker engine runs here, so the images are checked through what decides whether they
-/// work: the CPU Dockerfile's own publish command is run, and the published app must contain
-/// what the runtime stage copies and starts. The GPU Dockerfile cannot be published here (its
-/// CUDA libtorch is not on this machine's package source); it must run the same command.
+/// work: the CPU and CLI Dockerfiles' own publish commands are run, and the published app must
+/// contain what the runtime stage copies and starts (the CLI's is started, as its image would).
+/// The GPU Dockerfile cannot be published here (its CUDA libtorch is not on this machine's
+/// package source); it must run the same command as the CPU one. The tests of one class run one
+/// after another, so the publishes (which share the silo's projects) never overlap.
 /// </summary>
 public sealed class DockerImageTests
 {
     private static Dockerfile Cpu => new(System.IO.Path.Combine(RepoPaths.DockerDir, "Dockerfile.cpu"));
     private static Dockerfile Gpu => new(System.IO.Path.Combine(RepoPaths.DockerDir, "Dockerfile.gpu"));
+    private static Dockerfile Cli => new(System.IO.Path.Combine(RepoPaths.DockerDir, "Dockerfile.cli"));
+
+    /// <summary>TorchSharp's native runtime, flattened next to the app by the linux-x64 publish.</summary>
+    private static readonly string[] TorchNativeFiles = ["libLibTorchSharp.so", "libtorch.so", "libtorch_cpu.so", "libc10.so"];
 
     [Fact]
     public void CpuPublishHasWhatTheImageRuns()
@@ -43,14 +49,80 @@ public sealed class DockerImageTests
                      {
                          "appsettings.json", "singanseg-silo.runtimeconfig.json",
                          "DnnImageModels/ResNet18Onnx/ResNet18.onnx",
-                         // TorchSharp's native runtime, flattened next to the app by the linux-x64 publish.
-                         "libLibTorchSharp.so", "libtorch.so", "libtorch_cpu.so", "libc10.so",
-                     })
+                     }.Concat(TorchNativeFiles))
                 Assert.True(File.Exists(System.IO.Path.Combine(output, file)), $"{file} is missing from the published app");
         }
         finally
         {
             Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void CliPublishStartsAsTheImageRunsIt()
+    {
+        var docker = Cli;
+        var command = docker.PublishCommand();
+        // The silo image's publish, of the CLI project.
+        Assert.Equal(Cpu.PublishCommand().Select(w => w.Replace("src/SinGanSeg.Silo/SinGanSeg.Silo.csproj", "src/SinGanSeg.Cli/SinGanSeg.Cli.csproj", StringComparison.Ordinal)), command);
+        Assert.Contains("src/SinGanSeg.Cli/SinGanSeg.Cli.csproj", command);
+        var outIndex = Array.IndexOf(command, "-o");
+        var imagePublishDir = command[outIndex + 1];
+
+        var output = Directory.CreateTempSubdirectory("singanseg-cli-publish-").FullName;
+        var workDir = Directory.CreateTempSubdirectory("singanseg-cli-data-").FullName;
+        try
+        {
+            command[outIndex + 1] = output;
+            var (exit, log) = Tool.Run(command[0], command.Skip(1), RepoPaths.Root, "the .NET SDK is needed", TimeSpan.FromMinutes(15));
+            Assert.True(exit == 0, $"{string.Join(' ', command)} failed:\n{log}");
+
+            var (source, destination) = Assert.Single(docker.CopiesFromBuild());
+            Assert.Equal(imagePublishDir, source);
+            var entry = docker.Entrypoint();
+            Assert.Equal(["dotnet", destination.TrimEnd('/') + "/singanseg.dll"], entry);
+            var inImage = (string path) => System.IO.Path.Combine(output, path[(destination.TrimEnd('/').Length + 1)..]);
+            Assert.True(File.Exists(inImage(entry[1])), $"the ENTRYPOINT's {entry[1]} is not in the published app");
+            foreach (var file in new[] { "singanseg.runtimeconfig.json", "DnnImageModels/ResNet18Onnx/ResNet18.onnx" }.Concat(TorchNativeFiles))
+                Assert.True(File.Exists(System.IO.Path.Combine(output, file)), $"{file} is missing from the published app");
+
+            // The runtime base must bring every shared framework the app names (serve hosts ASP.NET Core).
+            var runtime = docker.BaseImages().Last();
+            Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:", runtime, StringComparison.Ordinal);
+            using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(System.IO.Path.Combine(output, "singanseg.runtimeconfig.json")));
+            var options = config.RootElement.GetProperty("runtimeOptions");
+            var frameworks = (options.TryGetProperty("frameworks", out var many) ? many.EnumerateArray().ToList() : [options.GetProperty("framework")])
+                .Select(f => f.GetProperty("name").GetString()).ToList();
+            Assert.NotEmpty(frameworks);
+            Assert.All(frameworks, f => Assert.Contains(f, new[] { "Microsoft.NETCore.App", "Microsoft.AspNetCore.App" }));
+
+            // Started the way the image starts it: ENTRYPOINT with the default CMD (--help), in a
+            // fresh environment (without the test host's native-compat variables). On this Debian 12
+            // host the CLI relaunches itself with the publish's native-compat/ (the image deletes
+            // it: Ubuntu 24.04 needs none), as every singanseg executable here does.
+            Assert.Equal(["--help"], docker.Cmd());
+            var (helpExit, help) = Tool.Run(entry[0], [inImage(entry[1]), .. docker.Cmd()], workDir, "the .NET runtime is needed", TimeSpan.FromMinutes(2),
+                start =>
+                {
+                    foreach (var name in new[] { "LD_PRELOAD", "LD_LIBRARY_PATH", "SINGANSEG_NATIVE_COMPAT", "SINGANSEG_NATIVE_COMPAT_PARENT" })
+                        start.Environment.Remove(name);
+                });
+            Assert.True(helpExit == 0, $"singanseg --help exited {helpExit}:\n{help}");
+            foreach (var subcommand in new[] { "run", "serve", "submit", "watch", "jobs", "download", "train", "generate", "evaluate" })
+                Assert.Matches($@"(?m)^\s+{subcommand}\b", help);
+
+            // Non-root like the silo images, in a working directory that user owns.
+            Assert.Equal("1654", docker.ArgDefaults["APP_UID"]);
+            Assert.Contains("USER ${APP_UID}", docker.Lines);
+            Assert.Contains("RUN mkdir -p /data && chown ${APP_UID} /data", docker.Lines);
+            Assert.Contains("WORKDIR /data", docker.Lines);
+            Assert.Contains("RUN rm -rf /app/publish/native-compat", docker.Lines);
+            Assert.Equal("10.0-noble", docker.ArgDefaults["DOTNET_VERSION"]);
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+            Directory.Delete(workDir, recursive: true);
         }
     }
 

@@ -39,9 +39,18 @@ internal sealed partial class Dockerfile
             .Select(w => (w[0], w[1]));
 
     /// <summary>The exec-form ENTRYPOINT's words.</summary>
-    public string[] Entrypoint()
+    public string[] Entrypoint() => ExecForm("ENTRYPOINT");
+
+    /// <summary>The exec-form CMD's words (the entrypoint's default arguments); empty without a CMD.</summary>
+    public string[] Cmd() => Lines.Any(l => l.StartsWith("CMD ", StringComparison.Ordinal)) ? ExecForm("CMD") : [];
+
+    /// <summary>The image each FROM starts a stage from, build args substituted.</summary>
+    public IEnumerable<string> BaseImages() =>
+        Lines.Where(l => l.StartsWith("FROM ", StringComparison.Ordinal)).Select(l => Substitute(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]));
+
+    private string[] ExecForm(string instruction)
     {
-        var line = Lines.Single(l => l.StartsWith("ENTRYPOINT ", StringComparison.Ordinal));
+        var line = Lines.Single(l => l.StartsWith(instruction + " ", StringComparison.Ordinal));
         return Quoted().Matches(line).Select(m => m.Groups[1].Value).ToArray();
     }
 

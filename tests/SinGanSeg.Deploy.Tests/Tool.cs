@@ -5,10 +5,13 @@ namespace SinGanSeg.Deploy.Tests;
 /// <summary>Runs an external tool the deploy checks need; a missing tool fails the test with how to get it.</summary>
 internal static class Tool
 {
-    public static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, string workingDirectory, string installHint, TimeSpan? timeout = null)
+    /// <param name="configure">Adjusts the process before it starts (its environment).</param>
+    public static (int ExitCode, string Output) Run(string file, IEnumerable<string> args, string workingDirectory, string installHint, TimeSpan? timeout = null,
+        Action<ProcessStartInfo>? configure = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
         foreach (var a in args) start.ArgumentList.Add(a);
+        configure?.Invoke(start);
         Process process;
         try
         {
