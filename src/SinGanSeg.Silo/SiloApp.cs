@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Silo.Api;
 using SinGanSeg.Silo.Dashboard;
 using SinGanSeg.Silo.Security;
@@ -14,10 +15,15 @@ namespace SinGanSeg.Silo;
 public static class SiloApp
 {
     /// <param name="contentRoot">Where appsettings.json is read from (default: the working directory, as ASP.NET does).</param>
-    public static WebApplication Build(string[] args, string? contentRoot = null, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="options">
+    /// The system's settings as given, instead of the configuration's SinGanSeg section: `run
+    /// --dashboard` hosts the very silo `run` configures (its state folder, timers and weights).
+    /// </param>
+    public static WebApplication Build(string[] args, string? contentRoot = null, Action<WebApplicationBuilder>? configure = null, SinGanSegOptions? options = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
-        var (options, host) = SiloSetup.Read(builder.Configuration);
+        var (configured, host) = SiloSetup.Read(builder.Configuration);
+        options = options?.Validated() ?? configured;
         builder.UseOrleans(silo => silo.Configure(options, host));
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

@@ -5,6 +5,8 @@ using SinGanSeg.Cli.Output;
 using SinGanSeg.Core.Imaging;
 using SinGanSeg.Core.Training;
 using SinGanSeg.Grains.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace SinGanSeg.Cli.Commands;
@@ -23,9 +25,11 @@ public static class RunCommand
         var device = CommonOptions.Device();
         var styleWeights = new Option<FileInfo?>("--style-weights") { Description = "torchvision .pth for --style-network (required for vgg16/vgg19; resnet18's weights ship with SinGanSeg)" };
         var inceptionWeights = new Option<FileInfo?>("--inception-weights") { Description = "torchvision inception_v3 .pth: score with SIFID-Inception instead of the offline SIFID-ResNet18-stem" };
+        var dashboard = new Option<bool>("--dashboard") { Description = "while the job runs, also serve its dashboard and the REST API on 127.0.0.1 (the address is printed; it stops when the run ends)" };
+        var dashboardPort = new Option<int>("--dashboard-port") { Description = "the dashboard's port (0 = any free port)", DefaultValueFactory = _ => 0 };
         var command = new Command("run", "Train a model per image and generate the synthetic dataset, on this machine (embedded cluster). Rerun to resume.")
         {
-            images, masks, output, slots, jobId, device, styleWeights, inceptionWeights,
+            images, masks, output, slots, jobId, device, styleWeights, inceptionWeights, dashboard, dashboardPort,
         };
         job.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
@@ -49,13 +53,28 @@ public static class RunCommand
                     Vgg19 = spec.Style?.Network == "vgg19" ? parse.GetValue(styleWeights)?.FullName : null,
                     ResNet18 = spec.Style?.Network == "resnet18" ? parse.GetValue(styleWeights)?.FullName : null,
                 };
+                var log = Path.Combine(state, "singanseg.log");
+                // --dashboard: the silo runs inside the web app `serve` runs (dashboard, REST API, API reference), over the same state.
+                WebApplication? web = null;
+                Func<SinGanSegOptions, IHost>? withDashboard = null;
+                if (parse.GetValue(dashboard))
+                    withDashboard = o =>
+                    {
+                        var app = ServeCommand.BuildOver(o, parse.GetValue(dashboardPort), log);
+                        web = app;
+                        return app;
+                    };
                 await using var cluster = await EmbeddedSilo.StartAsync(state, parse.GetValue(device)!, parse.GetValue(slots), cancellation,
-                    logging => logging.AddProvider(new FileLoggerProvider(Path.Combine(state, "singanseg.log"), LogLevel.Information)),
-                    o => o with { Weights = weights });
+                    logging => logging.AddProvider(new FileLoggerProvider(log, LogLevel.Information)),
+                    o => o with { Weights = weights },
+                    buildHost: withDashboard);
                 var coordinator = cluster.Client.GetGrain<IJobCoordinatorGrain>(spec.JobId);
                 var accepted = await coordinator.Submit(spec);
                 Console.WriteLine($"job {spec.JobId}: {spec.Images.Count} images, preset {spec.Training.Preset}, {spec.SamplesPerImage} samples each" +
                     (accepted.Done > 0 || accepted.Images.Any(i => i.CompletedScales > 0) ? $" (resuming: {accepted.Done} done)" : ""));
+                // Printed once the job exists, so the page it names shows it at once.
+                if (web is not null)
+                    Console.WriteLine($"dashboard: {web.Urls.First().TrimEnd('/')}/jobs/{spec.JobId} (REST API at /api/, reference at /api/docs/; until the run ends)");
                 var status = await JobProgressView.Follow(_ => coordinator.GetStatus(), cancellation);
                 var written = await DatasetExport.ExportAsync(cluster.Artifacts, status, outDir, cancellation);
                 var pairsWritten = status.Images.Sum(i => i.Samples);

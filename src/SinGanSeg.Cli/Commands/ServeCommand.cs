@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using SinGanSeg.Cli.Output;
+using SinGanSeg.Grains.Hosting;
 using SinGanSeg.Silo;
 
 namespace SinGanSeg.Cli.Commands;
@@ -97,6 +98,22 @@ public static class ServeCommand
             builder.Logging.AddProvider(new FileLoggerProvider(logFile, LogLevel.Information));
         });
     }
+
+    /// <summary>
+    /// The same application over a silo configured by its caller (`run --dashboard`: the embedded
+    /// silo of `run`, its state under OUT/.singanseg), on 127.0.0.1:<paramref name="port"/>. It takes
+    /// the embedded silo's service id, so reminders stored by a plain `run` are found again.
+    /// </summary>
+    public static WebApplication BuildOver(SinGanSegOptions options, int port, string logFile) => SiloApp.Build(
+    [
+        "--urls", $"http://127.0.0.1:{port}",
+        $"--Silo:SiloPort={FreePort()}", $"--Silo:GatewayPort={FreePort()}",
+        $"--Silo:ServiceId={EmbeddedSilo.ServiceId}", $"--Silo:ClusterId={EmbeddedSilo.ServiceId}",
+    ], AppContext.BaseDirectory, builder =>
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new FileLoggerProvider(logFile, LogLevel.Information));
+    }, options);
 
     public static Addresses AddressesOf(WebApplication app, string stateDirectory, string log)
     {

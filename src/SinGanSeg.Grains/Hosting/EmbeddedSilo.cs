@@ -15,6 +15,9 @@ namespace SinGanSeg.Grains.Hosting;
 /// </summary>
 public sealed class EmbeddedSilo : IAsyncDisposable
 {
+    /// <summary>Its cluster and service id, for a host that runs the same silo over the same state (`run --dashboard`).</summary>
+    public const string ServiceId = "singanseg-embedded";
+
     private readonly IHost _host;
     private readonly FileStream _lock;
 
@@ -34,14 +37,20 @@ public sealed class EmbeddedSilo : IAsyncDisposable
     /// <param name="configureLogging">Where the silo logs (the CLI sends it to a file so the live display stays intact).</param>
     /// <param name="configure">Adjusts the options (the benchmark shortens timers).</param>
     /// <param name="configureSilo">Extra silo wiring (the benchmark adds a call counter).</param>
+    /// <param name="buildHost">
+    /// Hosts the silo, with these final options, in another application instead of a bare host:
+    /// `run --dashboard` runs the silo web app (dashboard and REST API) here, which wires its own
+    /// silo and logging (<paramref name="configureLogging"/> and <paramref name="configureSilo"/> are then unused).
+    /// </param>
     public static async Task<EmbeddedSilo> StartAsync(string stateDirectory, string device, int slots, CancellationToken cancellation,
-        Action<ILoggingBuilder>? configureLogging = null, Func<SinGanSegOptions, SinGanSegOptions>? configure = null, Action<ISiloBuilder>? configureSilo = null)
+        Action<ILoggingBuilder>? configureLogging = null, Func<SinGanSegOptions, SinGanSegOptions>? configure = null, Action<ISiloBuilder>? configureSilo = null,
+        Func<SinGanSegOptions, IHost>? buildHost = null)
     {
         Directory.CreateDirectory(stateDirectory);
         var ownership = await Own(stateDirectory, cancellation);
         try
         {
-            return await Start(stateDirectory, device, slots, ownership, cancellation, configureLogging, configure, configureSilo);
+            return await Start(stateDirectory, device, slots, ownership, cancellation, configureLogging, configure, configureSilo, buildHost);
         }
         catch
         {
@@ -51,7 +60,8 @@ public sealed class EmbeddedSilo : IAsyncDisposable
     }
 
     private static async Task<EmbeddedSilo> Start(string stateDirectory, string device, int slots, FileStream ownership, CancellationToken cancellation,
-        Action<ILoggingBuilder>? configureLogging, Func<SinGanSegOptions, SinGanSegOptions>? configure, Action<ISiloBuilder>? configureSilo)
+        Action<ILoggingBuilder>? configureLogging, Func<SinGanSegOptions, SinGanSegOptions>? configure, Action<ISiloBuilder>? configureSilo,
+        Func<SinGanSegOptions, IHost>? buildHost)
     {
         // Nothing else writes here (we hold the lock): whatever a killed process was writing can go.
         var scratch = Path.Combine(stateDirectory, "scratch");
@@ -69,6 +79,22 @@ public sealed class EmbeddedSilo : IAsyncDisposable
             JobReconcile = TimeSpan.FromSeconds(30),
         };
         options = configure?.Invoke(options) ?? options;
+        var host = buildHost?.Invoke(options) ?? BareHost(options, configureLogging, configureSilo);
+        try
+        {
+            await host.StartAsync(cancellation);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        return new EmbeddedSilo(host, stateDirectory, ownership);
+    }
+
+    /// <summary>The silo alone in a generic host: localhost clustering on free ports, logging only where the caller says.</summary>
+    private static IHost BareHost(SinGanSegOptions options, Action<ILoggingBuilder>? configureLogging, Action<ISiloBuilder>? configureSilo)
+    {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
@@ -77,13 +103,11 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "singanseg-embedded", clusterId: "singanseg-embedded");
+            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: ServiceId, clusterId: ServiceId);
             silo.AddSinGanSeg(options);
             configureSilo?.Invoke(silo);
         });
-        var host = builder.Build();
-        await host.StartAsync(cancellation);
-        return new EmbeddedSilo(host, stateDirectory, ownership);
+        return builder.Build();
     }
 
     /// <summary>
