@@ -1,0 +1,232 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+using SinGanSeg.Abstractions;
+using SinGanSeg.Grains.Hosting;
+using Xunit.Abstractions;
+
+namespace SinGanSeg.Core.Tests;
+
+/// <summary>
+/// Issue 15: the job list stays fast with 10 000 jobs. The listings are registered through the
+/// registry's own grain interface (as job coordinators do; no job starts, nothing trains), then
+/// the whole list is paged through and filtered by phase. "Fast" is asserted as cost, not time:
+/// the grain calls one page request makes are counted and must not depend on how many jobs exist.
+/// </summary>
+public sealed class JobListingScaleTests(ITestOutputHelper output)
+{
+    private const int JobCount = 10_000;
+    private const int Limit = 50;
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Most jobs finished, some running or failed; Accepted is rare (a job leaves it within seconds).</summary>
+    private static JobPhase PhaseOf(int i) => i % 1000 == 999 ? JobPhase.Accepted : (i % 20) switch
+    {
+        < 10 => JobPhase.Completed,
+        < 14 => JobPhase.Running,
+        < 17 => JobPhase.CompletedWithErrors,
+        _ => JobPhase.Cancelled,
+    };
+
+    private static JobListing ListingOf(int i)
+    {
+        var total = 1 + i % 13;
+        var failed = PhaseOf(i) == JobPhase.CompletedWithErrors ? 1 : 0;
+        var done = PhaseOf(i) is JobPhase.Completed or JobPhase.CompletedWithErrors ? total - failed : i % total;
+        return new JobListing($"job-{i:D5}", T0.AddSeconds(i), PhaseOf(i), total, done, failed);
+    }
+
+    [Fact]
+    public async Task Ten_thousand_jobs_page_and_filter_at_a_cost_that_does_not_grow_with_the_job_count()
+    {
+        var calls = new CallLog();
+        var state = Directory.CreateTempSubdirectory("singanseg-listing-scale-").FullName;
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((silo, siloBuilder) =>
+        {
+            siloBuilder.AddSinGanSeg(TestCluster.Defaults("Tlistingscale", silo.SiloName) with
+            {
+                Storage = StorageMode.Embedded,
+                StateDirectory = state,
+                ScratchDirectory = Path.Combine(state, "scratch"),
+                AcceptImageGrains = false,
+            });
+            // Grain state in memory instead of files (the keyed storage registered last is the one used).
+            siloBuilder.AddMemoryGrainStorage(StorageNames.Grains);
+            siloBuilder.AddIncomingGrainCallFilter(context =>
+            {
+                calls.Record(context.InterfaceName, context.MethodName, context.TargetId.ToString());
+                return context.Invoke();
+            });
+        });
+        var cluster = builder.Build();
+        try
+        {
+            await cluster.DeployAsync();
+            var registry = cluster.Client.GetGrain<IJobRegistryGrain>(0);
+            var pageSize = new SinGanSegOptions().RegistryPageSize;
+
+            // A tenth of the jobs first: what a page request costs then is the baseline.
+            var clock = Stopwatch.StartNew();
+            await Register(registry, 0, JobCount / 10, pageSize, new TimeSpan[4]);
+            var smallCosts = await PageThrough(registry, JobCount / 10, calls);
+            var byFill = new TimeSpan[4];
+            await Register(registry, JobCount / 10, JobCount, pageSize, byFill);
+            var registering = clock.Elapsed;
+            output.WriteLine($"registered {JobCount} jobs in {registering.TotalSeconds:F1} s ({registering.TotalMilliseconds / JobCount:F2} ms each)");
+            // Each registration rewrites its whole page's state, so it costs more the fuller the page is (warm pages 1-9).
+            var perQuarter = (JobCount - JobCount / 10) / byFill.Length;
+            output.WriteLine("ms per registration by page fill (quarters): " + string.Join(", ", byFill.Select(t => (t.TotalMilliseconds / perQuarter).ToString("F2"))));
+            output.WriteLine("grain calls so far: " + string.Join(", ", calls.ByMethod.OrderByDescending(kv => kv.Value).Take(4).Select(kv => $"{kv.Key} {kv.Value}")));
+
+            // Registering only listed jobs: no coordinator, image or other grain of this system was called.
+            var ours = typeof(IJobRegistryGrain).Assembly.GetTypes().Where(t => t.IsInterface && typeof(IGrain).IsAssignableFrom(t)).Select(t => t.Name).ToHashSet();
+            Assert.Equal(new HashSet<string> { nameof(IJobRegistryGrain), nameof(IJobRegistryPageGrain) }, calls.Interfaces.Select(ShortName).Where(ours.Contains).ToHashSet());
+            // ... and the state was kept in memory, not in the embedded mode's grain files.
+            Assert.False(Directory.Exists(Path.Combine(state, "grains")) && Directory.EnumerateFileSystemEntries(Path.Combine(state, "grains")).Any());
+
+            // Everything, newest first, each once, in pages of the limit, with its counts.
+            clock.Restart();
+            var costs = await PageThrough(registry, JobCount, calls);
+            output.WriteLine($"paged through {JobCount} jobs in {costs.Count} requests in {clock.Elapsed.TotalSeconds:F1} s");
+
+            // One page request is one registry call and one or two page reads, with 1 000 jobs or 10 000.
+            foreach (var (label, list) in new[] { ("1 000 jobs", smallCosts), ("10 000 jobs", costs) })
+            {
+                output.WriteLine($"{label}: calls per page request max {list.Max(c => c.Calls)}, page grains read max {list.Max(c => c.Pages)}");
+                Assert.All(list, c => Assert.Equal(1, c.RegistryCalls));
+                Assert.All(list, c => Assert.InRange(c.Pages, 1, 2));
+                // Besides those only a page's state read, should its activation have been collected meanwhile.
+                Assert.All(list, c => Assert.InRange(c.Calls, 1 + c.Pages, 1 + 2 * c.Pages));
+            }
+            Assert.Equal(smallCosts.Max(c => c.Pages), costs.Max(c => c.Pages));
+
+            // By phase: exact counts, newest first, only that phase; a common phase costs the same
+            // bounded reads per request.
+            foreach (var phases in new JobPhase[][] { [JobPhase.Completed], [JobPhase.Running, JobPhase.CompletedWithErrors], [JobPhase.Cancelled] })
+            {
+                clock.Restart();
+                var (listed, phaseCosts) = await Filter(registry, phases, calls);
+                var expected = Enumerable.Range(0, JobCount).Where(i => phases.Contains(PhaseOf(i))).Reverse().Select(i => $"job-{i:D5}").ToList();
+                output.WriteLine($"{string.Join('+', phases)}: {listed.Count} jobs in {phaseCosts.Count} requests in {clock.Elapsed.TotalSeconds:F1} s; " +
+                    $"page grains read per request max {phaseCosts.Max(c => c.Pages)}");
+                Assert.Equal(expected.Count, listed.Count);
+                Assert.Equal(expected, listed.Select(j => j.JobId));
+                Assert.All(listed, j => Assert.Contains(j.Phase!.Value, phases));
+                // A slice that ends with the oldest match but not at the end of page 0 leaves a continuation whose answer is empty.
+                Assert.InRange(phaseCosts.Count, (expected.Count + Limit - 1) / Limit, (expected.Count + Limit - 1) / Limit + 1);
+                Assert.All(phaseCosts, c => Assert.InRange(c.Pages, 1, 2));
+            }
+            Assert.Equal(5_000, Enumerable.Range(0, JobCount).Count(i => PhaseOf(i) == JobPhase.Completed));
+
+            // A rare phase: its few jobs are spread over every page, so one request reads each page
+            // once. That is the one listing whose cost grows with the job count (pages = jobs / page size).
+            var (accepted, acceptedCosts) = await Filter(registry, [JobPhase.Accepted], calls);
+            Assert.Equal(Enumerable.Range(0, JobCount).Where(i => PhaseOf(i) == JobPhase.Accepted).Reverse().Select(i => $"job-{i:D5}"), accepted.Select(j => j.JobId));
+            var cost = Assert.Single(acceptedCosts);
+            output.WriteLine($"Accepted: {accepted.Count} jobs in one request reading {cost.Pages} page grains ({JobCount / pageSize} pages of {pageSize})");
+            Assert.InRange(cost.Pages, 1, (JobCount + pageSize - 1) / pageSize);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Registers jobs [from, to) one after another, as their coordinators would on submission;
+    /// adds each registration's time to <paramref name="byFill"/> by how full its page was (quarters).
+    /// </summary>
+    private static async Task Register(IJobRegistryGrain registry, int from, int to, int pageSize, TimeSpan[] byFill)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var i = from; i < to; i++)
+        {
+            var started = clock.Elapsed;
+            await registry.Register(ListingOf(i));
+            byFill[i % pageSize * byFill.Length / pageSize] += clock.Elapsed - started;
+        }
+    }
+
+    /// <summary>Lists every job in slices of <see cref="Limit"/>, checking order, slice sizes and counts; the cost of each request.</summary>
+    private static async Task<List<RequestCost>> PageThrough(IJobRegistryGrain registry, int jobCount, CallLog calls)
+    {
+        var costs = new List<RequestCost>();
+        var seen = new HashSet<string>();
+        var next = jobCount - 1;
+        string? continuation = null;
+        do
+        {
+            calls.Start();
+            var page = await registry.List(Limit, continuation);
+            costs.Add(calls.Stop());
+            Assert.Equal(Math.Min(Limit, next + 1), page.Jobs.Count);
+            foreach (var job in page.Jobs)
+            {
+                Assert.True(seen.Add(job.JobId), $"{job.JobId} listed twice");
+                // Newest first, with the phase and counts it was registered with.
+                Assert.Equal(ListingOf(next--), job);
+            }
+            continuation = page.Continuation;
+            Assert.True(costs.Count <= jobCount / Limit + 1, "the continuation does not end");
+        } while (continuation is not null);
+        Assert.Equal(-1, next);
+        Assert.Equal(jobCount, seen.Count);
+        Assert.Equal(jobCount / Limit, costs.Count);
+        return costs;
+    }
+
+    private static async Task<(List<JobListing> Jobs, List<RequestCost> Costs)> Filter(IJobRegistryGrain registry, JobPhase[] phases, CallLog calls)
+    {
+        var jobs = new List<JobListing>();
+        var costs = new List<RequestCost>();
+        string? continuation = null;
+        do
+        {
+            calls.Start();
+            var page = await registry.List(Limit, continuation, phases);
+            costs.Add(calls.Stop());
+            Assert.InRange(page.Jobs.Count, page.Continuation is null ? 0 : Limit, Limit);
+            jobs.AddRange(page.Jobs);
+            continuation = page.Continuation;
+            Assert.True(costs.Count <= JobCount / Limit + 1, "the continuation does not end");
+        } while (continuation is not null);
+        return (jobs, costs);
+    }
+
+    private static string ShortName(string interfaceName) => interfaceName.Split('.')[^1];
+
+    /// <summary>What one list request cost: all grain calls, calls to the registry, distinct page grains read.</summary>
+    private sealed record RequestCost(int Calls, int RegistryCalls, int Pages);
+
+    /// <summary>Every incoming grain call in the silo; between Start and Stop also the calls of one request (nothing else runs then).</summary>
+    private sealed class CallLog
+    {
+        private readonly ConcurrentDictionary<string, byte> _interfaces = new();
+        private ConcurrentQueue<(string Interface, string Method, string Target)>? _request;
+
+        public ICollection<string> Interfaces => _interfaces.Keys;
+
+        public ConcurrentDictionary<string, int> ByMethod { get; } = new();
+
+        public void Record(string interfaceName, string method, string target)
+        {
+            ByMethod.AddOrUpdate(ShortName(interfaceName) + "." + method, 1, (_, n) => n + 1);
+            _interfaces.TryAdd(interfaceName, 0);
+            _request?.Enqueue((interfaceName, method, target));
+        }
+
+        public void Start() => _request = new();
+
+        public RequestCost Stop()
+        {
+            var request = Interlocked.Exchange(ref _request, null)!.ToList();
+            return new RequestCost(
+                request.Count,
+                request.Count(c => ShortName(c.Interface) == nameof(IJobRegistryGrain)),
+                request.Where(c => ShortName(c.Interface) == nameof(IJobRegistryPageGrain) && c.Method == nameof(IJobRegistryPageGrain.Entries)).Select(c => c.Target).Distinct().Count());
+        }
+    }
+}
