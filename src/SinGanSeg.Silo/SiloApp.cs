@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
+using SinGanSeg.Abstractions;
 using SinGanSeg.Grains.Hosting;
+using SinGanSeg.Grains.Images;
 using SinGanSeg.Silo.Api;
 using SinGanSeg.Silo.Dashboard;
 using SinGanSeg.Silo.Security;
@@ -24,6 +26,11 @@ public static class SiloApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot });
         var (configured, host) = SiloSetup.Read(builder.Configuration);
         options = options?.Validated() ?? configured;
+        // The site's gate defaults are read again for every job; checked here once too, so a
+        // misspelt gate key or policy stops the host at start (naming the key) instead of
+        // refusing every job later with a server error.
+        try { GateRegistry.Settings(new GateDefaults(), GateRegistry.SiteDefaults(builder.Configuration.GetSection("Gates"))); }
+        catch (ArgumentException e) { throw new InvalidOperationException($"configuration Gates (Helm values gates.*): {e.Message}", e); }
         builder.UseOrleans(silo => silo.Configure(options, host));
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
