@@ -24,5 +24,7 @@ public static class ImageEventKinds
     public const string Resumed = "resumed";
     public const string Done = "done";
     public const string Failed = "failed";
+    /// <summary>No progress for the stall timeout while working: the run was stopped (its attempt fails next).</summary>
+    public const string Stalled = "stalled";
     public const string Cancelled = "cancelled";
 }

@@ -11,12 +11,18 @@ namespace SinGanSeg.Core.Tests;
 /// call, in front of the SDK's own retries, so each injected fault reaches the caller). A rule
 /// can wait for a trigger request (e.g. an outcome blob stored) before it fails the next
 /// matching ones, either before they are sent or after they reached the store (a lost
-/// acknowledgement).
+/// acknowledgement), or hang: block the calling thread, deaf to cancellation, until released (a
+/// connection that never answers, on a thread that waits synchronously).
 /// </summary>
 public sealed class AimedFaults : HttpPipelinePolicy
 {
-    public sealed class Rule(string name, Func<Request, bool> match, int count, bool afterSend, Func<Request, bool>? trigger)
+    public sealed class Rule(string name, Func<Request, bool> match, int count, bool afterSend, Func<Request, bool>? trigger, bool hang = false)
     {
+        private readonly ManualResetEventSlim _released = new();
+        public bool Hang { get; } = hang;
+        /// <summary>Lets every request this hanging rule holds (and will hold) go on to the store.</summary>
+        public void Release() => _released.Set();
+        public void WaitForRelease() => _released.Wait();
         private int _remaining = count;
         public string Name { get; } = name;
         public Func<Request, bool> Match { get; } = match;
@@ -34,9 +40,9 @@ public sealed class AimedFaults : HttpPipelinePolicy
     /// <summary>The last writes seen (method and path), to tell why a rule never fired.</summary>
     public IEnumerable<string> RecentWrites => _writes;
 
-    public Rule Add(string name, Func<Request, bool> match, int count = 1, bool afterSend = false, Func<Request, bool>? trigger = null)
+    public Rule Add(string name, Func<Request, bool> match, int count = 1, bool afterSend = false, Func<Request, bool>? trigger = null, bool hang = false)
     {
-        var rule = new Rule(name, match, count, afterSend, trigger);
+        var rule = new Rule(name, match, count, afterSend, trigger, hang);
         _rules.Add(rule);
         return rule;
     }
@@ -68,6 +74,12 @@ public sealed class AimedFaults : HttpPipelinePolicy
             while (_writes.Count > 200) _writes.TryDequeue(out _);
         }
         var rule = _rules.FirstOrDefault(r => r.Armed && r.Match(request) && r.TryTake());
+        if (rule is { Hang: true })
+        {
+            rule.WaitForRelease();
+            await ProcessNextAsync(message, pipeline);
+            return;
+        }
         if (rule is { AfterSend: false }) throw new RequestFailedException(503, $"injected fault '{rule.Name}' before sending {request.Method} {PathOf(request)}");
         await ProcessNextAsync(message, pipeline);
         if (rule is not null) throw new RequestFailedException(0, $"injected fault '{rule.Name}': the answer to {request.Method} {PathOf(request)} was lost");

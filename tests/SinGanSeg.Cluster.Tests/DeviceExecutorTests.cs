@@ -40,4 +40,55 @@ public class DeviceExecutorTests
         Assert.True(await queued);
         await Task.WhenAll(busy);
     }
+
+    [Fact]
+    public async Task Work_that_ignores_its_cancellation_loses_its_thread_and_the_slot_gets_a_new_one()
+    {
+        SinGanSeg.Core.Native.TorchRuntime.EnsureLoaded();
+        var given = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var executor = new DeviceExecutor([CPU], slotsPerDevice: 1, abandonAfter: TimeSpan.FromMilliseconds(500), onAbandoned: (slot, work) => given.Enqueue($"{slot} {work}"));
+        using var stuck = new ManualResetEventSlim();
+        using var cancel = new CancellationTokenSource();
+        // A thread blocked where cancellation cannot reach it (a hung driver or a call without timeout).
+        var blocked = executor.Run("blocked", (_, _) => { stuck.Wait(); return "returned late"; }, cancel.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (executor.Busy < 1 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        // Not cancelled: it is left alone however long it takes.
+        await Task.Delay(1500);
+        Assert.False(blocked.IsCompleted);
+        Assert.Equal(0, executor.Abandoned);
+
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, executor.Abandoned);
+        Assert.True(executor.Wedged); // its only slot's thread is stuck
+        Assert.Equal(["singanseg-cpu-slot0 blocked"], given.ToArray());
+        // The one slot works again on a new thread.
+        Assert.Equal(42, await executor.Run("next", (_, _) => 42, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, executor.Busy);
+
+        // The old thread returns after all: its result is ignored, it ends, and the count goes down.
+        stuck.Set();
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while (executor.Abandoned > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Equal(0, executor.Abandoned);
+        Assert.False(executor.Wedged);
+        Assert.Equal(7, await executor.Run("after", (_, _) => 7, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Work_that_stops_when_cancelled_keeps_its_thread()
+    {
+        SinGanSeg.Core.Native.TorchRuntime.EnsureLoaded();
+        using var executor = new DeviceExecutor([CPU], slotsPerDevice: 1, abandonAfter: TimeSpan.FromMilliseconds(300));
+        using var cancel = new CancellationTokenSource();
+        var thread = new TaskCompletionSource<Thread>();
+        var run = executor.Run("polite", (_, ct) => { thread.SetResult(Thread.CurrentThread); ct.WaitHandle.WaitOne(); Thread.Sleep(100); ct.ThrowIfCancellationRequested(); return 0; }, cancel.Token);
+        var first = await thread.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await Task.Delay(1000);
+        Assert.Equal(0, executor.Abandoned);
+        Assert.Same(first, await executor.Run("next", (_, _) => Thread.CurrentThread, CancellationToken.None));
+    }
 }

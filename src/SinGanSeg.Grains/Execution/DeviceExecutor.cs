@@ -11,38 +11,62 @@ namespace SinGanSeg.Grains.Execution;
 /// the rest. Work is synchronous on its slot's thread and gets that slot's device; grains await
 /// the returned task. Disposing the executor (silo shutdown or kill)
 /// cancels running and queued work, so nothing keeps writing after the silo is gone.
+/// A slot whose work ignores its cancellation for longer than the grace (a thread blocked in a
+/// driver or a call without timeout) is given up: its caller sees the work cancelled, a new
+/// thread takes the slot, and the old one is left to return or not (<see cref="Abandoned"/>;
+/// the silo's liveness probe fails when every slot has been lost this way).
 /// </summary>
 public sealed class DeviceExecutor : IDisposable
 {
     /// <param name="Caller">The queuing code's current span: made current on the slot thread, so engine logs carry its trace and spans can hang under it.</param>
     private sealed record Item(string Name, Func<Device, CancellationToken, object?> Work, TaskCompletionSource<object?> Done, CancellationToken Cancellation, Activity? Caller);
 
+    /// <summary>One slot's thread and what it runs; guarded by the executor's lock.</summary>
+    private sealed class Slot(Device device, string name)
+    {
+        public Device Device { get; } = device;
+        public string Name { get; } = name;
+        public Thread? Thread;
+        public Item? Current;
+        public long CancelledAt;
+        public bool Abandoned;
+    }
+
     private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>();
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly List<Thread> _threads = [];
+    private readonly Lock _lock = new();
+    private readonly List<Slot> _slots = [];
+    private readonly TimeSpan _abandonAfter;
+    private readonly Action<string, string>? _onAbandoned;
+    private readonly Timer? _watch;
     private int _busy;
     private int _queued;
+    private int _abandoned;
 
     public DeviceExecutor(Device device, int slots) : this([device], slots)
     {
     }
 
     /// <param name="slotsPerDevice">Concurrent work items on each device.</param>
-    public DeviceExecutor(IReadOnlyList<Device> devices, int slotsPerDevice)
+    /// <param name="abandonAfter">How long running work may ignore its cancellation before its slot gets a new thread (null: never).</param>
+    /// <param name="onAbandoned">Told (slot, work name) when a slot's thread is given up, for the log.</param>
+    public DeviceExecutor(IReadOnlyList<Device> devices, int slotsPerDevice, TimeSpan? abandonAfter = null, Action<string, string>? onAbandoned = null)
     {
         if (slotsPerDevice < 1) throw new ArgumentOutOfRangeException(nameof(slotsPerDevice), "a device needs at least one slot");
         if (devices.Count == 0) throw new ArgumentException("an executor needs at least one device", nameof(devices));
         Devices = devices;
         Slots = slotsPerDevice * devices.Count;
+        _onAbandoned = onAbandoned;
         // Slot i of every device before slot i+1 of any: the first trainings spread over the GPUs.
         for (var i = 0; i < slotsPerDevice; i++)
         {
-            foreach (var device in devices)
-            {
-                var thread = new Thread(() => Loop(device), maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = $"singanseg-{device}-slot{i}" };
-                _threads.Add(thread);
-                thread.Start();
-            }
+            foreach (var device in devices) StartSlot(new Slot(device, $"singanseg-{device}-slot{i}"));
+        }
+        if (abandonAfter is { } after)
+        {
+            _abandonAfter = after;
+            var period = TimeSpan.FromTicks(Math.Clamp(after.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(5).Ticks));
+            _watch = new Timer(_ => AbandonStuckSlots(), null, period, period);
         }
         ExecutorRegistry.Add(this);
     }
@@ -55,6 +79,12 @@ public sealed class DeviceExecutor : IDisposable
     public int Slots { get; }
     public int Busy => Volatile.Read(ref _busy);
     public int Queued => Volatile.Read(ref _queued);
+
+    /// <summary>Threads given up because their work ignored its cancellation, and still not returned.</summary>
+    public int Abandoned => Volatile.Read(ref _abandoned);
+
+    /// <summary>Every slot's thread has been given up at least once and is still stuck: the silo can no longer be trusted to run work.</summary>
+    public bool Wedged => Abandoned >= Slots;
 
     /// <param name="work">Runs on a slot thread with that slot's device.</param>
     public async Task<T> Run<T>(string name, Func<Device, CancellationToken, T> work, CancellationToken cancellation)
@@ -69,7 +99,18 @@ public sealed class DeviceExecutor : IDisposable
         return (T)(await done.Task)!;
     }
 
-    private void Loop(Device device)
+    private void StartSlot(Slot slot)
+    {
+        var thread = new Thread(() => Loop(slot), maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = slot.Name };
+        lock (_lock)
+        {
+            slot.Thread = thread;
+            _slots.Add(slot);
+        }
+        thread.Start();
+    }
+
+    private void Loop(Slot slot)
     {
         while (true)
         {
@@ -91,11 +132,18 @@ public sealed class DeviceExecutor : IDisposable
                 continue;
             }
             Interlocked.Increment(ref _busy);
+            lock (_lock)
+            {
+                slot.Current = item;
+                slot.CancelledAt = 0;
+            }
+            // When the work is asked to stop; the watch gives up the thread if it does not.
+            using var cancelled = linked.Token.Register(() => Interlocked.CompareExchange(ref slot.CancelledAt, Stopwatch.GetTimestamp(), 0));
             var started = Stopwatch.GetTimestamp();
             Activity.Current = item.Caller;
             try
             {
-                item.Done.TrySetResult(item.Work(device, linked.Token));
+                item.Done.TrySetResult(item.Work(slot.Device, linked.Token));
             }
             catch (OperationCanceledException e)
             {
@@ -108,9 +156,49 @@ public sealed class DeviceExecutor : IDisposable
             finally
             {
                 Activity.Current = null;
-                Interlocked.Decrement(ref _busy);
                 SinGanSegMetrics.ComputeSeconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
+            bool abandoned;
+            lock (_lock)
+            {
+                abandoned = slot.Abandoned;
+                slot.Current = null;
+                if (abandoned) _slots.Remove(slot);
+            }
+            if (!abandoned)
+            {
+                Interlocked.Decrement(ref _busy);
+                continue;
+            }
+            // Given up earlier and returned after all: its slot has a new thread, so this one ends.
+            Interlocked.Decrement(ref _abandoned);
+            return;
+        }
+    }
+
+    /// <summary>Gives up the threads whose work has ignored its cancellation for longer than the grace.</summary>
+    private void AbandonStuckSlots()
+    {
+        if (_shutdown.IsCancellationRequested) return;
+        List<(Slot Slot, Item Item)> stuck = [];
+        lock (_lock)
+        {
+            foreach (var slot in _slots)
+            {
+                var at = Interlocked.Read(ref slot.CancelledAt);
+                if (slot.Abandoned || slot.Current is not { } item || at == 0 || Stopwatch.GetElapsedTime(at) < _abandonAfter) continue;
+                slot.Abandoned = true;
+                stuck.Add((slot, item));
+            }
+        }
+        foreach (var (slot, item) in stuck)
+        {
+            Interlocked.Increment(ref _abandoned);
+            Interlocked.Decrement(ref _busy);
+            _onAbandoned?.Invoke(slot.Name, item.Name);
+            StartSlot(new Slot(slot.Device, slot.Name));
+            // The caller learns now; whatever the old thread returns later is ignored.
+            item.Done.TrySetCanceled();
         }
     }
 
@@ -118,10 +206,14 @@ public sealed class DeviceExecutor : IDisposable
     {
         if (_shutdown.IsCancellationRequested) return;
         ExecutorRegistry.Remove(this);
+        _watch?.Dispose();
         _queue.Writer.TryComplete();
         _shutdown.Cancel();
         while (_queue.Reader.TryRead(out var pending)) pending.Done.TrySetCanceled(_shutdown.Token);
-        foreach (var t in _threads) t.Join(TimeSpan.FromSeconds(30));
+        List<Thread> threads;
+        lock (_lock) threads = [.. _slots.Where(s => !s.Abandoned && s.Thread is not null).Select(s => s.Thread!)];
+        // Given-up threads are not waited for: they ignored cancellation before.
+        foreach (var t in threads) t.Join(TimeSpan.FromSeconds(30));
         _shutdown.Dispose();
     }
 }

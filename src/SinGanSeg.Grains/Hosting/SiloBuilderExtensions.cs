@@ -39,12 +39,15 @@ public static class SiloBuilderExtensions
         {
             var devices = DeviceSelector.ParseAll(options.Device);
             var threads = TorchThreads.Configure(null, options.Slots * devices.Count);
-            sp.GetRequiredService<ILogger<DeviceExecutor>>().LogInformation(
-                "device executor: {Devices}, {Slots} slot(s) each, {Threads} torch threads", string.Join(", ", devices), options.Slots, threads);
-            var executor = new DeviceExecutor(devices, options.Slots);
+            var log = sp.GetRequiredService<ILogger<DeviceExecutor>>();
+            log.LogInformation("device executor: {Devices}, {Slots} slot(s) each, {Threads} torch threads", string.Join(", ", devices), options.Slots, threads);
+            var executor = new DeviceExecutor(devices, options.Slots, options.StuckRunGrace, (slot, work) => log.LogError(
+                "{Slot}: {Work} ignored its cancellation for {Grace}; its thread is given up and the slot gets a new one", slot, work, options.StuckRunGrace));
             sp.GetRequiredService<ShutdownDrain>().Attach(executor);
+            sp.GetRequiredService<ExecutorHealth>().Attach(executor);
             return executor;
         });
+        services.AddSingleton<ExecutorHealth>();
         services.AddSingleton<ShutdownDrain>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ShutdownDrain>());
         if (options.ShutdownGrace > TimeSpan.Zero)

@@ -84,6 +84,21 @@ public sealed record SinGanSegOptions
     /// <summary>How long an image grain's deactivation waits for its cancelled run to stop writing.</summary>
     public TimeSpan DeactivationWait { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// A working image (training, generating, checking, styling, scoring; not while it waits for
+    /// a slot or a model claim) that reports no progress this long is stopped and its attempt
+    /// counted as failed ("stalled"), so the job retries it or, after its attempts, reports it;
+    /// zero turns the watch off. Progress comes at least once per iteration or sample, so the
+    /// default leaves a paper-size CPU iteration (≈ 20 s) a wide margin.
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How long stopped work may ignore its cancellation (a thread blocked in a driver or a call
+    /// without timeout) before the executor gives its thread up and starts a new one for the slot.
+    /// </summary>
+    public TimeSpan StuckRunGrace { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How many image grains a job starts at once while fanning out.</summary>
     public int FanOutConcurrency { get; init; } = 64;
 
@@ -117,6 +132,8 @@ public sealed record SinGanSegOptions
         if (Storage == StorageMode.Postgres && string.IsNullOrWhiteSpace(ArtifactDirectory))
             throw new ArgumentException("Postgres storage mode needs the shared artifact folder every silo mounts (SinGanSeg:ArtifactDirectory)");
         if (ShutdownGrace < TimeSpan.Zero) throw new ArgumentException("shutdown grace must not be negative");
+        if (StallTimeout < TimeSpan.Zero) throw new ArgumentException("stall timeout must not be negative (zero turns the watch off)");
+        if (StuckRunGrace <= TimeSpan.Zero) throw new ArgumentException("stuck-run grace must be positive");
         if (RetentionDays is <= 0) throw new ArgumentException("retention days must be positive (leave it unset to keep jobs until deleted)");
         if (RegistryPageSize < 1) throw new ArgumentException("the registry page size must be at least 1");
         if (FanOutConcurrency < 1 || SampleBatchSize < 1) throw new ArgumentException("fan-out concurrency and sample batch size must be at least 1");

@@ -35,6 +35,7 @@ public sealed class ImageModelGrain(
     private ProgressBox? _box;
     private IGrainTimer? _reporter;
     private ImageProgress? _lastReported;
+    private string? _stalled;
 
     private string Name => state.State.Work?.Input.Name ?? this.GetPrimaryKeyString();
     private bool Running => _run is { IsCompleted: false };
@@ -181,6 +182,7 @@ public sealed class ImageModelGrain(
         if (Running || state.State.Work is null) return;
         _cancel?.Dispose();
         _cancel = new CancellationTokenSource();
+        _stalled = null;
         _box = new ProgressBox(Snapshot() with { Phase = ImagePhase.Queued });
         _reporter?.Dispose();
         _reporter = this.RegisterGrainTimer(ReportProgress, new GrainTimerCreationOptions(options.ProgressInterval, options.ProgressInterval) { Interleave = true, KeepAlive = true });
@@ -204,6 +206,13 @@ public sealed class ImageModelGrain(
                 ScaleCommitted = (done, total) => self.ScaleCommitted(done, total).GetAwaiter().GetResult(),
                 StopBetweenScales = drain,
             }.Run(work, scratch, box, ct), cancellation);
+        }
+        catch (OperationCanceledException e) when (_stalled is { } reason && ReferenceEquals(box, _box))
+        {
+            // Stopped by the stall watch (or given up by the executor): a failed attempt, so the
+            // job retries it with backoff and, past its attempts, reports it instead of waiting for ever.
+            run.Fail(e);
+            outcome = new ImageOutcome(work.Input.Name, false, [], reason, Permanent: false, work.Attempt, box.Current.ModelKey, false);
         }
         catch (OperationCanceledException e)
         {
@@ -291,8 +300,16 @@ public sealed class ImageModelGrain(
     private async Task ReportProgress(CancellationToken cancellation)
     {
         if (_box is null || state.State.Work is null || IsTerminal(state.State.Phase)) return;
-        // Only changes travel: a thousand images waiting for a slot would otherwise report "queued" forever.
         var current = _box.Current;
+        if (Running && _stalled is null && IsStalled(current))
+        {
+            _stalled = $"stalled: no progress for {options.StallTimeout} while {current.Phase.ToString().ToLowerInvariant()}; the run was stopped";
+            logger.LogError("{Image}: attempt {Attempt} {Reason}", Name, state.State.Work.Attempt, _stalled);
+            Log(ImageEventKinds.Stalled, current.Phase, _stalled);
+            _cancel?.Cancel();
+            return;
+        }
+        // Only changes travel: a thousand images waiting for a slot would otherwise report "queued" forever.
         if (ReferenceEquals(current, _lastReported)) return;
         // A stage change (training, generating, styling, scoring) is logged here and stored with the next write.
         if (current.Phase != (_lastReported?.Phase ?? ImagePhase.Queued) && current.Phase is not (ImagePhase.Queued or ImagePhase.Pending))
@@ -302,6 +319,15 @@ public sealed class ImageModelGrain(
         // The job's answer carries a cancel this grain may have missed (it was not active, or the call failed).
         if (!await GrainFactory.GetGrain<IJobCoordinatorGrain>(state.State.Work.JobId).ReportProgress(progress)) await Cancel();
     }
+
+    /// <summary>
+    /// Working (not waiting for a slot or a model claim) and silent past the stall timeout. Every
+    /// stage reports at least once per iteration, sample or step, so silence means a blocked run.
+    /// </summary>
+    private bool IsStalled(ImageProgress current) =>
+        options.StallTimeout > TimeSpan.Zero
+        && current.Phase is not (ImagePhase.Pending or ImagePhase.Queued)
+        && current.UpdatedAt is { } updated && DateTimeOffset.UtcNow - updated > options.StallTimeout;
 
     private ImageProgress Snapshot()
     {
