@@ -49,25 +49,7 @@ public sealed class JobListingScaleTests(ITestOutputHelper output)
         var calls = new CallLog();
         var storage = new MeasuredStorage();
         var state = Directory.CreateTempSubdirectory("singanseg-listing-scale-").FullName;
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((silo, siloBuilder) =>
-        {
-            siloBuilder.AddSinGanSeg(TestCluster.Defaults("Tlistingscale", silo.SiloName) with
-            {
-                Storage = StorageMode.Embedded,
-                StateDirectory = state,
-                ScratchDirectory = Path.Combine(state, "scratch"),
-                AcceptImageGrains = false,
-            });
-            // Grain state in memory instead of files, serialized to measure what each write stores (the keyed storage registered last is the one used).
-            siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Grains, storage);
-            siloBuilder.AddIncomingGrainCallFilter(context =>
-            {
-                calls.Record(context.InterfaceName, context.MethodName, context.TargetId.ToString());
-                return context.Invoke();
-            });
-        });
-        var cluster = builder.Build();
+        var cluster = Cluster(state, calls, storage);
         try
         {
             await cluster.DeployAsync();
@@ -170,6 +152,80 @@ public sealed class JobListingScaleTests(ITestOutputHelper output)
             var (none, noneCosts) = await Filter(registry, [(JobPhase)40], calls);
             Assert.Empty(none);
             Assert.Equal(0, Assert.Single(noneCosts).Pages);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    /// <summary>One silo with grain state in <paramref name="storage"/> and every incoming grain call in <paramref name="calls"/>.</summary>
+    private static InProcessTestCluster Cluster(string state, CallLog calls, MeasuredStorage storage, int? pageSize = null)
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((silo, siloBuilder) =>
+        {
+            var options = TestCluster.Defaults("Tlistingscale", silo.SiloName) with
+            {
+                Storage = StorageMode.Embedded,
+                StateDirectory = state,
+                ScratchDirectory = Path.Combine(state, "scratch"),
+                AcceptImageGrains = false,
+            };
+            siloBuilder.AddSinGanSeg(pageSize is { } size ? options with { RegistryPageSize = size } : options);
+            // Grain state in memory instead of files, serialized to measure what each write stores (the keyed storage registered last is the one used).
+            siloBuilder.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Grains, storage);
+            siloBuilder.AddIncomingGrainCallFilter(context =>
+            {
+                calls.Record(context.InterfaceName, context.MethodName, context.TargetId.ToString());
+                return context.Invoke();
+            });
+        });
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// State stored before this change still lists: a page filled at the old, larger size (here 10
+    /// on a list of pages of 3) whose mask is not known (as for every page stored before the masks).
+    /// It is read by every listing until it activates again, then skipped when it holds no match.
+    /// </summary>
+    [Fact]
+    public async Task Pages_stored_before_the_masks_and_at_a_larger_size_still_list()
+    {
+        var calls = new CallLog();
+        var state = Directory.CreateTempSubdirectory("singanseg-listing-legacy-").FullName;
+        var cluster = Cluster(state, calls, new MeasuredStorage(), pageSize: 3);
+        try
+        {
+            await cluster.DeployAsync();
+            var grains = cluster.Client;
+            // The old page 0: ten completed jobs, its mask unknown.
+            for (var i = 0; i < 10; i++) Assert.True(await grains.GetGrain<IJobRegistryPageGrain>(0).Add(ListingOf(i) with { Phase = JobPhase.Completed }, 10));
+            await grains.GetGrain<IListingMaskGrain>("jobs").Set(0, -1);
+            await TestCluster.CollectActivations(cluster, grains.GetGrain<IJobRegistryPageGrain>(0).GetGrainId());
+            var registry = grains.GetGrain<IJobRegistryGrain>(0);
+            // New jobs go to new pages of three.
+            for (var i = 10; i < 17; i++) Assert.Equal(1 + (i - 10) / 3, await registry.Register(ListingOf(i) with { Phase = i == 11 ? JobPhase.Running : JobPhase.Completed }));
+
+            var all = new List<string>();
+            string? continuation = null;
+            do
+            {
+                var page = await registry.List(4, continuation);
+                all.AddRange(page.Jobs.Select(j => j.JobId));
+                continuation = page.Continuation;
+            } while (continuation is not null);
+            Assert.Equal(Enumerable.Range(0, 17).Reverse().Select(i => $"job-{i:D5}"), all);
+
+            // Running: one job, on page 1. Page 0 has activated again since (the walk above) and told its mask: not read.
+            calls.Start();
+            var running = await registry.List(10, null, [JobPhase.Running]);
+            var cost = calls.Stop();
+            Assert.Equal("job-00011", Assert.Single(running.Jobs).JobId);
+            Assert.Null(running.Continuation);
+            Assert.Equal(1, cost.Pages);
+            Assert.Equal(1L << (int)JobPhase.Completed, (await grains.GetGrain<IListingMaskGrain>("jobs").Masks())[0]);
         }
         finally
         {
