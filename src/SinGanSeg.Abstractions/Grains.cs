@@ -113,6 +113,24 @@ public interface IJobRegistryPageGrain : IGrainWithIntegerKey
     Task<bool> Update(JobListing listing);
 }
 
+/// <summary>
+/// Which keys (a job's phase, an evaluation's job) each page of a list holds, one bit mask per page
+/// (key: the list, "jobs" or "evaluations"). A page widens its mask before it stores a listing and
+/// sets it exactly after, so a mask never misses what its page holds; a filtered listing reads only
+/// the pages whose mask matches. Called by pages and registries, it calls nothing itself.
+/// </summary>
+public interface IListingMaskGrain : IGrainWithStringKey
+{
+    /// <summary>The masks by page number; a page past the end, or marked -1, is not known (read it).</summary>
+    Task<long[]> Masks();
+
+    /// <summary>Adds <paramref name="bits"/> to the page's mask (before the page stores a listing with them).</summary>
+    Task Widen(int page, long bits);
+
+    /// <summary>The page's exact mask (after it stored a change).</summary>
+    Task Set(int page, long mask);
+}
+
 [GenerateSerializer, Immutable]
 /// <summary>
 /// A job in the list: its phase and image counts as of its last phase change (the API replaces

@@ -37,11 +37,13 @@ public class JobRegistryTests(Azurite azurite) : IClassFixture<Azurite>
         for (var p = 0; p < 7; p++) Assert.InRange((await cluster.Client.GetGrain<IJobRegistryPageGrain>(p).Entries()).Count, 1, 3);
         Assert.Empty(await cluster.Client.GetGrain<IJobRegistryPageGrain>(7).Entries());
 
-        // A limit larger than what is left ends the list; a made-up continuation is refused.
-        var rest = await registry.List(100, "1:1");
+        // A limit larger than what is left ends the list; a made-up continuation (or one of the
+        // earlier "page:skip" form) is refused. "1.2": page 1's first two entries, then older pages.
+        var rest = await registry.List(100, "1.2");
         Assert.Equal(["job-04", "job-03", "job-02", "job-01", "job-00"], rest.Jobs.Select(j => j.JobId));
         Assert.Null(rest.Continuation);
-        await Assert.ThrowsAsync<ArgumentException>(() => registry.List(5, "99:0"));
+        await Assert.ThrowsAsync<ArgumentException>(() => registry.List(5, "99.0"));
+        await Assert.ThrowsAsync<ArgumentException>(() => registry.List(5, "1:1"));
 
         // By phase, a slice at a time: job-18 moved to Completed when registered again; its page updates in place.
         var completed = new List<string>();

@@ -2,8 +2,9 @@ namespace SinGanSeg.Deploy.Tests;
 
 /// <summary>
 /// `singanseg` as a .NET tool, as a user gets it: packed to a local feed, installed with
-/// `dotnet tool install --tool-path`, run. The package carries the CPU libtorch (linux-x64) and
-/// the libstdc++ compatibility copy, so the installed tool is the whole CLI: it trains a model.
+/// `dotnet tool install --tool-path`, run. The tool is RID-specific: SinGanSeg.Cli names its
+/// platform package, SinGanSeg.Cli.linux-x64, which carries the CPU libtorch and the libstdc++
+/// compatibility copy, so the installed tool is the whole CLI: it trains a model.
 /// </summary>
 public sealed class ToolPackageTests
 {
@@ -19,16 +20,30 @@ public sealed class ToolPackageTests
         try
         {
             var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-            // --no-build: the solution is built already (the tests run after it), and a build here would race other test processes.
-            var (code, output) = Tool.Run("dotnet", ["pack", Path.Combine(RepoPaths.Root, "src", "SinGanSeg.Cli"), "-c", configuration, "--no-build", "-o", feed],
+            // Not --no-build: a RID-specific pack publishes the linux-x64 build, which the solution's
+            // build does not make (it goes to bin/<configuration>/net10.0/linux-x64/ and obj/…/linux-x64/,
+            // apart from what other test processes use; the libraries it references are up to date).
+            var (code, output) = Tool.Run("dotnet", ["pack", Path.Combine(RepoPaths.Root, "src", "SinGanSeg.Cli"), "-c", configuration, "-m:1", "-o", feed],
                 RepoPaths.Root, DotnetHint, TimeSpan.FromMinutes(15));
             Assert.True(code == 0, output);
-            // The package holds the natives: the CPU libtorch for linux-x64, and on hosts that need it the libstdc++ copy.
-            using (var zip = System.IO.Compression.ZipFile.OpenRead(Directory.GetFiles(feed, "SinGanSeg.Cli.*.nupkg").Single()))
+            var packages = Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+            Assert.True(packages.Count == 2, string.Join(", ", packages));
+            // The pointer package: no files of the tool, only the RID packages it stands for.
+            using (var zip = System.IO.Compression.ZipFile.OpenRead(Directory.GetFiles(feed, "SinGanSeg.Cli.1*.nupkg").Single()))
             {
-                Assert.Contains(zip.Entries, e => e.FullName.EndsWith("runtimes/linux-x64/native/libtorch_cpu.so", StringComparison.Ordinal));
+                Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith(".dll", StringComparison.Ordinal) || e.FullName.EndsWith(".so", StringComparison.Ordinal));
+                using var settings = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith("DotnetToolSettings.xml", StringComparison.Ordinal)).Open());
+                Assert.Contains("RuntimeIdentifier=\"linux-x64\" Id=\"SinGanSeg.Cli.linux-x64\"", settings.ReadToEnd());
+            }
+            // The linux-x64 package holds the tool, framework-dependent (no runtime of its own), and the
+            // natives next to it: the CPU libtorch, and on hosts that need it the libstdc++ copy.
+            using (var zip = System.IO.Compression.ZipFile.OpenRead(Directory.GetFiles(feed, "SinGanSeg.Cli.linux-x64.*.nupkg").Single()))
+            {
+                Assert.Contains(zip.Entries, e => e.FullName == "tools/net10.0/linux-x64/singanseg");
+                Assert.Contains(zip.Entries, e => e.FullName == "tools/net10.0/linux-x64/libtorch_cpu.so");
+                Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith("System.Private.CoreLib.dll", StringComparison.Ordinal));
                 if (File.Exists(Path.Combine(RepoPaths.Root, ".native", "lib", "libstdc++.so.6")))
-                    Assert.Contains(zip.Entries, e => e.FullName.EndsWith("native-compat/libstdc++.so.6", StringComparison.Ordinal));
+                    Assert.Contains(zip.Entries, e => e.FullName == "tools/net10.0/linux-x64/native-compat/libstdc++.so.6");
             }
 
             (code, output) = Tool.Run("dotnet", ["tool", "install", "SinGanSeg.Cli", "--tool-path", tools, "--add-source", feed, "--prerelease"],

@@ -1,4 +1,5 @@
 using Orleans.Storage;
+using SinGanSeg.Abstractions;
 using SinGanSeg.Grains.Hosting;
 
 namespace SinGanSeg.Grains.Common;
@@ -11,15 +12,20 @@ public interface IListingIndexState
 
 /// <summary>
 /// The index of a list kept in pages (<see cref="ListingPageGrain{TListing, TState}"/>s of
-/// RegistryPageSize listings), so a service that ran 100 000 jobs or evaluations keeps 100 small
-/// grain states instead of one entity past Azure Table's 1 MB limit. Pages fill in registration
-/// order; listing walks them from the newest page back. The subclass names its page grains.
+/// RegistryPageSize listings), so a service that ran 100 000 jobs or evaluations keeps 1 000 small
+/// grain states (a registration or phase change rewrites one page of at most 100 listings) instead
+/// of one entity past Azure Table's 1 MB limit. Pages fill in registration order; listing walks
+/// them from the newest page back, skipping the pages whose mask says they hold no match
+/// (<see cref="IListingMaskGrain"/>). The subclass names its page grains.
 /// </summary>
 public abstract class ListingRegistryGrain<TListing, TState>(IPersistentState<TState> state, SinGanSegOptions options) : Grain
     where TState : class, IListingIndexState
 {
     /// <summary>The index's stored state, for a subclass's own upkeep (the job list's move of pre-page state).</summary>
     protected TState Index => state.State;
+
+    /// <summary>The list's key in <see cref="IListingMaskGrain"/>.</summary>
+    protected abstract string ListName { get; }
 
     protected abstract Task<bool> AddToPage(int page, TListing listing, int capacity);
 
@@ -40,8 +46,9 @@ public abstract class ListingRegistryGrain<TListing, TState>(IPersistentState<TS
     }
 
     /// <summary>
-    /// Walks the pages from the newest back (a listing is on exactly one). Deleting is rare and
-    /// pages are few (100 for 100 000 listings), so no index from listing to page is kept.
+    /// Walks the pages from the newest back (a listing is on exactly one). Deleting is rare, and a
+    /// job or evaluation first removes itself from the page it was told (its ListedPage), so this
+    /// walk (1 000 pages for 100 000 listings) is only the fallback; no index from listing to page is kept.
     /// </summary>
     public async Task Unregister(string id)
     {
@@ -67,34 +74,44 @@ public abstract class ListingRegistryGrain<TListing, TState>(IPersistentState<TS
 
     /// <summary>
     /// Newest first, at most <paramref name="limit"/> of the listings <paramref name="keep"/>
-    /// accepts (all when null). Continuation "page:skip": how many of that page's newest entries
-    /// were already looked at (returned or filtered out). Pages are read only as far as needed.
+    /// accepts (all when null) — which set a bit of <paramref name="wanted"/> in their page's mask.
+    /// Only pages whose mask (<see cref="IListingMaskGrain"/>) has a wanted bit are read, so a rare
+    /// key costs the pages that hold it. <paramref name="exact"/>: keep accepts every listing with a
+    /// wanted bit (a phase), so a known mask alone tells whether a page holds a match; otherwise (a
+    /// hashed key) a page is read to know. A continuation is returned only when a further match
+    /// exists: "page" (that whole page and older ones) or "page.end" (that page's first end entries
+    /// in registration order, and older pages), which new registrations do not shift.
     /// </summary>
-    protected async Task<(List<TListing> Listings, string? Continuation)> Walk(int limit, string? continuation, Func<TListing, bool>? keep)
+    protected async Task<(List<TListing> Listings, string? Continuation)> Walk(int limit, string? continuation, Func<TListing, bool>? keep, long wanted, bool exact)
     {
         if (limit < 1) throw new ArgumentException("limit must be at least 1");
-        var (page, skip) = continuation is null ? (state.State.CurrentPage, 0) : Parse(continuation);
+        var (page, end) = continuation is null ? (state.State.CurrentPage, int.MaxValue) : Parse(continuation);
+        var masks = await GrainFactory.GetGrain<IListingMaskGrain>(ListName).Masks();
         var found = new List<TListing>(Math.Min(limit, 1000));
-        for (; page >= 0; (page, skip) = (page - 1, 0))
+        for (; page >= 0; (page, end) = (page - 1, int.MaxValue))
         {
-            var newestFirst = (await PageEntries(page)).Reverse().ToList();
-            for (var i = skip; i < newestFirst.Count; i++)
+            var mask = page < masks.Length ? masks[page] : ListingKeys.Unknown;
+            if ((mask & wanted) == 0) continue;
+            if (found.Count == limit && exact && ListingKeys.IsKnown(mask)) return (found, page.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var entries = await PageEntries(page);
+            for (var i = Math.Min(end, entries.Count) - 1; i >= 0; i--)
             {
-                if (keep is not null && !keep(newestFirst[i])) continue;
-                found.Add(newestFirst[i]);
-                if (found.Count == limit)
-                    return (found, i + 1 < newestFirst.Count ? $"{page}:{i + 1}" : page > 0 ? $"{page - 1}:0" : null);
+                if (keep is not null && !keep(entries[i])) continue;
+                if (found.Count == limit) return (found, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{page}.{i + 1}"));
+                found.Add(entries[i]);
             }
         }
         return (found, null);
     }
 
-    private (int Page, int Skip) Parse(string continuation)
+    private (int Page, int End) Parse(string continuation)
     {
-        var parts = continuation.Split(':');
-        if (parts.Length == 2 && int.TryParse(parts[0], out var page) && int.TryParse(parts[1], out var skip)
-            && page >= 0 && page <= state.State.CurrentPage && skip >= 0)
-            return (page, skip);
+        var parts = continuation.Split('.');
+        var end = int.MaxValue;
+        if (parts.Length is 1 or 2 && int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var page)
+            && page <= state.State.CurrentPage
+            && (parts.Length == 1 || int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out end)))
+            return (page, end);
         throw new ArgumentException($"continuation '{continuation}' is not one this service returned; list again without it");
     }
 }

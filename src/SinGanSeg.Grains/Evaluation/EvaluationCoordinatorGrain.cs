@@ -204,7 +204,9 @@ public sealed class EvaluationCoordinatorGrain(
             }
             // Artifacts before state: a deletion cut short between the two is resumed from the state.
             foreach (var key in await store.ListAllAsync(EvaluationKeys.Prefix(Id))) await store.DeleteAsync(key);
-            await GrainFactory.GetGrain<IEvaluationRegistryGrain>(0).Unregister(Id);
+            // Off the page it knows it is on; the registry walks every page only when that fails.
+            if (S.ListedPage is not { } listedPage || !await GrainFactory.GetGrain<IEvaluationRegistryPageGrain>(listedPage).Remove(Id))
+                await GrainFactory.GetGrain<IEvaluationRegistryGrain>(0).Unregister(Id);
             if (state.RecordExists)
             {
                 await state.ClearStateAsync();

@@ -11,9 +11,12 @@ public sealed class EvaluationRegistryGrain(
 {
     public async Task<EvaluationListingPage> List(int limit, string? continuation = null, string? jobId = null)
     {
-        var (evaluations, next) = await Walk(limit, continuation, jobId is null ? null : e => e.JobId == jobId);
+        var (evaluations, next) = await Walk(limit, continuation, jobId is null ? null : e => e.JobId == jobId,
+            jobId is null ? ListingKeys.All : ListingKeys.Bit(jobId), exact: jobId is null);
         return new EvaluationListingPage(evaluations, next);
     }
+
+    protected override string ListName => EvaluationRegistryPageGrain.List;
 
     protected override Task<bool> AddToPage(int page, EvaluationListing listing, int capacity) =>
         GrainFactory.GetGrain<IEvaluationRegistryPageGrain>(page).Add(listing, capacity);

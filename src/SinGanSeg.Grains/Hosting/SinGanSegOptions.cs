@@ -57,8 +57,13 @@ public sealed record SinGanSegOptions
     /// <summary>The longest backoff between attempts (infrastructure failures are retried for as long as they last, at most this far apart).</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Jobs per page of the job registry (a page is one grain state; 1000 listings stay far below a table entity's limit).</summary>
-    public int RegistryPageSize { get; init; } = 1000;
+    /// <summary>
+    /// Listings per page of the job and evaluation lists. A page is one grain state, rewritten
+    /// whole on every registration and phase change of its listings, so it is kept small (about
+    /// 10 KB at 100); a filter skips the pages whose mask shows no match. Pages stored full at an
+    /// earlier, larger size stay as they are (new listings go to new pages).
+    /// </summary>
+    public int RegistryPageSize { get; init; } = 100;
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>An unfinished image silent this long is started again by its job (a safety net behind its own reminder).</summary>

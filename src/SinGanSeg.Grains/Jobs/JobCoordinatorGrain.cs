@@ -684,7 +684,9 @@ public sealed class JobCoordinatorGrain(
             foreach (var evaluationId in evaluations) await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluationId).Delete();
             var report = await JobDeletion.RemoveArtifacts(store, JobId, evaluations, models, S.DeleteRequestedBy ?? "unknown", S.DeleteRequestedAt!.Value,
                 new ModelClaims(store, options.ModelClaimTtl, options.ModelClaimPoll), logger);
-            await GrainFactory.GetGrain<IJobRegistryGrain>(0).Unregister(JobId);
+            // Off the page it knows it is on; the registry walks every page only when that fails (a deletion resumed after this step).
+            if (S.ListedPage is not { } listedPage || !await GrainFactory.GetGrain<IJobRegistryPageGrain>(listedPage).Remove(JobId))
+                await GrainFactory.GetGrain<IJobRegistryGrain>(0).Unregister(JobId);
             await this.StopReminder(ReconcileReminder);
             await this.StopReminder(RetentionReminder);
             await state.ClearStateAsync();

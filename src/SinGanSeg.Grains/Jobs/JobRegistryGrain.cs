@@ -25,9 +25,12 @@ public sealed class JobRegistryGrain(
     public async Task<JobListingPage> List(int limit, string? continuation = null, JobPhase[]? phases = null)
     {
         var wanted = phases is { Length: > 0 } ? phases.ToHashSet() : null;
-        var (jobs, next) = await Walk(limit, continuation, wanted is null ? null : j => j.Phase is { } phase && wanted.Contains(phase));
+        var (jobs, next) = await Walk(limit, continuation, wanted is null ? null : j => j.Phase is { } phase && wanted.Contains(phase),
+            wanted is null ? ListingKeys.All : wanted.Aggregate(0L, (bits, phase) => bits | ListingKeys.Bit((int)phase)), exact: true);
         return new JobListingPage(jobs, next);
     }
+
+    protected override string ListName => JobRegistryPageGrain.List;
 
     protected override Task<bool> AddToPage(int page, JobListing listing, int capacity) =>
         GrainFactory.GetGrain<IJobRegistryPageGrain>(page).Add(listing, capacity);
