@@ -203,6 +203,7 @@ public sealed class ImageModelGrain(
                 // right after never makes the job report fewer scales than are stored.
                 ScaleCommitted = (done, total) => self.ScaleCommitted(done, total).GetAwaiter().GetResult(),
                 StopBetweenScales = drain,
+                Grains = GrainFactory,
             }.Run(work, scratch, box, ct), cancellation);
         }
         catch (OperationCanceledException e)
