@@ -52,7 +52,7 @@ public static class GateRegistry
         },
     ];
 
-    /// <summary>The gates' names, for messages: "copyCheck, quality".</summary>
+    /// <summary>The gates' names, for messages: "copyCheck, quality, maskAgreement".</summary>
     public static string Names => string.Join(", ", All.Select(g => g.Name));
 
     /// <summary>A gate by name, case-insensitively; null when there is none.</summary>

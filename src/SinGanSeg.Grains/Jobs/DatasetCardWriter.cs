@@ -53,7 +53,7 @@ public static class DatasetCardWriter
     }
 
     /// <summary>
-    /// The card's gates: a property per gate, by its name (copyCheck, quality), then regenerated.
+    /// The card's gates: a property per gate the job had on, by its name (copyCheck, quality, maskAgreement), then regenerated.
     /// Written from the registry and the verdicts, so a new gate needs nothing here.
     /// </summary>
     public sealed record GatesSection(int Regenerated)
