@@ -103,6 +103,9 @@ public sealed class JobSegmenterGrain(
                 logger.LogInformation("job {Job}: mask agreement segmenter trained on {Pairs} real pairs in {Seconds:F0} s (Dice on them {Dice:F3})",
                     spec.JobId, pairs.Count, (DateTimeOffset.UtcNow - started).TotalSeconds, segmenter.RealDice);
             }
+            // A job deleted while its segmenter trained: leave nothing behind under its prefix.
+            if (!store.ExistsAsync(ModelKeys.Spec(spec.JobId), cancellation).GetAwaiter().GetResult())
+                throw new OperationCanceledException($"job {spec.JobId} was deleted while its segmenter trained");
             store.PutFileAsync(key, file, cancellation).GetAwaiter().GetResult();
             return key;
         }
