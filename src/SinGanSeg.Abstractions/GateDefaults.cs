@@ -1,6 +1,6 @@
 namespace SinGanSeg.Abstractions;
 
-/// <summary>One gate's settings as text: a policy name (report|drop|regenerate) and a threshold; null = not set.</summary>
+/// <summary>One gate's settings as text: a policy name (report|drop|regenerate|off) and a threshold; null = not set.</summary>
 public sealed record GateChoice(string? Policy = null, double? Threshold = null)
 {
     /// <summary>This choice over a fallback: each field set here wins.</summary>
@@ -59,13 +59,17 @@ public sealed record GateDefaults
         ["QualityThreshold"] = "quality",
     };
 
+    /// <summary>A gate's policy from text; no text is the gate's default (report, or off: <see cref="GateOptions.DefaultFor"/>).</summary>
     public static GatePolicy ParsePolicy(string? text, string gate) => text?.Trim().ToLowerInvariant() switch
     {
-        null or "" or "report" => GatePolicy.Report,
+        null or "" => GateOptions.DefaultFor(gate).Policy,
+        "report" => GatePolicy.Report,
         "drop" => GatePolicy.Drop,
         "regenerate" => GatePolicy.Regenerate,
-        _ => throw new ArgumentException($"gate {gate}: '{text}' is not a policy: use report, drop or regenerate"),
+        "off" => GatePolicy.Off,
+        _ => throw new ArgumentException($"gate {gate}: '{text}' is not a policy: use report, drop, regenerate or off"),
     };
 
-    public static IReadOnlyList<string> PolicyNames { get; } = ["report", "drop", "regenerate"];
+    /// <summary>The policies by name; off: the gate does not run (no score, no verdict, no cost).</summary>
+    public static IReadOnlyList<string> PolicyNames { get; } = ["report", "drop", "regenerate", "off"];
 }

@@ -1,11 +1,16 @@
 namespace SinGanSeg.Abstractions;
 
-/// <summary>What a gate does with a flagged sample: keep it and say so, drop it, or try new seeds first.</summary>
+/// <summary>
+/// What a gate does with a flagged sample: keep it and say so, drop it, or try new seeds first;
+/// Off: the gate does not run at all (no score, no verdict, no cost). Off is last so the stored
+/// numbers of the others stay.
+/// </summary>
 public enum GatePolicy
 {
     Report,
     Drop,
     Regenerate,
+    Off,
 }
 
 /// <summary>
@@ -21,13 +26,29 @@ public sealed record GateOptions(
     [property: Id(2)] int MaxTries = 3)
 {
     public static GateOptions Default { get; } = new();
+
+    /// <summary>A gate that does not run (its threshold and tries mean nothing).</summary>
+    public static GateOptions Off { get; } = new(GatePolicy.Off);
+
+    /// <summary>
+    /// Gates that are off unless a job or the site turns them on, because they cost a training per
+    /// job (maskAgreement: a segmenter on the job's real pairs). The one place that says so.
+    /// </summary>
+    public static IReadOnlyList<string> OffByDefault { get; } = ["maskAgreement"];
+
+    /// <summary>A gate's options when nothing names it: off for <see cref="OffByDefault"/>, else report.</summary>
+    public static GateOptions DefaultFor(string gate) => OffByDefault.Contains(gate) ? Off : Default;
+
+    /// <summary>These options in canonical form: any off is <see cref="Off"/>.</summary>
+    public GateOptions Canonical() => Policy == GatePolicy.Off ? Off : this;
 }
 
 /// <summary>
-/// The gates of a job, by gate name. Every job is checked by every registered gate; a gate without
-/// an entry only reports (<see cref="For"/>). Entries equal to the default are left out and the
-/// rest sorted by name (<see cref="Of"/>), so the same request always has the same settings and
-/// fingerprint, and absent settings equal the default ones.
+/// The gates of a job, by gate name. Every job is checked by every registered gate that is not
+/// off; a gate without an entry takes its default (<see cref="For"/>, <see cref="GateOptions.DefaultFor"/>:
+/// report, or off for the gates that cost a training). Entries equal to their gate's default are
+/// left out and the rest sorted by name (<see cref="Of"/>), so the same request always has the same
+/// settings and fingerprint, and absent settings equal the default ones.
 /// </summary>
 /// <remarks>
 /// A Dictionary built as one, never an interface-typed collection from a collection expression:
@@ -41,14 +62,18 @@ public sealed record GateSettings([property: Id(2)] Dictionary<string, GateOptio
 {
     public static GateSettings Default { get; } = new(new Dictionary<string, GateOptions>(StringComparer.Ordinal));
 
-    /// <summary>The gate's options; a gate the settings do not name only reports.</summary>
-    public GateOptions For(string gate) => Options?.GetValueOrDefault(gate) ?? GateOptions.Default;
+    /// <summary>The gate's options; a gate the settings do not name takes its default (report, or off).</summary>
+    public GateOptions For(string gate) => Options?.GetValueOrDefault(gate) ?? GateOptions.DefaultFor(gate);
 
-    /// <summary>Settings from (gate, options) pairs in canonical form: sorted by name, default entries left out.</summary>
+    /// <summary>Whether the gate runs for this job (its policy is not off).</summary>
+    public bool IsOn(string gate) => For(gate).Policy != GatePolicy.Off;
+
+    /// <summary>Settings from (gate, options) pairs in canonical form: sorted by name, entries equal to their gate's default left out.</summary>
     public static GateSettings Of(IEnumerable<KeyValuePair<string, GateOptions>> entries)
     {
         var options = new Dictionary<string, GateOptions>(StringComparer.Ordinal);
-        foreach (var (gate, o) in entries.Where(e => e.Value != GateOptions.Default).OrderBy(e => e.Key, StringComparer.Ordinal))
+        foreach (var (gate, o) in entries.Select(e => KeyValuePair.Create(e.Key, e.Value.Canonical()))
+                     .Where(e => e.Value != GateOptions.DefaultFor(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal))
             options[gate] = o;
         return new GateSettings(options);
     }

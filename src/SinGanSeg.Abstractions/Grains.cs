@@ -78,6 +78,22 @@ public interface IImageModelGrain : IGrainWithStringKey
     Task<string?> Forget();
 }
 
+/// <summary>
+/// The mask agreement gate's segmenter for one job (key: the job id): trained once, on a dedicated
+/// thread of a silo that runs images, from up to 50 of the job's real pairs, and stored in the
+/// artifact store under a digest of those pairs and its settings, so the images of the job load the
+/// same one on every silo and a restarted silo reuses it instead of training again. No grain state.
+/// </summary>
+public interface IJobSegmenterGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// The stored segmenter's artifact key, or null while it is being trained (ask again). The
+    /// first call starts the training; a failed training is thrown to the caller that finds it, and
+    /// the next call starts again.
+    /// </summary>
+    Task<string?> Segmenter();
+}
+
 /// <summary>The list of known jobs (key 0): an index of pages, so it grows without bound.</summary>
 public interface IJobRegistryGrain : IGrainWithIntegerKey
 {

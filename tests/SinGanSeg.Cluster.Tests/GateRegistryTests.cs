@@ -29,10 +29,10 @@ public class GateRegistryTests
             var settings = GateRegistry.Settings(new GateDefaults { GateTries = 2 }.With([GateRegistry.ParseArgument($"{gate.Name}=drop:0.25")]));
             Assert.Equal(new GateOptions(GatePolicy.Drop, 0.25, 2), settings!.For(gate.Name));
             Assert.Equal(0.25, GateRegistry.Threshold(settings, gate));
-            // Every other gate only reports, at its own default threshold.
+            // Every other gate keeps its default (report, or off for maskAgreement), at its own default threshold.
             foreach (var other in GateRegistry.All.Where(o => o != gate))
             {
-                Assert.Equal(GatePolicy.Report, settings.For(other.Name).Policy);
+                Assert.Equal(GateOptions.DefaultFor(other.Name).Policy, settings.For(other.Name).Policy);
                 Assert.Equal(other.DefaultThreshold, GateRegistry.Threshold(settings, other));
             }
         }
@@ -52,7 +52,37 @@ public class GateRegistryTests
         // The API's gates object goes through the same names.
         var api = Assert.Throws<ArgumentException>(() => GateRegistry.Settings(new GateDefaults().With("nosuchgate", new GateChoice("drop"))));
         Assert.All(GateRegistry.All, g => Assert.Contains(g.Name, api.Message, StringComparison.Ordinal));
-        Assert.Null(GateRegistry.Settings(new GateDefaults().With([.. GateRegistry.All.Select(g => KeyValuePair.Create(g.Name, new GateChoice("report")))])));
+        Assert.Null(GateRegistry.Settings(new GateDefaults().With([.. GateRegistry.All.Select(g =>
+            KeyValuePair.Create(g.Name, new GateChoice(GateOptions.DefaultFor(g.Name).Policy.ToString().ToLowerInvariant())))])));
+    }
+
+    [Fact]
+    public void Mask_agreement_is_off_unless_asked_and_off_gates_are_not_made()
+    {
+        // Default: every gate runs but maskAgreement (it costs a segmenter training per job).
+        Assert.Null(GateRegistry.Settings(new GateDefaults()));
+        Assert.Equal(["copyCheck", "quality"], GateRegistry.Create(GateSettings.Default).Select(g => g.Name));
+        Assert.False(GateSettings.Default.IsOn("maskAgreement"));
+        Assert.Equal(GatePolicy.Off, GateSettings.Default.For("maskAgreement").Policy);
+        Assert.Null(GateRegistry.Settings(new GateDefaults().With([GateRegistry.ParseArgument("maskAgreement=off:0.5")])));
+
+        // Asked for (report is not its default, so it is kept in the settings and the fingerprint).
+        var on = GateRegistry.Settings(new GateDefaults().With([GateRegistry.ParseArgument("maskAgreement=report")]))!;
+        Assert.Equal(new GateOptions(GatePolicy.Report), on.For("maskAgreement"));
+        Assert.Equal(["copyCheck", "quality", "maskAgreement"], GateRegistry.Create(on).Select(g => g.Name));
+        Assert.Equal(0.9, GateRegistry.Create(on)[2].Threshold, 9);
+        var spec = new JobSpec("j", [new ImageInput("a", "file:///a.png", "file:///a_mask.png")], new TrainingOptions("tiny"), 2, 1);
+        Assert.NotEqual(spec.Fingerprint(), (spec with { Gates = on }).Fingerprint());
+        Assert.Equal(spec.Fingerprint(), (spec with { Gates = GateRegistry.Settings(new GateDefaults().With("maskAgreement", new GateChoice("off"))) }).Fingerprint());
+
+        // Any gate may be turned off: it is not made, so it gives no verdict and costs nothing.
+        var copyOff = GateRegistry.Settings(new GateDefaults().With([GateRegistry.ParseArgument("copyCheck=off")]))!;
+        Assert.Equal(["quality"], GateRegistry.Create(copyOff).Select(g => g.Name));
+        Assert.Contains("off", GateDefaults.PolicyNames);
+        // A site can turn it on for every job (Helm gates.maskAgreement.policy, Gates:maskAgreement:Policy).
+        var site = GateRegistry.SiteDefaults(Gates(new() { ["Gates:maskAgreement:Policy"] = "drop" }));
+        Assert.Equal(GatePolicy.Drop, GateRegistry.Settings(new GateDefaults(), site)!.For("maskAgreement").Policy);
+        Assert.Null(GateRegistry.Settings(new GateDefaults().With("maskAgreement", new GateChoice("off")), site));
     }
 
     [Fact]
@@ -68,7 +98,7 @@ public class GateRegistryTests
             }));
             var settings = GateRegistry.Settings(new GateDefaults(), site)!;
             Assert.Equal(new GateOptions(GatePolicy.Regenerate, 0.25, 5), settings.For(gate.Name));
-            Assert.All(GateRegistry.All.Where(o => o != gate), o => Assert.Equal(GatePolicy.Report, settings.For(o.Name).Policy));
+            Assert.All(GateRegistry.All.Where(o => o != gate), o => Assert.Equal(GateOptions.DefaultFor(o.Name).Policy, settings.For(o.Name).Policy));
 
             // What a job sets wins, field by field.
             var job = GateRegistry.Settings(new GateDefaults().With(gate.Name, new GateChoice("drop")), site)!;

@@ -217,6 +217,7 @@ public sealed class ChartTests
         var config = ChartRendering.Objects("default").Config("singanseg-config");
         Assert.Equal("report", config["Gates__copyCheck__Policy"]);
         Assert.Equal("report", config["Gates__quality__Policy"]);
+        Assert.Equal("off", config["Gates__maskAgreement__Policy"]);   // it costs a segmenter training per job: on only when asked
         Assert.DoesNotContain(config.Keys, k => k.StartsWith("Gates__", StringComparison.Ordinal) && k.EndsWith("__Threshold", StringComparison.Ordinal));
 
         // Any gate name renders the same way, the template names none.

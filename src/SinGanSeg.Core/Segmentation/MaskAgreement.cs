@@ -10,7 +10,11 @@ namespace SinGanSeg.Core.Segmentation;
 /// predicts on the synthetic image and the synthetic mask, the two foreground shares, and the
 /// quality part (0 agrees … 1 the mask does not label its image).
 /// </summary>
-public sealed record MaskAgreementScore(string Name, double Dice, double PredictedForeground, double MaskForeground, double Part);
+public sealed record MaskAgreementScore(string Name, double Dice, double PredictedForeground, double MaskForeground, double Part)
+{
+    /// <summary>The gate's score: 1 − Dice (0 the mask labels its image exactly … 1 not at all).</summary>
+    public double Disagreement => 1 - Dice;
+}
 
 /// <summary>
 /// Does a synthetic mask label its synthetic image? A plain U-Net is trained once per job on the
@@ -46,7 +50,7 @@ public sealed class MaskAgreement : IDisposable
     {
         config.Validate();
         if (real.Count == 0) throw new ArgumentException("the mask agreement segmenter needs at least one real image+mask pair");
-        using var data = SegmentationData.Load(real, config.ImageSize);
+        using var data = SegmentationData.Load(Pick(real, config.MaxRealPairs), config.ImageSize);
         var training = config.Training;
         manual_seed(config.Seed);   // the initialisation; the trainer seeds its own generator for the data order
         var model = new UNet(training.UNet);
@@ -63,6 +67,17 @@ public sealed class MaskAgreement : IDisposable
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The real pairs that train the segmenter: all of them up to <paramref name="max"/>, else
+    /// <paramref name="max"/> spread evenly over the list (callers pass it in a stable order, e.g.
+    /// by name), so the choice does not depend on where a job's images happen to start.
+    /// </summary>
+    public static IReadOnlyList<T> Pick<T>(IReadOnlyList<T> pairs, int max)
+    {
+        if (pairs.Count <= max) return pairs;
+        return [.. Enumerable.Range(0, max).Select(i => pairs[(int)((long)i * pairs.Count / max)])];
     }
 
     /// <summary>Weights and the real-pair Dice in one file (an artifact a job caches).</summary>

@@ -1,4 +1,5 @@
 using SinGanSeg.Core.Imaging;
+using SinGanSeg.Core.Segmentation;
 
 namespace SinGanSeg.Grains.Hosting;
 
@@ -114,6 +115,13 @@ public sealed record SinGanSegOptions
 
     /// <summary>Samples of one image restyled together (they share the style image; memory grows with it).</summary>
     public int StyleBatchSize { get; init; } = 8;
+
+    /// <summary>
+    /// The mask agreement gate's segmenter (a plain U-Net, 64 px, 300 steps, up to 50 real pairs;
+    /// docs/QUALITY.md). Every silo of a cluster must use the same: its fingerprint is part of the
+    /// stored segmenter's key, and a segmenter trained with other settings is refused on loading.
+    /// </summary>
+    public MaskAgreementConfig MaskAgreement { get; init; } = new();
 
     /// <summary>Samples per forward pass when generating.</summary>
     public int SampleBatchSize { get; init; } = 8;

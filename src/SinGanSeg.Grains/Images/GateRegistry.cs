@@ -27,7 +27,8 @@ public sealed record GateRegistration(string Name, string Description, double De
 /// The gates, in the order they judge a sample (the first gate whose policy acts decides), and
 /// everything that reads gate settings by name: the job's settings from text (CLI, API,
 /// configuration), the gate stage's list. Adding a gate is its <see cref="ISampleGate"/> class,
-/// its Core code, and one entry in <see cref="All"/>; the manifest, card, counts, CLI, API, Helm
+/// its Core code, and one entry in <see cref="All"/> (and its name in GateOptions.OffByDefault if
+/// it should only run when asked); the manifest, card, counts, CLI, API, Helm
 /// and dashboard read the gates from here or from the verdicts.
 /// </summary>
 public static class GateRegistry
@@ -42,9 +43,16 @@ public static class GateRegistry
             CardNote = "Copy score = the largest of: best normalised cross-correlation with the source over small shifts and flips, the share of textured patches with a near-identical source patch, and ResNet18 embedding closeness. See docs/PRIVACY.md of SinGanSeg for how the thresholds were calibrated.",
         },
         new("quality", "empty/off masks, collapsed images, SIFID outliers (default threshold 1: some measure fully out)", QualityScorer.Default, _ => new QualityGate()),
+        new("maskAgreement", "whether the mask labels its image: 1 - Dice of a U-Net trained once per job on the real pairs (off unless asked: it costs that training; default threshold 0.9, Dice <= 0.1; docs/QUALITY.md)",
+            MaskAgreementGate.DefaultThreshold, _ => new MaskAgreementGate())
+        {
+            Label = "mask agreement",
+            CardDistributions = [("maskAgreementDice", "dice")],
+            CardNote = "Mask agreement = 1 - Dice between a small U-Net's prediction on the synthetic image and the synthetic mask; the U-Net is trained once per job on up to 50 of its real pairs (realDice: its Dice on them). See docs/QUALITY.md of SinGanSeg.",
+        },
     ];
 
-    /// <summary>The gates' names, for messages: "copyCheck, quality".</summary>
+    /// <summary>The gates' names, for messages: "copyCheck, quality, maskAgreement".</summary>
     public static string Names => string.Join(", ", All.Select(g => g.Name));
 
     /// <summary>A gate by name, case-insensitively; null when there is none.</summary>
@@ -57,10 +65,10 @@ public static class GateRegistry
     /// <summary>The threshold a job's samples are judged against by the gate.</summary>
     public static double Threshold(GateSettings settings, GateRegistration gate) => settings.For(gate.Name).Threshold ?? gate.DefaultThreshold;
 
-    /// <summary>Every gate with the job's options for it, in order, for one image's gate stage.</summary>
+    /// <summary>Every gate the job has on, with its options, in order, for one image's gate stage (an off gate is not made: no cost).</summary>
     public static IReadOnlyList<GateStage.Gate> Create(GateSettings settings) =>
     [
-        .. All.Select(g =>
+        .. All.Where(g => settings.IsOn(g.Name)).Select(g =>
         {
             var options = settings.For(g.Name);
             return new GateStage.Gate(g.Name, options.Policy, options.MaxTries, options.Threshold ?? g.DefaultThreshold, g.Create(options));
@@ -69,8 +77,9 @@ public static class GateRegistry
 
     /// <summary>
     /// A job's gate settings from text over the site's defaults; null when they are the built-in
-    /// defaults (every gate reports). Every name must be a gate's; a policy must be report, drop or
-    /// regenerate (ArgumentException naming the valid ones otherwise).
+    /// defaults (every gate reports, the gates in GateOptions.OffByDefault are off). Every name must
+    /// be a gate's; a policy must be report, drop, regenerate or off (ArgumentException naming the
+    /// valid ones otherwise).
     /// </summary>
     public static GateSettings? Settings(GateDefaults job, GateDefaults? site = null)
     {

@@ -78,12 +78,12 @@ public sealed class GateStage(IReadOnlyList<GateStage.Gate> gates) : IImageStage
     public static GateVerdict Verdict(Gate gate, GateScores s) =>
         new(gate.Name, Math.Round(s.Score, 5), gate.Threshold, s.Score >= gate.Threshold, s.Values, s.Reasons, s.Detail);
 
-    /// <summary>Checked, flagged per gate (every registered gate, even at 0), regenerated, dropped.</summary>
+    /// <summary>Checked, flagged per gate (every gate the job has on, even at 0), regenerated, dropped.</summary>
     public static GateCounts Counts(StageContext c)
     {
         var all = c.Samples.Concat(c.Dropped).ToList();
         var flagged = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var gate in GateRegistry.All) flagged[gate.Name] = all.Count(s => s.Verdicts?.Any(v => v.Gate == gate.Name && v.Flagged) == true);
+        foreach (var gate in GateRegistry.All.Where(g => c.Work.Gates.IsOn(g.Name))) flagged[gate.Name] = all.Count(s => s.Verdicts?.Any(v => v.Gate == gate.Name && v.Flagged) == true);
         return new GateCounts(Checked: all.Count, Regenerated: c.Regenerated, Dropped: c.Dropped.Count, Flagged: flagged);
     }
 }

@@ -199,12 +199,14 @@ public sealed class ImageModelGrain(
             var executor = services.GetRequiredService<DeviceExecutor>();
             var self = GrainFactory.GetGrain<IImageModelGrain>(this.GetPrimaryKeyString());
             var drain = services.GetRequiredService<ShutdownDrain>().Draining;
+            var grains = GrainFactory;   // taken here: the pipeline runs on a slot thread, outside the activation
             outcome = await executor.Run($"{work.JobId}/{work.Input.Name}", (device, ct) => new ImagePipeline(store, options, device, logger)
             {
                 // Blocks the training thread until the finished scale is on record: a silo lost
                 // right after never makes the job report fewer scales than are stored.
                 ScaleCommitted = (done, total) => self.ScaleCommitted(done, total).GetAwaiter().GetResult(),
                 StopBetweenScales = drain,
+                Grains = grains,
             }.Run(work, scratch, box, ct), cancellation);
         }
         catch (OperationCanceledException e) when (_stalled is { } reason && ReferenceEquals(box, _box))

@@ -26,6 +26,9 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
     /// <summary>Set when the silo drains: training stops once the scale in progress is checkpointed.</summary>
     public CancellationToken StopBetweenScales { get; init; }
 
+    /// <summary>For stages that ask another grain (the mask agreement gate asks for its job's segmenter).</summary>
+    public IGrainFactory? Grains { get; init; }
+
     /// <summary>The stages, in order. A new stage is one line here plus its class; a new gate is one entry in <see cref="GateRegistry"/>.</summary>
     private IReadOnlyList<IImageStage> Stages(GateSettings gates) =>
     [
@@ -65,8 +68,8 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
     {
         Directory.CreateDirectory(scratch);
         var name = work.Input.Name;
-        var imagePath = Resolve(work.Input.ImageRef, Path.Combine(scratch, "input-image"), cancellation);
-        var maskPath = Resolve(work.Input.MaskRef, Path.Combine(scratch, "input-mask"), cancellation);
+        var imagePath = Resolve(store, work.Input.ImageRef, Path.Combine(scratch, "input-image"), cancellation);
+        var maskPath = Resolve(store, work.Input.MaskRef, Path.Combine(scratch, "input-mask"), cancellation);
         var pair = new ImagePairLoader(options.ImageLimits with { AllowEmptyMask = work.AllowEmptyMask }).LoadPair(imagePath, maskPath);
         var config = TrainingOptionsMapper.ToConfig(work.Training);
         var geometry = PyramidGeometry.Compute(pair.Height, pair.Width, config.MinSize, config.MaxSize, config.ScaleFactor, imagePath);
@@ -100,11 +103,12 @@ public sealed class ImagePipeline(IArtifactStore store, SinGanSegOptions options
             Folder = folder,
             FromCache = fromCache,
             Checkout = checkout,
+            Grains = Grains,
         };
     }
 
     /// <summary>An input reference as a local path; a missing input is the user's error, not a transient one.</summary>
-    private string Resolve(string reference, string downloadBase, CancellationToken cancellation)
+    internal static string Resolve(IArtifactStore store, string reference, string downloadBase, CancellationToken cancellation)
     {
         var input = InputRef.TryParse(reference)
             ?? throw new InvalidInputException(reference, "unknown input reference", "Use file:///absolute/path or artifact:KEY.");

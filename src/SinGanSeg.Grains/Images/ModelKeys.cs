@@ -45,5 +45,12 @@ public static class ModelKeys
     /// <summary>The dataset card's files, next to the manifest: dataset_card.md, .json, .png.</summary>
     public static string Card(string jobId, string extension) => $"jobs/{jobId}/dataset_card.{extension}";
     public static string Spec(string jobId) => $"jobs/{jobId}/spec.json";
+
+    /// <summary>
+    /// The mask agreement gate's segmenter of a job, keyed as a model is (<see cref="For"/>): by what
+    /// determines it, the content hashes of the real pairs it learns from and its settings.
+    /// </summary>
+    public static string Segmenter(string jobId, IEnumerable<string> pairSha256, string settings) =>
+        $"jobs/{jobId}/segmenter/{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{string.Join(",", pairSha256)}|{settings}")))[..24]}.bin";
     public static string Input(string jobId, string kind, string fileName) => $"jobs/{jobId}/inputs/{kind}/{fileName}";
 }

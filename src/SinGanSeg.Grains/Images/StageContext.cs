@@ -42,6 +42,9 @@ public sealed class StageContext(ImageWork work, string scratch, ProgressBox box
     /// <summary>This image's hold on its model key (one writer per key); released with the context.</summary>
     public required ModelCheckout Checkout { get; init; }
 
+    /// <summary>The silo's grains, for a stage that asks another grain (null in a pipeline run without a silo).</summary>
+    public IGrainFactory? Grains { get; init; }
+
     /// <summary>Loaded once by the generate stage, reused by a gate that regenerates.</summary>
     public SinGanModel? Model { get; set; }
 

@@ -53,7 +53,7 @@ public static class DatasetCardWriter
     }
 
     /// <summary>
-    /// The card's gates: a property per gate, by its name (copyCheck, quality), then regenerated.
+    /// The card's gates: a property per gate the job had on, by its name (copyCheck, quality, maskAgreement), then regenerated.
     /// Written from the registry and the verdicts, so a new gate needs nothing here.
     /// </summary>
     public sealed record GatesSection(int Regenerated)
@@ -77,7 +77,8 @@ public static class DatasetCardWriter
         var settings = spec.Settings.Gates;
         var section = new GatesSection(outcomes.Sum(o => o.Gates?.Regenerated ?? 0))
         {
-            Gates = [.. GateRegistry.All.Select(g =>
+            // The gates the job had on (an off gate made no verdicts and is not listed).
+            Gates = [.. GateRegistry.All.Where(g => settings.IsOn(g.Name)).Select(g =>
             {
                 var flagged = all.Select(s => s.Verdict(g.Name)).Where(v => v?.Flagged == true).Select(v => v!).ToList();
                 // Reasons only for a gate that gives them (its verdicts carry a reasons list, even an empty one).
@@ -94,7 +95,7 @@ public static class DatasetCardWriter
             ["sifid"] = Summarise(kept.Select(s => s.Sifid)),
             ["sifidStyled"] = Summarise(kept.Select(s => s.SifidStyled)),
         };
-        foreach (var gate in GateRegistry.All)
+        foreach (var gate in GateRegistry.All.Where(g => settings.IsOn(g.Name)))
             foreach (var (key, score) in gate.CardDistributions)
                 distributions[key] = Summarise(kept.Select(s => s.Verdict(gate.Name)?.Value(score)));
         distributions["maskForeground"] = Summarise(kept.Select(s => (double?)s.MaskForeground));
@@ -154,12 +155,13 @@ public static class DatasetCardWriter
         foreach (var (name, d) in c.Distributions.Where(kv => kv.Value.Count > 0))
             sb.AppendLine(inv, $"| {name} | {d.Count} | {d.Min:0.####} | {d.P05:0.####} | {d.Median:0.####} | {d.P95:0.####} | {d.Max:0.####} |");
         sb.AppendLine().AppendLine("![score histograms](dataset_card.png)").AppendLine();
-        var panels = GateRegistry.All.Where(g => g.CardHistogram is not null).Select(g => g.CardHistogram!).ToList();
+        var on = GateRegistry.All.Where(g => c.Settings.Gates.IsOn(g.Name)).ToList();
+        var panels = on.Where(g => g.CardHistogram is not null).Select(g => g.CardHistogram!).ToList();
         const string sifidPanel = "SIFID of every checked sample (lower is closer to the source's patch statistics)";
-        sb.AppendLine(panels.Count == 1
-            ? $"Figure: left, {panels[0]}; right, {sifidPanel}."
+        sb.AppendLine(panels.Count == 0 ? $"Figure: {sifidPanel}."
+            : panels.Count == 1 ? $"Figure: left, {panels[0]}; right, {sifidPanel}."
             : $"Figure: from left to right, {string.Join("; ", panels.Append(sifidPanel))}.").AppendLine();
-        foreach (var note in GateRegistry.All.Select(g => g.CardNote).OfType<string>()) sb.AppendLine(note).AppendLine();
+        foreach (var note in on.Select(g => g.CardNote).OfType<string>()) sb.AppendLine(note).AppendLine();
         if (c.Evaluation is { } e) DatasetCardEvaluation.Markdown(sb, e);
         sb.AppendLine("## How to cite").AppendLine();
         foreach (var cite in c.Cite) sb.AppendLine(inv, $"- {cite}");
@@ -171,7 +173,7 @@ public static class DatasetCardWriter
     {
         var all = outcomes.SelectMany(o => o.Samples.Concat(o.Dropped ?? [])).ToList();
         var panels = new List<HistogramFigure.Panel>();
-        foreach (var gate in GateRegistry.All.Where(g => g.CardHistogram is not null))
+        foreach (var gate in GateRegistry.All.Where(g => g.CardHistogram is not null && settings.IsOn(g.Name)))
         {
             var scores = all.Select(s => s.Verdict(gate.Name)).OfType<GateVerdict>().Select(v => v.Score).ToList();
             panels.Add(new HistogramFigure.Panel(0, 1, [new HistogramFigure.Series(scores, HistogramFigure.Colours[panels.Count % HistogramFigure.Colours.Length])],

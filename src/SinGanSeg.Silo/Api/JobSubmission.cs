@@ -38,9 +38,10 @@ public sealed record JobSubmission
 
     /// <summary>
     /// The gates by name (docs/PRIVACY.md), e.g. { "copyCheck": { "policy": "drop", "threshold": 0.9 },
-    /// "quality": { "policy": "regenerate" } }: policy report (default), drop or regenerate; threshold
-    /// on the gate's score (0…1). Absent fields = the site's defaults (Helm gates.NAME), then the
-    /// gate's own. An unknown name is refused with the list of gates. Wins over the fields below.
+    /// "quality": { "policy": "regenerate" }, "maskAgreement": { "policy": "report" } }: policy report
+    /// (the default; maskAgreement's default is off, it costs a segmenter training per job), drop,
+    /// regenerate or off (not run); threshold on the gate's score (0…1). Absent fields = the site's
+    /// defaults (Helm gates.NAME), then the gate's own. An unknown name is refused with the list of gates. Wins over the fields below.
     /// </summary>
     public Dictionary<string, GateChoice>? Gates { get; init; }
 

@@ -51,8 +51,43 @@ public sealed class MaskAgreementTests
         Assert.Throws<ArgumentException>(() => (Quick with { DisagreeDice = 0.6 }).Validate());
     }
 
-    /// <summary>Disc images (as in <see cref="UNetTests"/>) written as PNG pairs; with swapMasks each image gets the next image's mask.</summary>
-    private static List<SegmentationPair> Write(string dir, string prefix, int count, int seed, bool swapMasks)
+    [Fact]
+    public void A_matching_mask_scores_high_and_a_shifted_inverted_or_empty_one_low()
+    {
+        // The gate's score is 1 - Dice; its default threshold 0.9 flags Dice <= 0.1.
+        var dir = TestData.NewTempDir("agreement-cases");
+        using var agreement = MaskAgreement.Train(Write(dir, "real", 16, seed: 11, swapMasks: false), Quick, CPU);
+        Assert.Equal(0.9, new MaskAgreementConfig().GateThreshold, 9);
+        double Mean(MaskChange change, int seed) =>
+            agreement.Score(Write(dir, change.ToString(), 6, seed, swapMasks: false, change)).Average(s => s.Disagreement);
+        var matching = Mean(MaskChange.None, 12);
+        var shifted = Mean(MaskChange.Shift, 13);
+        var inverted = Mean(MaskChange.Invert, 14);
+        var empty = Mean(MaskChange.Empty, 15);
+        var scores = $"matching {matching:F3}, shifted {shifted:F3}, inverted {inverted:F3}, empty {empty:F3}";
+        Assert.True(matching < 0.3, scores);
+        Assert.True(shifted > 0.7, scores);
+        Assert.True(inverted > 0.7, scores);
+        Assert.True(empty >= new MaskAgreementConfig().GateThreshold, scores);   // a clearly visible disc, no mask: flagged by default
+    }
+
+    [Fact]
+    public void At_most_the_cap_of_real_pairs_is_picked_evenly_spread()
+    {
+        int[] ten = [.. Enumerable.Range(0, 10)];
+        Assert.Equal(ten, MaskAgreement.Pick(ten, 50));
+        Assert.Equal([0, 2, 4, 6, 8], MaskAgreement.Pick(ten, 5));
+        Assert.Equal(50, MaskAgreement.Pick([.. Enumerable.Range(0, 200)], new MaskAgreementConfig().MaxRealPairs).Count);
+    }
+
+    private enum MaskChange { None, Shift, Invert, Empty }
+
+    /// <summary>
+    /// Disc images (as in <see cref="UNetTests"/>) written as PNG pairs; with swapMasks each image
+    /// gets the next image's mask; a change moves its mask by half the image (wrapping), inverts it
+    /// or empties it.
+    /// </summary>
+    private static List<SegmentationPair> Write(string dir, string prefix, int count, int seed, bool swapMasks, MaskChange change = MaskChange.None)
     {
         var (images, masks) = UNetTests.Discs(count, 32, seed);
         var pixels = images.data<float>().ToArray();
@@ -75,7 +110,13 @@ public sealed class MaskAgreementTests
             {
                 for (var y = 0; y < size; y++)
                     for (var x = 0; x < size; x++)
-                        mask[x, y] = new L8(maskPixels[m * plane + y * size + x] > 0.5f ? (byte)255 : (byte)0);
+                    {
+                        var (sx, sy) = change == MaskChange.Shift ? ((x + size / 2) % size, (y + size / 2) % size) : (x, y);
+                        var inside = maskPixels[m * plane + sy * size + sx] > 0.5f;
+                        if (change == MaskChange.Invert) inside = !inside;
+                        if (change == MaskChange.Empty) inside = false;
+                        mask[x, y] = new L8(inside ? (byte)255 : (byte)0);
+                    }
                 mask.SaveAsPng(maskPath);
             }
             pairs.Add(new SegmentationPair($"{prefix}{n}", imagePath, maskPath));
