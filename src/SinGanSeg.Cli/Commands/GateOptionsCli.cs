@@ -18,7 +18,7 @@ public sealed record GateOptionsCli(Option<string[]> Gate, Option<string?> CopyC
         var policies = string.Join("|", GateDefaults.PolicyNames);
         var gate = new Option<string[]>("--gate")
         {
-            Description = $"a gate's policy ({string.Join(", ", GateDefaults.PolicyNames)}; default report: scores in the manifest) and optional threshold on its 0-1 score, "
+            Description = $"a gate's policy ({string.Join(", ", GateDefaults.PolicyNames)}; default report: scores in the manifest; off for {string.Join(", ", GateOptions.OffByDefault)}, which costs a training per job) and optional threshold on its 0-1 score, "
                 + $"NAME=POLICY[:THRESHOLD], repeatable. The gates: {string.Join("; ", GateRegistry.All.Select(g => $"{g.Name}, {g.Description}"))}",
         };
         gate.Validators.Add(result =>

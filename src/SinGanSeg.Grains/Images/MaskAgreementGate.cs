@@ -27,6 +27,8 @@ public sealed class MaskAgreementGate : ISampleGate, IDisposable
         string? key;
         while ((key = job.Segmenter().GetAwaiter().GetResult()) is null)
         {
+            // Waiting on a segmenter that is training is progress, not a stall (the grain's stall watch).
+            c.Box.Update(p => p);
             c.Cancellation.WaitHandle.WaitOne(Poll);
             c.Cancellation.ThrowIfCancellationRequested();
         }

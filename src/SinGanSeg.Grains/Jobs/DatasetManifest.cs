@@ -10,7 +10,7 @@ namespace SinGanSeg.Grains.Jobs;
 /// the model, the full training configuration and both seeds — relative to the dataset root,
 /// where images/ and masks/ hold pairs under the same name. A restyled image sits next to its
 /// raw one under its own name and shares the raw one's mask; absent values are left out.
-/// Each gate's verdict is a property named by the gate (copyCheck, quality; README.md lists their
+/// Each gate's verdict is a property named by the gate (copyCheck, quality, maskAgreement when on; README.md lists their
 /// fields): its own scores by name, then score, threshold, flagged, its named text and its
 /// reasons when it gives them. tries above 1 means the gates regenerated the sample; droppedBy
 /// appears only in dropped/manifest.jsonl.
