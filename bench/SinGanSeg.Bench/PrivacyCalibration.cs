@@ -75,7 +75,7 @@ public static class PrivacyCalibration
         var sb = new StringBuilder();
         sb.AppendLine("| group (colour) | n | NCC median | patch share median | embedding distance median | copy score median / 95% | flagged at " + threshold.ToString(CultureInfo.InvariantCulture) + " |");
         sb.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
-        var colours = new[] { "blue", "orange", "green", "red", "purple", "brown" };
+        var colours = new[] { "blue", "orange", "green", "red", "purple", "brown", "pink", "grey" };
         var i = 0;
         foreach (var (group, list) in Groups(rows))
         {

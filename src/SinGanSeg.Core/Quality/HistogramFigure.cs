@@ -15,7 +15,7 @@ public static class HistogramFigure
 
     public sealed record Panel(double Min, double Max, IReadOnlyList<Series> Series, double? Marker = null);
 
-    public static readonly Rgb24[] Colours = [new(31, 119, 180), new(255, 127, 14), new(44, 160, 44), new(214, 39, 40), new(148, 103, 189), new(140, 86, 75)];
+    public static readonly Rgb24[] Colours = [new(31, 119, 180), new(255, 127, 14), new(44, 160, 44), new(214, 39, 40), new(148, 103, 189), new(140, 86, 75), new(227, 119, 194), new(127, 127, 127)];
 
     public static void Write(string path, IReadOnlyList<Panel> panels, int bins = 30, int panelWidth = 360, int panelHeight = 180)
     {
