@@ -35,6 +35,14 @@ if (options.Command == "orchestration")
     if (options.Get("markdown") is { } mdO) Report.WriteSection(mdO, "orchestration", orchestration);
     return 0;
 }
+if (options.Command == "agreement")
+{
+    // singanseg-bench agreement --models DIR --data DIR [--job-pairs 20] [--held-out 40] [--samples 8] [--steps 300] [--csv FILE]
+    var rowsA = AgreementCalibration.Run(options.Get("models")!, options.Get("data")!, options.Int("job-pairs", 20), options.Int("held-out", 40),
+        options.Int("samples", 8), options.Get("csv"), options.Int("steps", new SinGanSeg.Core.Segmentation.MaskAgreementConfig().Steps));
+    Console.WriteLine(AgreementCalibration.Table(rowsA, [0.1, 0.2, 0.3]));
+    return 0;
+}
 if (options.Command == "privacy")
 {
     // singanseg-bench privacy --models DIR --data DIR [--samples 8] [--others 20] --figure FILE [--csv FILE]
