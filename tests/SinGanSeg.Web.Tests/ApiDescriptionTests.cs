@@ -19,13 +19,7 @@ public sealed partial class ApiDescriptionTests
     [Fact]
     public async Task Every_api_route_is_in_the_openapi_document_and_in_docs_api_md()
     {
-        var state = TestData.NewTempDir("openapi-state");
-        await using var app = SiloApp.Build(
-        [
-            "--urls", "http://127.0.0.1:0",
-            $"--Silo:SiloPort={SiloProcess.FreePort()}", $"--Silo:GatewayPort={SiloProcess.FreePort()}",
-            $"--SinGanSeg:StateDirectory={state}", $"--SinGanSeg:ScratchDirectory={Path.Combine(state, "scratch")}", "--SinGanSeg:Device=cpu",
-        ], contentRoot: AppContext.BaseDirectory);
+        await using var app = InProcessSiloHost.Build("openapi-state");
         await app.StartAsync();
         try
         {

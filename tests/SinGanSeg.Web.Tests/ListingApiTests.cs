@@ -29,12 +29,7 @@ public sealed class ListingApiTests(ITestOutputHelper output)
     public async Task Rest_lists_page_through_hundreds_of_jobs_and_evaluations_newest_first()
     {
         var state = TestData.NewTempDir("listing-api-state");
-        await using var app = SiloApp.Build(
-        [
-            "--urls", "http://127.0.0.1:0",
-            $"--Silo:SiloPort={SiloProcess.FreePort()}", $"--Silo:GatewayPort={SiloProcess.FreePort()}",
-            $"--SinGanSeg:StateDirectory={state}", $"--SinGanSeg:ScratchDirectory={Path.Combine(state, "scratch")}", "--SinGanSeg:Device=cpu",
-        ], contentRoot: AppContext.BaseDirectory);
+        await using var app = SiloApp.Build(InProcessSiloHost.Args(state), contentRoot: AppContext.BaseDirectory);
         await app.StartAsync();
         try
         {

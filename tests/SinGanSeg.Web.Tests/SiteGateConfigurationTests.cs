@@ -10,19 +10,10 @@ namespace SinGanSeg.Web.Tests;
 /// </summary>
 public sealed class SiteGateConfigurationTests
 {
-    private static string[] Args(string state, params string[] extra) =>
-    [
-        "--urls", "http://127.0.0.1:0",
-        $"--Silo:SiloPort={SiloProcess.FreePort()}", $"--Silo:GatewayPort={SiloProcess.FreePort()}",
-        $"--SinGanSeg:StateDirectory={state}", $"--SinGanSeg:ScratchDirectory={Path.Combine(state, "scratch")}", "--SinGanSeg:Device=cpu",
-        .. extra,
-    ];
-
     [Fact]
     public void A_misspelt_gate_key_stops_the_host_at_start_naming_the_key()
     {
-        var state = TestData.NewTempDir("site-gates");
-        var error = Assert.Throws<InvalidOperationException>(() => SiloApp.Build(Args(state, "--Gates:copyChek:Policy=drop"), contentRoot: AppContext.BaseDirectory));
+        var error = Assert.Throws<InvalidOperationException>(() => InProcessSiloHost.Build("site-gates", "--Gates:copyChek:Policy=drop"));
         Assert.Contains("Gates:copyChek", error.Message);
         Assert.Contains("copyCheck", error.Message); // names the gates there are
     }
@@ -30,8 +21,7 @@ public sealed class SiteGateConfigurationTests
     [Fact]
     public void An_unknown_policy_stops_the_host_at_start_naming_the_gate_and_the_policies()
     {
-        var state = TestData.NewTempDir("site-gates");
-        var error = Assert.Throws<InvalidOperationException>(() => SiloApp.Build(Args(state, "--Gates:quality:Policy=delete"), contentRoot: AppContext.BaseDirectory));
+        var error = Assert.Throws<InvalidOperationException>(() => InProcessSiloHost.Build("site-gates", "--Gates:quality:Policy=delete"));
         Assert.Contains("configuration Gates", error.Message);
         Assert.Contains("quality", error.Message);
         Assert.Contains("regenerate", error.Message);
@@ -40,8 +30,7 @@ public sealed class SiteGateConfigurationTests
     [Fact]
     public async Task Valid_site_gate_defaults_build_and_start()
     {
-        var state = TestData.NewTempDir("site-gates");
-        await using var app = SiloApp.Build(Args(state, "--Gates:copyCheck:Policy=drop", "--Gates:quality:Threshold=0.9"), contentRoot: AppContext.BaseDirectory);
+        await using var app = InProcessSiloHost.Build("site-gates", "--Gates:copyCheck:Policy=drop", "--Gates:quality:Threshold=0.9");
         await app.StartAsync();
         await app.StopAsync();
     }
