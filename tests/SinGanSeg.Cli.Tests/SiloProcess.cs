@@ -72,10 +72,5 @@ public class SiloProcess : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    public static int FreePort() => TestPorts.Free();
 }

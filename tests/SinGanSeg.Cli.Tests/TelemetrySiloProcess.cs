@@ -76,22 +76,6 @@ public sealed class TelemetrySiloProcess : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static readonly HashSet<int> HandedOut = [];
-
-    /// <summary>
-    /// A free port not handed out before in this test run: the OS may give the same free port to
-    /// two calls in a row, and a test that asks for the management port and then the API port
-    /// once got one port for both (the silo then failed to bind).
-    /// </summary>
-    public static int FreePort()
-    {
-        while (true)
-        {
-            using var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            var port = ((IPEndPoint)l.LocalEndpoint).Port;
-            lock (HandedOut)
-                if (HandedOut.Add(port)) return port;
-        }
-    }
+    /// <summary>A port no other test server of this run was given (<see cref="TestPorts"/>).</summary>
+    public static int FreePort() => TestPorts.Free();
 }

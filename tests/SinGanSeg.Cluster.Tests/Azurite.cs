@@ -54,12 +54,7 @@ public sealed class Azurite : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    private static int FreePort() => TestPorts.Free();
 
     private static bool Listening(int port)
     {

@@ -125,12 +125,7 @@ public sealed class PostgresServer : IAsyncLifetime
             throw new InvalidOperationException($"{exe} {string.Join(' ', args)} failed ({process.ExitCode}):\n{await output}{await error}");
     }
 
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-    }
+    private static int FreePort() => TestPorts.Free();
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
