@@ -43,6 +43,30 @@ if (options.Command == "agreement")
     Console.WriteLine(AgreementCalibration.Table(rowsA, [0.1, 0.2, 0.3]));
     return 0;
 }
+if (options.Command == "layout")
+{
+    // singanseg-bench layout [--threads 2] [--rounds 7]   (the channels-last candidate at the paper geometry's training sizes)
+    var threadsL = options.Int("threads", 2);
+    SinGanSeg.Core.Native.TorchRuntime.EnsureLoaded();
+    TorchSharp.torch.set_num_threads(threadsL);
+    var layout = LayoutBenchmark.Run([(32, 25, 30), (32, 56, 66), (64, 96, 112), (64, 163, 192), (128, 213, 250)], options.Int("rounds", 7));
+    Console.WriteLine(LayoutBenchmark.Table(layout, threadsL));
+    return 0;
+}
+if (options.Command == "study")
+{
+    // singanseg-bench study --study bench/evaluation/study.json [--figures docs/images/quality-study] [--save FILE]
+    var study = QualityStudy.Run(options.Get("study") ?? throw new ArgumentException("--study FILE is required"));
+    Console.WriteLine(QualityStudy.Markdown(study));
+    if (options.Get("figures") is { } prefix)
+        foreach (var (model, svg) in QualityStudy.Figures(study))
+        {
+            File.WriteAllText($"{prefix}-{model}.svg", svg);
+            Console.Error.WriteLine($"figure: {prefix}-{model}.svg");
+        }
+    if (options.Get("save") is { } saveS) File.WriteAllText(saveS, JsonSerializer.Serialize(study, Report.Json));
+    return 0;
+}
 if (options.Command == "privacy")
 {
     // singanseg-bench privacy --models DIR --data DIR [--samples 8] [--others 20] --figure FILE [--csv FILE]
@@ -64,10 +88,11 @@ if (options.Command == "flops")
 }
 if (options.Command == "throughput")
 {
-    // singanseg-bench throughput [--reference DIR] [--data ../shared/data/polyps] [--images 4] [--preset fast] [--iterations 20] [--splits 1x2,2x1] [--save FILE] [--markdown FILE]
+    // singanseg-bench throughput [--reference DIR] [--data ../shared/data/polyps] [--images 4] [--preset fast] [--iterations 20] [--splits 1x2,2x1] [--per-training] [--save FILE] [--markdown FILE]
     var splits = (options.Get("splits") ?? "1x2,2x1").Split(',').Select(x => x.Split('x')).Select(x => (int.Parse(x[0]), int.Parse(x[1]))).ToList();
     var dataT = options.Get("data") ?? Path.Combine(Args.RepoRoot(), "..", "shared", "data", "polyps");
-    var t = ThroughputBenchmark.Run(dataT, options.Int("images", 4), options.Get("preset") ?? "fast", options.Int("iterations", 20), options.Get("reference"), splits);
+    var t = ThroughputBenchmark.Run(dataT, options.Int("images", 4), options.Get("preset") ?? "fast", options.Int("iterations", 20), options.Get("reference"), splits,
+        options.Get("per-training") == "true");
     var throughputTable = ThroughputBenchmark.Table(t);
     Console.WriteLine(throughputTable);
     if (options.Get("save") is { } saveT) File.WriteAllText(saveT, JsonSerializer.Serialize(t, Report.Json));
@@ -76,7 +101,8 @@ if (options.Command == "throughput")
 }
 if (options.Command == "throughput-one")
 {
-    var one = ThroughputBenchmark.RunOurs(options.Get("data")!, options.Int("images", 4), options.Get("preset")!, options.Int("iterations", 20), options.Int("slots", 1), options.Int("threads", 2));
+    var one = ThroughputBenchmark.RunOurs(options.Get("data")!, options.Int("images", 4), options.Get("preset")!, options.Int("iterations", 20), options.Int("slots", 1), options.Int("threads", 2),
+        options.Get("only") is { } onlyIndex ? int.Parse(onlyIndex, System.Globalization.CultureInfo.InvariantCulture) : null);
     Console.WriteLine(JsonSerializer.Serialize(one, Report.Json).ReplaceLineEndings(""));
     return 0;
 }

@@ -26,6 +26,8 @@ mid=$(date +%s)
 #    (a fold's held-out images pick the checkpoint), tested on the rest; every run takes the same gradient
 #    steps (8 passes over the largest set); at 64 px a rate of 1e-3 is needed to get anywhere (the paper: 1e-4
 #    over many more steps).
+#    SINGANSEG_EVAL_MODELS=none stops after the dataset (bench/evaluation/study.sh evaluates on its own).
+[ "${SINGANSEG_EVAL_MODELS:-}" = none ] && { echo "synthetic dataset: $(( $(date +%s) - start )) s"; exit 0; }
 "$root/singanseg" evaluate --real "$work/real" --synthetic "$work/synthetic" --test "$work/test" --out "$work/evaluation" \
   --folds 3 --epochs 8 --image-size 64 --learning-rate 1e-3 --model "${SINGANSEG_EVAL_MODELS:-unetpp,unet}"
 # 3. Per-sample mask agreement (a U-Net trained on the N real pairs predicts every sample).

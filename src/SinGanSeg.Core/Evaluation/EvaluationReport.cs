@@ -114,7 +114,8 @@ public static class EvaluationReport
     // The real-only set a set is compared with: "real" for the full sets, "real@N" on the small-data curve.
     private static string RealOf(string set) => set.Contains('@') ? "real@" + set.Split('@')[1] : "real";
 
-    private static string ColourOf(string set) =>
+    /// <summary>The colour of a training set (its family before any "@N") in every chart.</summary>
+    public static string ColourOf(string set) =>
         Palette.FirstOrDefault(p => p.Family == set.Split('@')[0]).Colour is { Length: > 0 } c ? c : "#7f7f7f";
 
     /// <summary>Dice per training set: bars with ±1 std whiskers over the folds, the mean written on each.</summary>

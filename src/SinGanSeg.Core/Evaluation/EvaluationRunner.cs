@@ -20,8 +20,11 @@ public sealed class EvaluationRunner(SegmentationTrainingConfig config, Device d
         using var train = SegmentationData.Load(run.Train, config.ImageSize);
         using var validation = SegmentationData.Load(run.Validation, config.ImageSize);
         using var test = SegmentationData.Load(run.Test, config.ImageSize);
-        using var model = SegmentationModels.Create(run.Model, config, encoderWeights);
-        var result = new SegmentationTrainer(device) { Progress = Progress }.Train(model, train, validation, config with { Seed = config.Seed + run.Fold }, cancellation);
+        // One seed per fold for the initial weights and the data order: every set of a fold starts
+        // from the same weights, so the paired differences between sets are not the initialisation's.
+        var seed = config.Seed + run.Fold;
+        using var model = SeededInit.Create(seed, () => SegmentationModels.Create(run.Model, config, encoderWeights));
+        var result = new SegmentationTrainer(device) { Progress = Progress }.Train(model, train, validation, config with { Seed = seed }, cancellation);
         try
         {
             using (no_grad())

@@ -64,22 +64,61 @@ public static class SvgChart
         return End(svg);
     }
 
-    private static StringBuilder Begin(string title, string yTitle, string xTitle)
+    public sealed record Group(string Label, IReadOnlyList<Bar> Bars);
+
+    /// <summary>
+    /// Bars in labelled groups (e.g. a configuration per group, a training set per bar), ±1 std
+    /// whiskers, the mean written on each bar; the canvas widens with the number of bars so that
+    /// a study of many configurations stays legible.
+    /// </summary>
+    public static string GroupedBars(string title, string yTitle, string xTitle, IReadOnlyList<Group> groups)
     {
+        var count = groups.Sum(g => g.Bars.Count) + groups.Count;
+        var plotWidth = Math.Max(PlotWidth, count * 42);
+        var svg = Begin(title, yTitle, xTitle, plotWidth);
+        var slot = plotWidth / (double)Math.Max(1, count);
+        var i = 0.5;
+        foreach (var group in groups)
+        {
+            var start = Left + (slot * i);
+            foreach (var b in group.Bars)
+            {
+                var cx = Left + (slot * i) + (slot / 2);
+                var top = Y(b.Mean);
+                svg.Append(Inv, $"<rect data-series=\"{Esc(b.Label)}\" data-group=\"{Esc(group.Label)}\" x=\"{cx - (slot * 0.4):F1}\" y=\"{top:F1}\" width=\"{slot * 0.8:F1}\" height=\"{Top + PlotHeight - top:F1}\" fill=\"{b.Colour}\"><title>{Esc(group.Label)}, {Esc(b.Label)}: {b.Mean:F3} ± {b.Std:F3} over {b.Folds} folds</title></rect>\n");
+                Whisker(svg, cx, b.Mean, b.Std);
+                svg.Append(Inv, $"<text class=\"value\" transform=\"translate({cx + 4:F1},{Y(Math.Min(1, b.Mean + b.Std)) - 6:F1}) rotate(-90)\" text-anchor=\"start\">{b.Mean:F2}</text>\n");
+                i++;
+            }
+            // The group's label is centred under its bars and may break onto two lines at " · ".
+            var centre = (start + Left + (slot * i)) / 2;
+            var lines = group.Label.Split(" · ");
+            for (var l = 0; l < lines.Length; l++)
+                svg.Append(Inv, $"<text class=\"tick\" x=\"{centre:F1}\" y=\"{Top + PlotHeight + 18 + (l * 14)}\" text-anchor=\"middle\">{Esc(lines[l])}</text>\n");
+            i++;
+        }
+        var legend = groups.SelectMany(g => g.Bars).Select(b => (b.Label, b.Colour)).Distinct().ToList();
+        Legend(svg, legend, groups.Count > 0 && groups.Any(g => g.Bars.Count > 0) ? $"whiskers: ±1 std over {groups.SelectMany(g => g.Bars).Max(b => b.Folds)} folds" : null, plotWidth);
+        return End(svg);
+    }
+
+    private static StringBuilder Begin(string title, string yTitle, string xTitle, int plotWidth = PlotWidth)
+    {
+        var width = Left + plotWidth + Right;
         var svg = new StringBuilder();
-        svg.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"DejaVu Sans, Liberation Sans, Arial, sans-serif\" font-size=\"12\">\n");
+        svg.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{Height}\" viewBox=\"0 0 {width} {Height}\" font-family=\"DejaVu Sans, Liberation Sans, Arial, sans-serif\" font-size=\"12\">\n");
         svg.Append("<style>.tick{fill:#333;font-size:11px}.value{fill:#111;font-size:11px}.axis-title{fill:#111;font-size:13px}.title{font-size:15px;font-weight:bold}</style>\n");
-        svg.Append(Inv, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n");
-        svg.Append(Inv, $"<text class=\"title\" x=\"{Width / 2}\" y=\"24\" text-anchor=\"middle\">{Esc(title)}</text>\n");
+        svg.Append(Inv, $"<rect width=\"{width}\" height=\"{Height}\" fill=\"white\"/>\n");
+        svg.Append(Inv, $"<text class=\"title\" x=\"{width / 2}\" y=\"24\" text-anchor=\"middle\">{Esc(title)}</text>\n");
         for (var t = 0; t <= 10; t += 2)
         {
             var v = t / 10.0;
-            svg.Append(Inv, $"<line x1=\"{Left}\" y1=\"{Y(v):F1}\" x2=\"{Left + PlotWidth}\" y2=\"{Y(v):F1}\" stroke=\"{(t == 0 ? "#333" : "#ddd")}\"/>");
+            svg.Append(Inv, $"<line x1=\"{Left}\" y1=\"{Y(v):F1}\" x2=\"{Left + plotWidth}\" y2=\"{Y(v):F1}\" stroke=\"{(t == 0 ? "#333" : "#ddd")}\"/>");
             svg.Append(Inv, $"<text class=\"tick\" x=\"{Left - 8}\" y=\"{Y(v) + 4:F1}\" text-anchor=\"end\">{v:F1}</text>\n");
         }
         svg.Append(Inv, $"<line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Top + PlotHeight}\" stroke=\"#333\"/>\n");
         svg.Append(Inv, $"<text class=\"axis-title\" transform=\"translate(20,{Top + (PlotHeight / 2)}) rotate(-90)\" text-anchor=\"middle\">{Esc(yTitle)}</text>\n");
-        svg.Append(Inv, $"<text class=\"axis-title\" x=\"{Left + (PlotWidth / 2)}\" y=\"{Height - 10}\" text-anchor=\"middle\">{Esc(xTitle)}</text>\n");
+        svg.Append(Inv, $"<text class=\"axis-title\" x=\"{Left + (plotWidth / 2)}\" y=\"{Height - 10}\" text-anchor=\"middle\">{Esc(xTitle)}</text>\n");
         return svg;
     }
 
@@ -92,9 +131,9 @@ public static class SvgChart
         svg.Append(Inv, $"<path class=\"error-bar\" d=\"M{x:F1},{hi:F1}V{lo:F1}M{x - 7:F1},{hi:F1}H{x + 7:F1}M{x - 7:F1},{lo:F1}H{x + 7:F1}\" stroke=\"#111\" stroke-width=\"1.5\" fill=\"none\"/>\n");
     }
 
-    private static void Legend(StringBuilder svg, IReadOnlyList<(string Name, string Colour)> entries, string? note)
+    private static void Legend(StringBuilder svg, IReadOnlyList<(string Name, string Colour)> entries, string? note, int plotWidth = PlotWidth)
     {
-        var x = Left + PlotWidth + 16;
+        var x = Left + plotWidth + 16;
         var y = Top + 6;
         svg.Append(Inv, $"<g class=\"legend\"><text class=\"axis-title\" x=\"{x}\" y=\"{y}\">legend</text>\n");
         foreach (var (name, colour) in entries)

@@ -52,8 +52,8 @@ public sealed class MaskAgreement : IDisposable
         if (real.Count == 0) throw new ArgumentException("the mask agreement segmenter needs at least one real image+mask pair");
         using var data = SegmentationData.Load(Pick(real, config.MaxRealPairs), config.ImageSize);
         var training = config.Training;
-        manual_seed(config.Seed);   // the initialisation; the trainer seeds its own generator for the data order
-        var model = new UNet(training.UNet);
+        // The initialisation; the trainer seeds its own generator for the data order.
+        var model = SeededInit.Create(config.Seed, () => new UNet(training.UNet));
         try
         {
             // One validation round on the training pairs themselves: there is no held-out set to choose a checkpoint with, the last one is kept.

@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using SinGanSeg.Core.Evaluation;
+
+namespace SinGanSeg.Bench;
+
+/// <summary>
+/// Issue 16's study (docs/QUALITY.md): reads each configuration's evaluation reports (one per
+/// evaluator, or one with both) and its dataset, and writes one table and one figure per
+/// evaluator: Dice per training set per configuration, against training time per image. The
+/// real-only set is trained again in every report (same folds, seed and steps), so each
+/// configuration is compared with its own real-only runs, fold by fold: the paired difference
+/// removes the fold-to-fold spread that the per-set std carries.
+/// </summary>
+public static class QualityStudy
+{
+    /// <summary>One configuration: its label, the dataset folder and its evaluation report folders.</summary>
+    public sealed record Configuration(string Label, string Dataset, IReadOnlyList<string> Reports, double? DatasetSeconds = null, string? Note = null);
+
+    public sealed record Study(string Title, IReadOnlyList<Configuration> Configurations);
+
+    public sealed record SetResult(string Configuration, string Model, string Set, int Folds, double PairsPerFold, double Mean, double Std,
+        double? ShareOfReal, double? PairedDiffMean, double? PairedDiffStd, int PairedFoldsAbove);
+
+    /// <param name="CopyFlagged">Samples in the dataset that the copy check flagged (kept under report; none are left under regenerate or drop).</param>
+    /// <param name="QualityFlagged">The same for the quality gate.</param>
+    public sealed record ConfigurationCost(string Configuration, int Images, int Pairs, double TrainingSecondsPerImage, double? DatasetSecondsPerImage, int CopyFlagged, int QualityFlagged);
+
+    public sealed record Result(string Title, IReadOnlyList<ConfigurationCost> Costs, IReadOnlyList<SetResult> Sets);
+
+    public static readonly string[] SetOrder = ["real", "synthetic-raw", "synthetic-styled", "real+synthetic-raw", "real+synthetic-styled"];
+
+    public static Result Run(string studyFile)
+    {
+        var study = JsonSerializer.Deserialize<Study>(File.ReadAllText(studyFile), Report.Json)
+            ?? throw new InvalidDataException($"{studyFile}: not a study file (title, configurations)");
+        // Paths in the study file are relative to the repository (runs/ is where the study's data lives).
+        string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(Args.RepoRoot(), path));
+        var costs = new List<ConfigurationCost>();
+        var sets = new List<SetResult>();
+        foreach (var config in study.Configurations)
+        {
+            costs.Add(Cost(config.Label, Resolve(config.Dataset), config.DatasetSeconds));
+            var runs = config.Reports.SelectMany(r => ReadRuns(Path.Combine(Resolve(r), "report.json"))).ToList();
+            foreach (var model in runs.Select(r => r.Model).Distinct())
+            {
+                var real = runs.Where(r => r.Model == model && r.Set == "real").ToDictionary(r => r.Fold, r => r.Dice);
+                foreach (var set in SetOrder)
+                {
+                    var folds = runs.Where(r => r.Model == model && r.Set == set).OrderBy(r => r.Fold).ToList();
+                    if (folds.Count == 0) continue;
+                    var (mean, std) = MeanStd(folds.Select(f => f.Dice));
+                    double? share = null, diffMean = null, diffStd = null;
+                    var above = 0;
+                    if (set != "real" && real.Count > 0)
+                    {
+                        share = mean / real.Values.Average();
+                        var diffs = folds.Where(f => real.ContainsKey(f.Fold)).Select(f => f.Dice - real[f.Fold]).ToList();
+                        (diffMean, diffStd) = MeanStd(diffs);
+                        above = diffs.Count(d => d >= 0);
+                    }
+                    sets.Add(new SetResult(config.Label, model, set, folds.Count, folds.Average(f => (double)f.TrainPairs), mean, std, share, diffMean, diffStd, above));
+                }
+            }
+        }
+        return new Result(study.Title, costs, sets);
+    }
+
+    private sealed record FoldRun(string Model, string Set, int Fold, int TrainPairs, double Dice);
+
+    private static IEnumerable<FoldRun> ReadRuns(string reportJson)
+    {
+        if (!File.Exists(reportJson))
+            throw new FileNotFoundException($"{reportJson}: no evaluation report; run 'singanseg evaluate' for this configuration first", reportJson);
+        using var doc = JsonDocument.Parse(File.ReadAllText(reportJson));
+        foreach (var run in doc.RootElement.GetProperty("runs").EnumerateArray())
+        {
+            // The small-data curve's sets ("real@5") are not part of the study.
+            var set = run.GetProperty("set").GetString()!;
+            if (set.Contains('@')) continue;
+            yield return new FoldRun(run.GetProperty("model").GetString()!, set, run.GetProperty("fold").GetInt32(),
+                run.GetProperty("trainPairs").GetInt32(), run.GetProperty("test").GetProperty("dice").GetDouble());
+        }
+    }
+
+    /// <summary>Training seconds per image from the dataset's model manifests (the sum of its scales' times).</summary>
+    private static ConfigurationCost Cost(string label, string dataset, double? datasetSeconds)
+    {
+        var models = Path.Combine(dataset, ".singanseg", "artifacts", "models");
+        var seconds = Directory.Exists(models)
+            ? Directory.GetDirectories(models).Select(d => Path.Combine(d, "manifest.json")).Where(File.Exists)
+                .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement.GetProperty("scales").EnumerateArray().Sum(s => s.GetProperty("seconds").GetDouble())).ToList()
+            : [];
+        var manifest = Path.Combine(dataset, "manifest.jsonl");
+        var lines = File.Exists(manifest) ? File.ReadLines(manifest).Where(l => l.Length > 0).ToList() : [];
+        var rows = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var images = rows.Select(r => r.GetProperty("sourceImage").GetString()).Distinct().Count();
+        static bool Flagged(JsonElement row, string gate) =>
+            row.TryGetProperty(gate, out var verdict) && verdict.TryGetProperty("flagged", out var f) && f.GetBoolean();
+        return new ConfigurationCost(label, images, lines.Count, seconds.Count > 0 ? seconds.Average() : double.NaN,
+            datasetSeconds is { } s && images > 0 ? s / images : null, rows.Count(r => Flagged(r, "copyCheck")), rows.Count(r => Flagged(r, "quality")));
+    }
+
+    private static (double Mean, double Std) MeanStd(IEnumerable<double> values)
+    {
+        var v = values.ToList();
+        if (v.Count == 0) return (double.NaN, double.NaN);
+        var mean = v.Average();
+        return (mean, v.Count > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1)) : 0);
+    }
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Per evaluator: a row per configuration and set with Dice, its share of real-only and the paired per-fold difference.</summary>
+    public static string Markdown(Result result)
+    {
+        var sb = new StringBuilder();
+        // Wall time per image is only known for some datasets (a run's own log); the column shows when any has it.
+        var wall = result.Costs.Any(c => c.DatasetSecondsPerImage is not null);
+        sb.AppendLine($"| configuration | SinGAN-Seg training s / image (sum of scales) |{(wall ? " dataset wall s / image |" : "")} source images | pairs | copy-flagged | quality-flagged |")
+            .AppendLine($"| --- | ---: |{(wall ? " ---: |" : "")} ---: | ---: | ---: | ---: |");
+        foreach (var c in result.Costs)
+            sb.AppendLine(Inv, $"| {c.Configuration} | {c.TrainingSecondsPerImage:F0} |{(wall ? $" {(c.DatasetSecondsPerImage is { } d ? d.ToString("F0", Inv) : "–")} |" : "")} {c.Images} | {c.Pairs} | {c.CopyFlagged} | {c.QualityFlagged} |");
+        foreach (var model in result.Sets.Select(s => s.Model).Distinct())
+        {
+            sb.AppendLine().AppendLine(Inv, $"**{Core.Segmentation.SegmentationModels.DisplayName(model)}**: test Dice on the fixed real test set, mean ± std over folds; paired = this set's Dice minus real-only's on the same fold (mean ± std, folds at or above real-only)").AppendLine();
+            sb.AppendLine("| configuration | training set | pairs per fold | Dice | vs real-only | paired difference | folds ≥ real |").AppendLine("| --- | --- | ---: | --- | ---: | --- | ---: |");
+            foreach (var s in result.Sets.Where(s => s.Model == model))
+                sb.AppendLine(Inv, $"| {s.Configuration} | {s.Set} | {s.PairsPerFold:F0} | {s.Mean:F3} ± {s.Std:F3} | {(s.ShareOfReal is { } r ? (r * 100).ToString("F0", Inv) + " %" : "100 %")} | {(s.PairedDiffMean is { } dm ? $"{dm:+0.000;-0.000} ± {s.PairedDiffStd:F3}" : "–")} | {(s.Set == "real" ? "–" : $"{s.PairedFoldsAbove}/{s.Folds}")} |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>One grouped bar chart per evaluator: a group per configuration (its training time per image in the label), a bar per set.</summary>
+    public static IReadOnlyDictionary<string, string> Figures(Result result)
+    {
+        var figures = new Dictionary<string, string>();
+        foreach (var model in result.Sets.Select(s => s.Model).Distinct())
+        {
+            var groups = result.Costs.Select(c => new SvgChart.Group(
+                $"{c.Configuration} · {c.TrainingSecondsPerImage:F0} s training / image",
+                [.. result.Sets.Where(s => s.Model == model && s.Configuration == c.Configuration)
+                    .Select(s => new SvgChart.Bar(s.Set, EvaluationReport.ColourOf(s.Set), s.Mean, s.Std, s.Folds))]))
+                .Where(g => g.Bars.Count > 0).ToList();   // a configuration this evaluator did not judge has no group
+            figures[model] = SvgChart.GroupedBars($"{Core.Segmentation.SegmentationModels.DisplayName(model)}: Dice on the fixed real test set per configuration",
+                "test Dice (mean over folds)", "configuration (SinGAN-Seg training time per image, 2 CPU cores)", groups);
+        }
+        return figures;
+    }
+}

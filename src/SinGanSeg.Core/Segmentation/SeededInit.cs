@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+
+namespace SinGanSeg.Core.Segmentation;
+
+/// <summary>
+/// Builds a model whose initial weights depend only on a seed. Modules draw their initial
+/// weights from libtorch's one process-wide generator, and an evaluation trains several models
+/// at once on one process. Without this, a model's start depended on what the other runs had
+/// drawn before it: the same real-only U-Net on the same fold scored 0.330 in one evaluation and
+/// 0.376 in another. The seed and the construction happen under one lock, so no other seeded
+/// construction draws in between. Training itself draws only from its run's own generator.
+/// </summary>
+public static class SeededInit
+{
+    private static readonly Lock Gate = new();
+
+    public static T Create<T>(long seed, Func<T> create)
+    {
+        lock (Gate)
+        {
+            manual_seed(seed);
+            return create();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Xml.Linq;
+using SinGanSeg.Core.Evaluation;
+
+namespace SinGanSeg.Core.Tests.Segmentation;
+
+public sealed class SvgChartTests
+{
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+
+    [Fact]
+    public void Grouped_bars_put_every_bar_in_its_group_with_its_value_whisker_and_a_legend_entry_per_set()
+    {
+        var groups = Enumerable.Range(0, 6).Select(g => new SvgChart.Group($"config {g} · {100 + g} s / image",
+            [new SvgChart.Bar("real", EvaluationReport.ColourOf("real"), 0.40, 0.05, 3),
+             new SvgChart.Bar("synthetic-styled", EvaluationReport.ColourOf("synthetic-styled"), 0.30 + (g / 100.0), 0.02, 3),
+             new SvgChart.Bar("real+synthetic-styled", EvaluationReport.ColourOf("real+synthetic-styled"), 0.45, 0, 3)])).ToList();
+
+        var doc = XDocument.Parse(SvgChart.GroupedBars("study", "Dice", "configuration", groups));
+
+        var bars = doc.Descendants(Svg + "rect").Where(r => r.Attribute("data-group") is not null).ToList();
+        Assert.Equal(18, bars.Count);
+        Assert.Equal(3, bars.Count(b => b.Attribute("data-group")!.Value == "config 2 · 102 s / image"));
+        // 18 bars plus a gap per group need more than the standard plot width: the canvas widens.
+        Assert.True(double.Parse(doc.Root!.Attribute("width")!.Value) > 720);
+        // Bars never overlap and keep the order of the groups.
+        var xs = bars.Select(b => double.Parse(b.Attribute("x")!.Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(xs.Order(), xs);
+        // A higher mean is a taller bar (smaller y), on the same 0-1 scale as the other charts.
+        var y = bars.Where(b => b.Attribute("data-series")!.Value == "synthetic-styled").Select(b => double.Parse(b.Attribute("y")!.Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(y.OrderDescending(), y);
+        // A whisker for each bar with a spread, none for std 0; each group's label split onto two lines.
+        Assert.Equal(12, doc.Descendants(Svg + "path").Count(p => p.Attribute("class")?.Value == "error-bar"));
+        var texts = doc.Descendants(Svg + "text").Select(t => t.Value).ToList();
+        Assert.Contains("config 5", texts);
+        Assert.Contains("105 s / image", texts);
+        Assert.Contains("0.35", texts);
+        // The legend names each set once.
+        var legend = doc.Descendants(Svg + "g").Single(g => g.Attribute("class")?.Value == "legend").Descendants(Svg + "text").Select(t => t.Value).ToList();
+        Assert.Equal(1, legend.Count(t => t == "synthetic-styled"));
+        Assert.Contains("whiskers: ±1 std over 3 folds", legend);
+    }
+}
