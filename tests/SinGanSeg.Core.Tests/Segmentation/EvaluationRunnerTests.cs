@@ -17,12 +17,16 @@ public sealed class EvaluationRunnerTests
         var config = new SegmentationTrainingConfig { ImageSize = 32, Steps = 6, Epochs = 2, BatchSize = 4, LearningRate = 1e-3, UNet = new UNetConfig { Widths = [16, 32] } };
         var runner = new EvaluationRunner(config, CPU);
 
-        manual_seed(7);
         var first = runner.Run(run);
         // Another run or module drawing from libtorch's process-wide generator in between, as
-        // the evaluation's concurrent runs do: the initial weights must not depend on it.
-        manual_seed(12345);
-        using (var _ = randn(1000)) { }
+        // the evaluation's concurrent runs do: the initial weights must not depend on it. (Through
+        // the same lock, so that this test cannot disturb another test's seeded construction
+        // running in parallel.)
+        SeededInit.Create(12345, () =>
+        {
+            using var draws = randn(1000);
+            return 0;
+        });
         var second = runner.Run(run);
 
         Assert.Equal(first.Test.Dice, second.Test.Dice);
