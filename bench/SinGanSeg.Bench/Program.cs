@@ -47,7 +47,7 @@ if (options.Command == "layout")
 {
     // singanseg-bench layout [--threads 2] [--rounds 7]   (the channels-last candidate at the paper geometry's training sizes)
     var threadsL = options.Int("threads", 2);
-    SinGanSeg.Core.Native.TorchRuntime.EnsureLoaded();
+    SinGanSeg.Core.Native.TorchRuntime.EnsureLoaded();   // before set_num_threads, which loads libtorch
     TorchSharp.torch.set_num_threads(threadsL);
     var layout = LayoutBenchmark.Run([(32, 25, 30), (32, 56, 66), (64, 96, 112), (64, 163, 192), (128, 213, 250)], options.Int("rounds", 7));
     Console.WriteLine(LayoutBenchmark.Table(layout, threadsL));

@@ -16,7 +16,7 @@ namespace SinGanSeg.Bench;
 public static class QualityStudy
 {
     /// <summary>One configuration: its label, the dataset folder and its evaluation report folders.</summary>
-    public sealed record Configuration(string Label, string Dataset, IReadOnlyList<string> Reports, double? DatasetSeconds = null, string? Note = null);
+    public sealed record Configuration(string Label, string Dataset, IReadOnlyList<string> Reports, string? Note = null);
 
     public sealed record Study(string Title, IReadOnlyList<Configuration> Configurations);
 
@@ -25,11 +25,9 @@ public static class QualityStudy
 
     /// <param name="CopyFlagged">Samples in the dataset that the copy check flagged (kept under report; none are left under regenerate or drop).</param>
     /// <param name="QualityFlagged">The same for the quality gate.</param>
-    public sealed record ConfigurationCost(string Configuration, int Images, int Pairs, double TrainingSecondsPerImage, double? DatasetSecondsPerImage, int CopyFlagged, int QualityFlagged);
+    public sealed record ConfigurationCost(string Configuration, int Images, int Pairs, double TrainingSecondsPerImage, int CopyFlagged, int QualityFlagged);
 
     public sealed record Result(string Title, IReadOnlyList<ConfigurationCost> Costs, IReadOnlyList<SetResult> Sets);
-
-    public static readonly string[] SetOrder = ["real", "synthetic-raw", "synthetic-styled", "real+synthetic-raw", "real+synthetic-styled"];
 
     public static Result Run(string studyFile)
     {
@@ -41,26 +39,29 @@ public static class QualityStudy
         var sets = new List<SetResult>();
         foreach (var config in study.Configurations)
         {
-            costs.Add(Cost(config.Label, Resolve(config.Dataset), config.DatasetSeconds));
+            costs.Add(Cost(config.Label, Resolve(config.Dataset)));
             var runs = config.Reports.SelectMany(r => ReadRuns(Path.Combine(Resolve(r), "report.json"))).ToList();
             foreach (var model in runs.Select(r => r.Model).Distinct())
             {
                 var real = runs.Where(r => r.Model == model && r.Set == "real").ToDictionary(r => r.Fold, r => r.Dice);
-                foreach (var set in SetOrder)
+                foreach (var set in runs.Where(r => r.Model == model).Select(r => r.Set).Distinct().OrderBy(SetSummary.Rank))
                 {
                     var folds = runs.Where(r => r.Model == model && r.Set == set).OrderBy(r => r.Fold).ToList();
-                    if (folds.Count == 0) continue;
-                    var (mean, std) = MeanStd(folds.Select(f => f.Dice));
+                    var dice = Spread.Of([.. folds.Select(f => f.Dice)]);
                     double? share = null, diffMean = null, diffStd = null;
                     var above = 0;
                     if (set != "real" && real.Count > 0)
                     {
-                        share = mean / real.Values.Average();
+                        share = dice.Mean / real.Values.Average();
                         var diffs = folds.Where(f => real.ContainsKey(f.Fold)).Select(f => f.Dice - real[f.Fold]).ToList();
-                        (diffMean, diffStd) = MeanStd(diffs);
+                        if (diffs.Count > 0)
+                        {
+                            var paired = Spread.Of(diffs);
+                            (diffMean, diffStd) = (paired.Mean, paired.Std);
+                        }
                         above = diffs.Count(d => d >= 0);
                     }
-                    sets.Add(new SetResult(config.Label, model, set, folds.Count, folds.Average(f => (double)f.TrainPairs), mean, std, share, diffMean, diffStd, above));
+                    sets.Add(new SetResult(config.Label, model, set, folds.Count, folds.Average(f => (double)f.TrainPairs), dice.Mean, dice.Std, share, diffMean, diffStd, above));
                 }
             }
         }
@@ -85,7 +86,7 @@ public static class QualityStudy
     }
 
     /// <summary>Training seconds per image from the dataset's model manifests (the sum of its scales' times).</summary>
-    private static ConfigurationCost Cost(string label, string dataset, double? datasetSeconds)
+    private static ConfigurationCost Cost(string label, string dataset)
     {
         var models = Path.Combine(dataset, ".singanseg", "artifacts", "models");
         var seconds = Directory.Exists(models)
@@ -99,15 +100,7 @@ public static class QualityStudy
         static bool Flagged(JsonElement row, string gate) =>
             row.TryGetProperty(gate, out var verdict) && verdict.TryGetProperty("flagged", out var f) && f.GetBoolean();
         return new ConfigurationCost(label, images, lines.Count, seconds.Count > 0 ? seconds.Average() : double.NaN,
-            datasetSeconds is { } s && images > 0 ? s / images : null, rows.Count(r => Flagged(r, "copyCheck")), rows.Count(r => Flagged(r, "quality")));
-    }
-
-    private static (double Mean, double Std) MeanStd(IEnumerable<double> values)
-    {
-        var v = values.ToList();
-        if (v.Count == 0) return (double.NaN, double.NaN);
-        var mean = v.Average();
-        return (mean, v.Count > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1)) : 0);
+            rows.Count(r => Flagged(r, "copyCheck")), rows.Count(r => Flagged(r, "quality")));
     }
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -116,12 +109,10 @@ public static class QualityStudy
     public static string Markdown(Result result)
     {
         var sb = new StringBuilder();
-        // Wall time per image is only known for some datasets (a run's own log); the column shows when any has it.
-        var wall = result.Costs.Any(c => c.DatasetSecondsPerImage is not null);
-        sb.AppendLine($"| configuration | SinGAN-Seg training s / image (sum of scales) |{(wall ? " dataset wall s / image |" : "")} source images | pairs | copy-flagged | quality-flagged |")
-            .AppendLine($"| --- | ---: |{(wall ? " ---: |" : "")} ---: | ---: | ---: | ---: |");
+        sb.AppendLine("| configuration | SinGAN-Seg training s / image (sum of scales) | source images | pairs | copy-flagged | quality-flagged |")
+            .AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var c in result.Costs)
-            sb.AppendLine(Inv, $"| {c.Configuration} | {c.TrainingSecondsPerImage:F0} |{(wall ? $" {(c.DatasetSecondsPerImage is { } d ? d.ToString("F0", Inv) : "–")} |" : "")} {c.Images} | {c.Pairs} | {c.CopyFlagged} | {c.QualityFlagged} |");
+            sb.AppendLine(Inv, $"| {c.Configuration} | {c.TrainingSecondsPerImage:F0} | {c.Images} | {c.Pairs} | {c.CopyFlagged} | {c.QualityFlagged} |");
         foreach (var model in result.Sets.Select(s => s.Model).Distinct())
         {
             sb.AppendLine().AppendLine(Inv, $"**{Core.Segmentation.SegmentationModels.DisplayName(model)}**: test Dice on the fixed real test set, mean ± std over folds; paired = this set's Dice minus real-only's on the same fold (mean ± std, folds at or above real-only)").AppendLine();

@@ -34,7 +34,8 @@ public sealed record SetSummary(string Set, int? RealImages, double TrainPairsPe
     private static int ModelRank(string model) =>
         Segmentation.SegmentationModels.All.ToList().IndexOf(model) is var i and >= 0 ? i : int.MaxValue;
 
-    private static int Rank(string set) => set.Split('@')[0] switch
+    /// <summary>The order of training sets in every table and chart (real first, the mixes last).</summary>
+    public static int Rank(string set) => set.Split('@')[0] switch
     {
         "real" => 0,
         "synthetic-raw" => 1,
