@@ -6,8 +6,10 @@ namespace SinGanSeg.Deploy.Tests;
 /// contain what the runtime stage copies and starts (the CLI's is started, as its image would).
 /// The GPU Dockerfile cannot be published here (its CUDA libtorch is not on this machine's
 /// package source); it must run the same command as the CPU one. The tests of one class run one
-/// after another, so the publishes (which share the silo's projects) never overlap.
+/// after another, and with the tool pack's (<see cref="PublishCollection"/>), so the publishes
+/// (which share the silo's projects) never overlap.
 /// </summary>
+[Collection(PublishCollection.Name)]
 public sealed class DockerImageTests
 {
     private static Dockerfile Cpu => new(System.IO.Path.Combine(RepoPaths.DockerDir, "Dockerfile.cpu"));

@@ -6,6 +6,7 @@ namespace SinGanSeg.Deploy.Tests;
 /// platform package, SinGanSeg.Cli.linux-x64, which carries the CPU libtorch and the libstdc++
 /// compatibility copy, so the installed tool is the whole CLI: it trains a model.
 /// </summary>
+[Collection(PublishCollection.Name)]
 public sealed class ToolPackageTests
 {
     private const string DotnetHint = "It needs the .NET SDK (dotnet) on PATH.";
@@ -22,7 +23,8 @@ public sealed class ToolPackageTests
             var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
             // Not --no-build: a RID-specific pack publishes the linux-x64 build, which the solution's
             // build does not make (it goes to bin/<configuration>/net10.0/linux-x64/ and obj/…/linux-x64/,
-            // apart from what other test processes use; the libraries it references are up to date).
+            // apart from what other test processes use, and shared with the image publishes, hence the
+            // collection; the libraries it references are up to date).
             var (code, output) = Tool.Run("dotnet", ["pack", Path.Combine(RepoPaths.Root, "src", "SinGanSeg.Cli"), "-c", configuration, "-m:1", "-o", feed],
                 RepoPaths.Root, DotnetHint, TimeSpan.FromMinutes(15));
             Assert.True(code == 0, output);
