@@ -9,6 +9,8 @@ namespace SinGanSeg.Abstractions;
 /// trained on the same folds and sets. Every run takes the same number of gradient steps:
 /// <see cref="Steps"/> if given, else <see cref="Epochs"/> passes over the largest training set
 /// of the evaluation; <see cref="Epochs"/> is also the number of validation rounds.
+/// <see cref="MixRealShare"/> (e.g. 0.5) adds balanced real+synthetic sets in which the real
+/// training pairs are repeated to make up at least that share.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record EvaluationSettings(
@@ -25,14 +27,16 @@ public sealed record EvaluationSettings(
     [property: Id(10)] double LearningRate = 1e-4,
     [property: Id(11)] IReadOnlyList<string>? Models = null,
     [property: Id(12)] int? Steps = null,
-    [property: Id(13)] IReadOnlyList<int>? UNetWidths = null)
+    [property: Id(13)] IReadOnlyList<int>? UNetWidths = null,
+    [property: Id(14)] double? MixRealShare = null)
 {
     // The later fields only when set, so an evaluation submitted before they existed keeps its fingerprint.
     public override string ToString() =>
         $"{Folds}|{Epochs}|{ImageSize}|{BatchSize}|{LearningRateDropEpoch}|{string.Join(",", SmallDataSizes ?? [])}|{Mixed}|{Seed}|{string.Join(",", DecoderChannels ?? [])}|{DeepSupervision}|{LearningRate:R}"
         + (Models is null ? "" : $"|models={string.Join(",", Models)}")
         + (Steps is null ? "" : $"|steps={Steps}")
-        + (UNetWidths is null ? "" : $"|unet={string.Join(",", UNetWidths)}");
+        + (UNetWidths is null ? "" : $"|unet={string.Join(",", UNetWidths)}")
+        + (MixRealShare is null ? "" : FormattableString.Invariant($"|mixreal={MixRealShare:R}"));
 }
 
 /// <summary>A synthetic pair for evaluation: refs as for images (file:/// or artifact:), the real image it came from, its restyled image if any.</summary>

@@ -38,6 +38,13 @@ public interface IJobCoordinatorGrain : IGrainWithStringKey
     /// </summary>
     Task<JobDeletionReport> Delete(string requestedBy, bool cancelFirst);
 
+    /// <summary>
+    /// With a retention period set (SinGanSeg:RetentionDays), makes sure a finished job's deletion is
+    /// scheduled: a job that finished before the period was set has none. True when it is (or
+    /// already was); false for a job that is not finished, or without a period. Idempotent.
+    /// </summary>
+    Task<bool> ScheduleRetention();
+
     /// <summary>The job's evaluation finished: the results are kept and the dataset card is written again with them.</summary>
     Task EvaluationFinished(EvaluationStatus evaluation);
 

@@ -75,8 +75,18 @@ public sealed record JobSpec(
         var gates = FingerprintForm(Gates ?? GateSettings.Default);
         node["gates"] = gates;
         node["settings"]!["gates"] = gates.DeepClone();
+        foreach (var evaluate in new[] { node["evaluate"], node["settings"]!["evaluate"] })
+            if (evaluate is JsonObject settings)
+                foreach (var field in LaterEvaluationFields)
+                    if (settings[field] is null) settings.Remove(field);
         return node.ToJsonString(Canonical);
     }
+
+    /// <summary>
+    /// Evaluation settings added after jobs were fingerprinted with the JSON: digested only when set,
+    /// so a job submitted before they existed keeps its fingerprint (and `run` its job id).
+    /// </summary>
+    private static readonly string[] LaterEvaluationFields = ["mixRealShare"];
 
     /// <summary>The gates every spec had before gate settings were generic, in their order then.</summary>
     private static readonly string[] FirstGates = ["copyCheck", "quality"];

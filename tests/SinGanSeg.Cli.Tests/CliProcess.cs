@@ -26,7 +26,8 @@ public sealed class CliProcess : IDisposable
 
     /// <param name="asFreshShell">Drop the native-compat variables the test host runs with, so the
     /// CLI has to find (and, on old hosts, relaunch with) the runtime itself.</param>
-    public static CliProcess Start(IEnumerable<string> args, bool asFreshShell = true)
+    /// <param name="environment">Variables set for the process, e.g. a host setting (SinGanSeg__RetentionDays).</param>
+    public static CliProcess Start(IEnumerable<string> args, bool asFreshShell = true, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -42,6 +43,7 @@ public sealed class CliProcess : IDisposable
             start.Environment.Remove("LD_LIBRARY_PATH");
         }
         start.Environment.Remove("SINGANSEG_NATIVE_COMPAT");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         return new CliProcess(Process.Start(start)!);
     }
 

@@ -49,6 +49,8 @@ public sealed class EvaluationsApiTests
         Assert.StartsWith("imageSize:", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         (code, _, stderr) = CliProcess.Run(["evaluations", "submit", "--api", api, "--job-id", "done", "--folds", "1", "--json"]);
         Assert.True(code == 2 && stderr.Contains("folds:"), $"exit {code}: {stderr}");
+        (code, _, stderr) = CliProcess.Run(["evaluations", "submit", "--api", api, "--job-id", "done", "--mix-real-share", "1.5", "--json"]);
+        Assert.True(code == 2 && stderr.Contains("mixRealShare: mix real share must be between 0 and 1"), $"exit {code}: {stderr}");
 
         var submitted = Json(["evaluations", "submit", "--api", api, "--job-id", "done", .. Light]);
         var light = submitted.GetProperty("evaluationId").GetString()!;
@@ -67,8 +69,12 @@ public sealed class EvaluationsApiTests
         Assert.Equal((light, "Completed"), (again.GetProperty("evaluationId").GetString(), again.GetProperty("phase").GetString()));
 
         // A heavier one under a chosen id, cancelled while it runs.
-        var heavy = Json("evaluations", "submit", "--api", api, "--job-id", "done", "--evaluation-id", "done-heavy", "--folds", "2", "--epochs", "200");
+        var heavy = Json("evaluations", "submit", "--api", api, "--job-id", "done", "--evaluation-id", "done-heavy", "--folds", "2", "--epochs", "200", "--mix-real-share", "0.5");
         Assert.Equal("done-heavy", heavy.GetProperty("evaluationId").GetString());
+        // Balanced mixes were asked for: they are runs of the plan, beside the plain mixes.
+        var keys = heavy.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("key").GetString()).ToList();
+        Assert.Contains("fold0-real+synthetic-raw", keys);
+        Assert.Contains("fold0-real+synthetic-raw-balanced", keys);
         var cancelled = Json("evaluations", "cancel", "--api", api, "--evaluation-id", "done-heavy");
         Assert.Equal("Cancelled", cancelled.GetProperty("phase").GetString());
         Assert.Contains(cancelled.GetProperty("runs").EnumerateArray(), r => r.GetProperty("phase").GetString() == "Cancelled");

@@ -55,6 +55,7 @@ public class FingerprintTests
         ["EvaluationSettings.Models"] = s => s with { Evaluate = s.Evaluate! with { Models = ["unet"] } },
         ["EvaluationSettings.Steps"] = s => s with { Evaluate = s.Evaluate! with { Steps = 100 } },
         ["EvaluationSettings.UNetWidths"] = s => s with { Evaluate = s.Evaluate! with { UNetWidths = [8, 16] } },
+        ["EvaluationSettings.MixRealShare"] = s => s with { Evaluate = s.Evaluate! with { MixRealShare = 0.5 } },
         ["JobSpec.Gates"] = s => s with { Gates = null },
         ["GateSettings.Options"] = s => s with { Gates = GateSettings.Of(s.Gates!.Options!.Where(e => e.Key != "quality")) },
         ["GateOptions.Policy"] = s => WithGate(s, "copyCheck", o => o with { Policy = GatePolicy.Drop }),
@@ -68,6 +69,15 @@ public class FingerprintTests
         var reference = Base.Fingerprint();
         foreach (var (field, change) in Changes)
             Assert.True(change(Base).Fingerprint() != reference, $"changing {field} leaves the fingerprint unchanged");
+    }
+
+    [Fact]
+    public void A_job_with_an_evaluation_keeps_the_fingerprint_it_had_before_mix_real_share()
+    {
+        // Digested before the field existed (commit 80dcb81): `run` derives its job id from it to resume.
+        Assert.Equal("7e4cdb445b76cb8f", Base.Fingerprint());
+        Assert.DoesNotContain("mixRealShare", Base.CanonicalJson());
+        Assert.Contains("\"mixRealShare\":0.5", (Base with { Evaluate = Base.Evaluate! with { MixRealShare = 0.5 } }).CanonicalJson());
     }
 
     [Fact]

@@ -13,6 +13,14 @@ public sealed record EvaluationOptions
     /// <summary>Real+synthetic training sets besides real-only and synthetic-only.</summary>
     public bool Mixed { get; init; } = true;
 
+    /// <summary>
+    /// Also train on balanced mixes ("real+synthetic-raw-balanced", "…-styled-balanced"): the real
+    /// training pairs repeated until they make up at least this share of the set. In a plain mix
+    /// of 13 real and 130 synthetic pairs a real pair is drawn about once in eleven; the balanced
+    /// mix shows whether the synthetic pairs add to the real ones or only dilute them. Null: none.
+    /// </summary>
+    public double? MixRealShare { get; init; }
+
     /// <summary>Small-data curve: for each N, N real training images versus the synthetic pairs generated from those N.</summary>
     public IReadOnlyList<int> SmallDataSizes { get; init; } = [];
 
@@ -23,6 +31,8 @@ public sealed record EvaluationOptions
     {
         if (Folds < 2) throw new ArgumentException($"folds must be at least 2 (got {Folds})");
         if (ValidationFraction is <= 0 or >= 1) throw new ArgumentException($"validation fraction must be between 0 and 1 (got {ValidationFraction})");
+        if (MixRealShare is { } share && !(share > 0 && share < 1))
+            throw new ArgumentException($"mix real share must be between 0 and 1, e.g. 0.5 (got {share})");
         if (SmallDataSizes.Any(n => n < 1)) throw new ArgumentException("small-data sizes must be positive");
         Segmentation.SegmentationModels.Normalize(Models);
     }

@@ -75,6 +75,11 @@ public static class EvaluationPlanner
                 Add("real+synthetic-raw", train.Concat(Raw(train)));
                 if (hasStyled) Add("real+synthetic-styled", train.Concat(Styled(train)));
             }
+            if (options.MixRealShare is { } share)
+            {
+                Add("real+synthetic-raw-balanced", Balanced(train, Raw(train).ToList(), share));
+                if (hasStyled) Add("real+synthetic-styled-balanced", Balanced(train, Styled(train).ToList(), share));
+            }
             foreach (var n in options.SmallDataSizes.Where(n => n < train.Count).Distinct().Order())
             {
                 var few = train.Take(n).ToList();
@@ -86,19 +91,32 @@ public static class EvaluationPlanner
         return [.. runs.OrderBy(r => models.IndexOf(r.Model))];
     }
 
+    /// <summary>
+    /// The real pairs, repeated the fewest whole times that makes them at least <paramref name="share"/>
+    /// of the set, then the synthetic pairs. Repeats are the same pairs (augmentation still varies
+    /// each draw); <see cref="StepsFor"/> counts them once, so the budget is not changed by them.
+    /// </summary>
+    public static IEnumerable<SegmentationPair> Balanced(IReadOnlyList<SegmentationPair> real, IReadOnlyList<SegmentationPair> synthetic, double share)
+    {
+        if (synthetic.Count == 0) return [];
+        var repeats = Math.Max(1, (int)Math.Ceiling(share / (1 - share) * synthetic.Count / real.Count - 1e-9));
+        return Enumerable.Repeat(real, repeats).SelectMany(r => r).Concat(synthetic);
+    }
+
     public static string KeyOf(string model, int fold, string set) =>
         model == SegmentationModels.UNetPlusPlus ? $"fold{fold}-{set}" : $"{model}-fold{fold}-{set}";
 
     /// <summary>
     /// Gradient steps every run of a plan takes: <paramref name="steps"/> if given, otherwise
-    /// <paramref name="epochs"/> passes over the largest training set of the plan. One number for
-    /// all runs, so a small real set trains as long as a large synthetic one and the comparison
-    /// measures the data, not the training budget.
+    /// <paramref name="epochs"/> passes over the largest training set of the plan, counted in distinct
+    /// pairs (a balanced mix's repeated real pairs once). One number for all runs, so a small real
+    /// set trains as long as a large synthetic one and the comparison measures the data, not the
+    /// training budget; asking for balanced mixes does not change the other sets' budget.
     /// </summary>
     public static int StepsFor(IReadOnlyList<EvaluationRun> runs, int epochs, int batchSize, int? steps)
     {
         if (steps is not null) return steps.Value;
-        var largest = runs.Count == 0 ? 1 : runs.Max(r => r.Train.Count);
+        var largest = runs.Count == 0 ? 1 : runs.Max(r => r.Train.Distinct().Count());
         return epochs * ((largest + batchSize - 1) / batchSize);
     }
 

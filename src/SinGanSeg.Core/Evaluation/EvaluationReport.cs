@@ -23,6 +23,8 @@ public static class EvaluationReport
         ("synthetic-styled", "#2ca02c", "green"),
         ("real+synthetic-raw", "#d62728", "red"),
         ("real+synthetic-styled", "#9467bd", "purple"),
+        ("real+synthetic-raw-balanced", "#8c564b", "brown"),
+        ("real+synthetic-styled-balanced", "#e377c2", "pink"),
     ];
 
     public static void Write(string directory, string title, IReadOnlyList<EvaluationResult> results, object settings)
@@ -91,7 +93,7 @@ public static class EvaluationReport
                     sb.AppendLine(string.Create(inv, $"- {s.Set}: {s.Dice.Mean / real.Dice.Mean * 100:F1} %"));
             }
             sb.AppendLine().AppendLine($"![Dice per training set]({ChartName("dice", model, models)})").AppendLine();
-            sb.AppendLine("Bars left to right as in the table; colours: " + string.Join(", ", Palette.Select(p => $"{p.Family} {p.Name}")) + "; whiskers ±1 std.");
+            sb.AppendLine("Bars left to right as in the table; colours: " + string.Join(", ", Palette.Where(p => full.Concat(curve).Any(s => s.Set.Split('@')[0] == p.Family)).Select(p => $"{p.Family} {p.Name}")) + "; whiskers ±1 std.");
             if (curve.Count > 0)
             {
                 sb.AppendLine().AppendLine($"![Small-data curve]({ChartName("small-data", model, models)})").AppendLine();

@@ -42,6 +42,8 @@ public sealed record SetSummary(string Set, int? RealImages, double TrainPairsPe
         "synthetic-styled" => 2,
         "real+synthetic-raw" => 3,
         "real+synthetic-styled" => 4,
-        _ => 5,
+        "real+synthetic-raw-balanced" => 5,
+        "real+synthetic-styled-balanced" => 6,
+        _ => 7,
     };
 }

@@ -12,6 +12,7 @@ public static class EvaluationSettingsMapper
         Folds = s.Folds,
         Seed = s.Seed,
         Mixed = s.Mixed,
+        MixRealShare = s.MixRealShare,
         SmallDataSizes = s.SmallDataSizes ?? [],
         Models = SegmentationModels.Normalize(s.Models),
     };

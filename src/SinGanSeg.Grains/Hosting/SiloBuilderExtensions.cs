@@ -50,6 +50,8 @@ public static class SiloBuilderExtensions
         services.AddSingleton<ExecutorHealth>();
         services.AddSingleton<ShutdownDrain>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ShutdownDrain>());
+        services.AddSingleton<Jobs.RetentionSweep>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Jobs.RetentionSweep>());
         if (options.ShutdownGrace > TimeSpan.Zero)
         {
             // The host's own stop deadline must outlast the drain, or it cuts the silo off first.

@@ -706,6 +706,15 @@ public sealed class JobCoordinatorGrain(
         }
     }
 
+    public async Task<bool> ScheduleRetention()
+    {
+        if (!state.RecordExists || !S.IsFinished || S.IsDeleting || options.Retention is null) return false;
+        // Already scheduled (by its finish, or an earlier sweep): its tick reads the current period.
+        if (await this.GetReminder(RetentionReminder) is not null) return true;
+        await TryScheduleRetention();
+        return await this.GetReminder(RetentionReminder) is not null;
+    }
+
     /// <summary>With a retention period set, a finished job deletes itself that long after it finished.</summary>
     private async Task TryScheduleRetention()
     {

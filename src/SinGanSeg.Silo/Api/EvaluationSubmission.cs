@@ -33,6 +33,9 @@ public sealed record EvaluationSubmission
 
     /// <summary>Also train on real + synthetic sets (default true).</summary>
     public bool? Mixed { get; init; }
+
+    /// <summary>Also train on balanced mixes, the real pairs repeated to at least this share (e.g. 0.5); absent: none.</summary>
+    public double? MixRealShare { get; init; }
     public long? Seed { get; init; }
     public IReadOnlyList<int>? DecoderChannels { get; init; }
     public bool? DeepSupervision { get; init; }
@@ -53,7 +56,7 @@ public sealed record EvaluationSubmission
         var d = new EvaluationSettings();
         var settings = new EvaluationSettings(Folds ?? d.Folds, Epochs ?? d.Epochs, ImageSize ?? d.ImageSize, BatchSize ?? d.BatchSize,
             LearningRateDropEpoch, SmallDataSizes, Mixed ?? d.Mixed, Seed ?? d.Seed, DecoderChannels, DeepSupervision ?? d.DeepSupervision,
-            LearningRate ?? d.LearningRate, Models is { Count: > 0 } ? Models : null, Steps, UNetWidths);
+            LearningRate ?? d.LearningRate, Models is { Count: > 0 } ? Models : null, Steps, UNetWidths, MixRealShare);
         (string Field, EvaluationSettings Alone)[] fields =
         [
             ("folds", d with { Folds = settings.Folds }), ("epochs", d with { Epochs = settings.Epochs }),
@@ -61,6 +64,7 @@ public sealed record EvaluationSubmission
             ("learningRate", d with { LearningRate = settings.LearningRate }), ("steps", d with { Steps = settings.Steps }),
             ("smallDataSizes", d with { SmallDataSizes = settings.SmallDataSizes }), ("decoderChannels", d with { DecoderChannels = settings.DecoderChannels }),
             ("uNetWidths", d with { UNetWidths = settings.UNetWidths }), ("models", d with { Models = settings.Models }),
+            ("mixRealShare", d with { MixRealShare = settings.MixRealShare }),
         ];
         foreach (var (field, alone) in fields)
         {

@@ -76,6 +76,47 @@ public sealed class EvaluationPlannerTests
     }
 
     [Fact]
+    public void Balanced_mixes_repeat_the_real_pairs_to_the_share_without_leaks_or_a_larger_budget()
+    {
+        var real = Real(30);
+        var synthetic = Synthetic(real, 10, styled: true);
+        var plain = EvaluationPlanner.Plan(real, synthetic, new EvaluationOptions { Folds = 3 });
+        var runs = EvaluationPlanner.Plan(real, synthetic, new EvaluationOptions { Folds = 3, MixRealShare = 0.5 });
+        Assert.Equal(["real", "synthetic-raw", "synthetic-styled", "real+synthetic-raw", "real+synthetic-styled",
+            "real+synthetic-raw-balanced", "real+synthetic-styled-balanced"], runs.Where(r => r.Fold == 0).Select(r => r.Set));
+        foreach (var fold in Enumerable.Range(0, 3))
+        {
+            var mix = runs.Single(r => r.Fold == fold && r.Set == "real+synthetic-raw");
+            var train = runs.Single(r => r.Fold == fold && r.Set == "real").Train;
+            foreach (var kind in new[] { "raw", "styled" })
+            {
+                var balanced = runs.Single(r => r.Fold == fold && r.Set == $"real+synthetic-{kind}-balanced");
+                var names = train.Select(p => p.Name).ToHashSet();
+                var realDraws = balanced.Train.Count(p => names.Contains(p.Name));
+                // 16 real training pairs against 160 synthetic: each repeated 10 times, half of the set.
+                Assert.Equal(10 * train.Count, realDraws);
+                Assert.Equal(10 * train.Count, balanced.Train.Count - realDraws);
+                Assert.All(train, p => Assert.Equal(10, balanced.Train.Count(q => q == p)));
+                // The same distinct pairs as the plain mix of that kind: nothing else enters, in particular
+                // no validation or test image and none of their samples.
+                var plainMix = runs.Single(r => r.Fold == fold && r.Set == $"real+synthetic-{kind}").Train;
+                Assert.Equal(plainMix.Select(p => p.Name).Order(), balanced.Train.Distinct().Select(p => p.Name).Order());
+                var held = balanced.Test.Concat(balanced.Validation).Select(p => p.Name).ToHashSet();
+                Assert.DoesNotContain(balanced.Train, p => held.Any(h => p.Name.StartsWith(h, StringComparison.Ordinal)));
+            }
+            Assert.Equal(mix.Train.Count, train.Count * 11);
+        }
+        // Repeats are not new data: the budget is that of the plain plan.
+        Assert.Equal(EvaluationPlanner.StepsFor(plain, 4, 8, null), EvaluationPlanner.StepsFor(runs, 4, 8, null));
+        // A share that the real pairs already reach leaves them once; an odd share rounds the repeats up.
+        Assert.Equal(2 + 10, EvaluationPlanner.Balanced(Real(2), Real(10), 0.1).Count());
+        Assert.Equal(3 * 4 + 10, EvaluationPlanner.Balanced(Real(4), Real(10), 0.5).Count());
+        Assert.Empty(EvaluationPlanner.Balanced(Real(4), [], 0.5));
+        foreach (var bad in new[] { 0.0, 1.0, -0.5, double.NaN })
+            Assert.Contains("mix real share must be between 0 and 1", Assert.Throws<ArgumentException>(() => new EvaluationOptions { MixRealShare = bad }.Validate()).Message);
+    }
+
+    [Fact]
     public void Bad_plans_are_refused_with_the_reason()
     {
         Assert.Contains("too few", Assert.Throws<ArgumentException>(() => EvaluationPlanner.Plan(Real(4), [], new EvaluationOptions { Folds = 3 })).Message);

@@ -57,8 +57,10 @@ public sealed class UNetTests
         using var train = SegmentationData.Of(Names(16, "train"), trainImages, trainMasks);
         using var validation = SegmentationData.Of(Names(8, "val"), valImages, valMasks);
         using var test = SegmentationData.Of(Names(8, "test"), testImages, testMasks);
-        torch.manual_seed(5);
-        using var model = new UNet(Tiny);
+        // Through SeededInit's lock: a bare manual_seed could be followed by another test's draw from
+        // the process-wide generator (tests of other classes run in parallel), and this model's start
+        // would then depend on that test's timing.
+        using var model = SeededInit.Create(5, () => new UNet(Tiny));
         var before = SegmentationEvaluator.Evaluate(model, test, CPU).Mean.Dice;
         var config = new SegmentationTrainingConfig
         {
