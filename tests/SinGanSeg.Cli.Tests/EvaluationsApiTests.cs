@@ -7,13 +7,14 @@ namespace SinGanSeg.Core.Tests;
 /// <summary>
 /// Evaluations as resources on a real `singanseg serve`, driven by `singanseg evaluations` with
 /// --json: refused for a running or cancelled job (409), an unknown job (404) and a bad setting
-/// (400 naming the field); submitted against a finished job, listed, run to its report, resubmitted
+/// (400 naming the field); submitted against a finished job, listed, followed to its report with
+/// `evaluations watch`, resubmitted
 /// harmlessly, another one cancelled; and every one of them deleted with the job.
 /// </summary>
 public sealed class EvaluationsApiTests
 {
     /// <summary>Small enough for a loaded 2-core machine: 2 folds, one epoch of 64-pixel images, a narrow decoder.</summary>
-    private static readonly string[] Light = ["--folds", "2", "--epochs", "1", "--image-size", "64", "--batch-size", "4", "--decoder-channels", "32,32,16,16,16", "--no-mixed"];
+    private static readonly string[] Light = ["--folds", "2", "--epochs", "1", "--image-size", "64", "--batch-size", "4", "--decoder-channels", "32,32,16,16,16", "--no-mixed", "--model", "unetpp,unet"];
 
     [Fact]
     public async Task Submit_against_a_finished_job_list_cancel_and_delete_with_the_job()
@@ -59,10 +60,32 @@ public sealed class EvaluationsApiTests
         // The job had no evaluation of its own: it takes this one (its status, its dataset card).
         Assert.Equal(light, Json("status", "--api", api, "--job-id", "done").GetProperty("evaluationId").GetString());
 
-        var finished = await Until(() => Task.FromResult(Json("evaluations", "show", "--api", api, "--evaluation-id", light)),
-            s => s.GetProperty("phase").GetString() is "Completed" or "CompletedWithErrors", TimeSpan.FromMinutes(15));
+        // Followed to its end as a script would: status lines while it runs, the finished one last, exit 0.
+        using (var watch = CliProcess.Start(["evaluations", "watch", "--api", api, "--evaluation-id", light, "--json"]))
+        {
+            Assert.True(watch.WaitForExit(TimeSpan.FromMinutes(15)) == 0, $"{watch.Stdout}\n{watch.Stderr}");
+            var lines = watch.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal("Completed", lines[^1].GetProperty("phase").GetString());
+            Assert.All(lines.SkipLast(1), l => Assert.NotEqual("Completed", l.GetProperty("phase").GetString()));
+        }
+        var finished = Json("evaluations", "show", "--api", api, "--evaluation-id", light);
         Assert.Equal("Completed", finished.GetProperty("phase").GetString());
         Assert.NotEmpty(finished.GetProperty("summary").EnumerateArray());
+        // The summary as a person reads it: a section per model, each set's share taken of that model's own real-only Dice.
+        var (showCode, shown, showErr) = CliProcess.Run("evaluations", "show", "--api", api, "--evaluation-id", light);
+        Assert.True(showCode == 0, showErr);
+        var scores = finished.GetProperty("summary").EnumerateArray().Select(s => (Model: s.GetProperty("model").GetString()!, Set: s.GetProperty("set").GetString()!, Dice: s.GetProperty("dice").GetDouble())).ToList();
+        Assert.Equal(["unetpp", "unet"], scores.Select(s => s.Model).Distinct());
+        var shownLines = shown.Split('\n');
+        var unetSection = Array.FindIndex(shownLines, l => l.Trim() == "U-Net (from scratch):");
+        Assert.True(unetSection > Array.FindIndex(shownLines, l => l.Trim() == "UNet++ (ImageNet ResNet18):"), shown);
+        foreach (var model in new[] { "unetpp", "unet" })
+        {
+            var real = scores.Single(s => s.Model == model && s.Set == "real").Dice;
+            var raw = scores.Single(s => s.Model == model && s.Set == "synthetic-raw").Dice;
+            var line = shownLines.Where((l, i) => l.TrimStart().StartsWith("synthetic-raw ", StringComparison.Ordinal) && (model == "unet") == (i > unetSection)).Single();
+            if (real > 0) Assert.EndsWith(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"({raw / real * 100:F0} % of real)"), line.TrimEnd());
+        }
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/api/evaluations/{light}/report/report.md")).StatusCode);
         // The same request again is the same evaluation, untouched.
         var again = Json(["evaluations", "submit", "--api", api, "--job-id", "done", .. Light]);
@@ -79,6 +102,9 @@ public sealed class EvaluationsApiTests
         Assert.Equal("Cancelled", cancelled.GetProperty("phase").GetString());
         Assert.Contains(cancelled.GetProperty("runs").EnumerateArray(), r => r.GetProperty("phase").GetString() == "Cancelled");
         Assert.Equal("Cancelled", Json("evaluations", "cancel", "--api", api, "--evaluation-id", "done-heavy").GetProperty("phase").GetString());
+        // Watching a cancelled evaluation ends at once, with the exit code of work that did not all finish.
+        (code, var watched, stderr) = CliProcess.Run("evaluations", "watch", "--api", api, "--evaluation-id", "done-heavy");
+        Assert.True(code == 5 && watched.Contains("Cancelled"), $"exit {code}: {watched}\n{stderr}");
         (code, _, stderr) = CliProcess.Run("evaluations", "cancel", "--api", api, "--evaluation-id", "no-such-evaluation", "--json");
         Assert.True(code == 2 && stderr.Contains("404"), $"exit {code}: {stderr}");
 
@@ -115,18 +141,6 @@ public sealed class EvaluationsApiTests
             File.Copy(TestData.PolypMask(n!), Path.Combine(dir, "masks", n + ".jpg"));
         }
         return (Path.Combine(dir, "images"), Path.Combine(dir, "masks"));
-    }
-
-    private static async Task<JsonElement> Until(Func<Task<JsonElement>> poll, Func<JsonElement, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var value = await poll();
-            if (done(value)) return value;
-            Assert.True(DateTime.UtcNow < deadline, $"not done after {timeout}: {value}");
-            await Task.Delay(2000);
-        }
     }
 
     /// <summary>Runs a command with --json; it must succeed and print exactly one JSON document.</summary>

@@ -143,30 +143,11 @@ public static class ClusterCommands
         {
             var id = parse.GetValue(jobId)!;
             var status = json
-                ? await FollowAsJson(ct => client.GetAsync(id, ct), cancellation)
+                ? await JsonOutput.Follow(ct => client.GetAsync(id, ct), s => s.IsFinished, cancellation)
                 : await JobProgressView.Follow(ct => client.GetAsync(id, ct), cancellation);
             return ExitCodes.ForJob(status.Phase);
         });
         return command;
-    }
-
-    /// <summary>Polls twice a second and writes the status whenever it differs from the last line written; the last line is the finished job.</summary>
-    private static async Task<JobStatus> FollowAsJson(Func<CancellationToken, Task<JobStatus>> poll, CancellationToken cancellation)
-    {
-        string? last = null;
-        while (true)
-        {
-            var status = await poll(cancellation);
-            var line = JsonOutput.Serialize(status);
-            if (line != last)
-            {
-                Console.Out.WriteLine(line);
-                Console.Out.Flush();
-                last = line;
-            }
-            if (status.IsFinished) return status;
-            await Task.Delay(500, cancellation);
-        }
     }
 
     private static Command Cancel()

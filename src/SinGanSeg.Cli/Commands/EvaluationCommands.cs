@@ -8,14 +8,14 @@ using SinGanSeg.Cli.Output;
 namespace SinGanSeg.Cli.Commands;
 
 /// <summary>
-/// singanseg evaluations list|show|submit|cancel: a cluster's evaluations through its REST API,
+/// singanseg evaluations list|show|watch|submit|cancel: a cluster's evaluations through its REST API,
 /// with the cluster commands' --api, --api-key, --json and exit codes (<see cref="ClusterCommands.ApiOptions"/>).
 /// </summary>
 public static class EvaluationCommands
 {
-    public static Command Create() => new("evaluations", "A cluster's evaluations: list them, show one, evaluate a finished job's dataset, cancel one.")
+    public static Command Create() => new("evaluations", "A cluster's evaluations: list them, show or follow one, evaluate a finished job's dataset, cancel one.")
     {
-        List(), Show(), Submit(), Cancel(),
+        List(), Show(), Watch(), Submit(), Cancel(),
     };
 
     private static Option<string> EvaluationId() => new("--evaluation-id") { Description = "the evaluation's id", Required = true };
@@ -58,6 +58,27 @@ public static class EvaluationCommands
         return command;
     }
 
+    private static Command Watch()
+    {
+        var api = new ClusterCommands.ApiOptions();
+        var id = EvaluationId();
+        var command = api.Add(new Command("watch",
+            "Follow an evaluation until it ends: a line per validation round and finished run, then its scores (exit 0 when every run is done, 5 when some failed or it was cancelled). With --json: a status line whenever it changes.")
+            { id });
+        api.SetAction(command, async (parse, client, json, cancellation) =>
+        {
+            var evaluationId = parse.GetValue(id)!;
+            if (json)
+                return ExitCodes.ForEvaluation((await JsonOutput.Follow(ct => client.GetEvaluationAsync(evaluationId, ct), s => s.IsFinished, cancellation)).Phase);
+            var status = await EvaluationProgressView.Follow(ct => client.GetEvaluationAsync(evaluationId, ct), cancellation);
+            EvaluationProgressView.PrintSummary(status);
+            if (status.ReportPrefix is not null)
+                Console.WriteLine($"report: {parse.GetValue(api.Api)!.AbsoluteUri.TrimEnd('/')}/api/evaluations/{status.EvaluationId}/report/report.md");
+            return ExitCodes.ForEvaluation(status.Phase);
+        });
+        return command;
+    }
+
     private static Command Submit()
     {
         var api = new ClusterCommands.ApiOptions();
@@ -78,7 +99,7 @@ public static class EvaluationCommands
             body["maxAttempts"] = parse.GetValue(attempts);
             var status = await client.SubmitEvaluationAsync(body, cancellation);
             if (json) JsonOutput.Write(status);
-            else Console.WriteLine($"evaluation {status.EvaluationId}: {status.Phase}, {status.Runs.Count} runs; follow it with 'singanseg evaluations show --evaluation-id {status.EvaluationId}'");
+            else Console.WriteLine($"evaluation {status.EvaluationId}: {status.Phase}, {status.Runs.Count} runs; follow it with 'singanseg evaluations watch --evaluation-id {status.EvaluationId}'");
             return ExitCodes.Ok;
         });
         return command;

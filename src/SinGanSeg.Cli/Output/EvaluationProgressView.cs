@@ -30,12 +30,21 @@ public static class EvaluationProgressView
         Console.WriteLine($"evaluation {status.EvaluationId}: {status.Phase}, {status.Runs.Count(r => r.Phase == EvaluationRunPhase.Done)}/{status.Runs.Count} runs done");
         foreach (var failed in status.Runs.Where(r => r.Phase == EvaluationRunPhase.Failed))
             Console.Error.WriteLine($"failed: {failed.Key}: {failed.Error}");
-        var real = status.Summary?.FirstOrDefault(s => s.Set == "real");
-        foreach (var s in status.Summary ?? [])
+        var summary = status.Summary ?? [];
+        var models = summary.Select(s => s.Model).Distinct().ToList();
+        foreach (var model in models)
         {
-            var relative = real is not null && real.Dice > 0 && s.Set != "real" ? string.Create(CultureInfo.InvariantCulture, $"  ({s.Dice / real.Dice * 100:F0} % of real)") : "";
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {s.Set,-24} Dice {s.Dice:F3} ± {s.DiceStd:F3}  IoU {s.Iou:F3} ± {s.IouStd:F3}  precision {s.Precision:F3}  recall {s.Recall:F3}  accuracy {s.Accuracy:F3}{relative}"));
+            // Each model against its own real-only runs: a U-Net's share of UNet++'s real-only Dice would mean nothing.
+            if (models.Count > 1) Console.WriteLine($"  {Core.Segmentation.SegmentationModels.DisplayName(model)}:");
+            var sets = summary.Where(s => s.Model == model).ToList();
+            var width = sets.Max(s => s.Set.Length) + 2;
+            var real = sets.FirstOrDefault(s => s.Set == "real");
+            foreach (var s in sets)
+            {
+                var relative = real is not null && real.Dice > 0 && s.Set != "real" ? string.Create(CultureInfo.InvariantCulture, $"  ({s.Dice / real.Dice * 100:F0} % of real)") : "";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {s.Set.PadRight(width)}Dice {s.Dice:F3} ± {s.DiceStd:F3}  IoU {s.Iou:F3} ± {s.IouStd:F3}  precision {s.Precision:F3}  recall {s.Recall:F3}  accuracy {s.Accuracy:F3}{relative}"));
+            }
         }
     }
 

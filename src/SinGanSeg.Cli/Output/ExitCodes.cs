@@ -24,4 +24,7 @@ public static class ExitCodes
 
     /// <summary>How a finished job ends the command that waited for it.</summary>
     public static int ForJob(JobPhase phase) => phase == JobPhase.Completed ? Ok : CompletedWithErrors;
+
+    /// <summary>How a finished evaluation ends the command that waited for it.</summary>
+    public static int ForEvaluation(EvaluationPhase phase) => phase == EvaluationPhase.Completed ? Ok : CompletedWithErrors;
 }
