@@ -132,14 +132,7 @@ public sealed class EvaluationsApiTests
 
     private static (string Images, string Masks) Dataset(string name, int skip, int count)
     {
-        var dir = TestData.NewTempDir(name);
-        Directory.CreateDirectory(Path.Combine(dir, "images"));
-        Directory.CreateDirectory(Path.Combine(dir, "masks"));
-        foreach (var n in Directory.GetFiles(Path.Combine(TestData.Polyps, "images")).Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).Skip(skip).Take(count))
-        {
-            File.Copy(TestData.PolypImage(n!), Path.Combine(dir, "images", n + ".jpg"));
-            File.Copy(TestData.PolypMask(n!), Path.Combine(dir, "masks", n + ".jpg"));
-        }
+        var (dir, _) = TestData.PolypDataset(name, skip, count);
         return (Path.Combine(dir, "images"), Path.Combine(dir, "masks"));
     }
 

@@ -17,12 +17,7 @@ public sealed class RetentionSweepTests
     public async Task A_job_finished_before_retention_was_set_is_deleted_once_it_is()
     {
         var state = TestData.NewTempDir("retention-state");
-        var data = TestData.NewTempDir("retention-data");
-        Directory.CreateDirectory(Path.Combine(data, "images"));
-        Directory.CreateDirectory(Path.Combine(data, "masks"));
-        var name = Directory.GetFiles(Path.Combine(TestData.Polyps, "images")).Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).Skip(32).First()!;
-        File.Copy(TestData.PolypImage(name), Path.Combine(data, "images", name + ".jpg"));
-        File.Copy(TestData.PolypMask(name), Path.Combine(data, "masks", name + ".jpg"));
+        var (data, _) = TestData.PolypDataset("retention-data", skip: 32, count: 1);
 
         // 1. No retention: the job finishes and stays.
         using (var serve = await Serve(state, null))

@@ -14,12 +14,8 @@ public sealed partial class RunDashboardTests
     [Fact]
     public async Task Run_with_dashboard_serves_the_running_job_over_its_printed_address()
     {
-        var data = TestData.NewTempDir("run-dashboard");
-        Directory.CreateDirectory(Path.Combine(data, "images"));
-        Directory.CreateDirectory(Path.Combine(data, "masks"));
-        var name = Directory.GetFiles(Path.Combine(TestData.Polyps, "images")).Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).Skip(50).First()!;
-        File.Copy(TestData.PolypImage(name), Path.Combine(data, "images", name + ".jpg"));
-        File.Copy(TestData.PolypMask(name), Path.Combine(data, "masks", name + ".jpg"));
+        var (data, names) = TestData.PolypDataset("run-dashboard", skip: 50, count: 1);
+        var name = names[0];
         var output = Path.Combine(data, "out");
         // The address is printed once the job is submitted and fetched at once: the job still trains then (seconds on an idle machine).
         using var run = CliProcess.Start(["run", "--images", Path.Combine(data, "images"), "--masks", Path.Combine(data, "masks"), "--out", output,

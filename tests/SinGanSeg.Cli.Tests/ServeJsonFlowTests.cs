@@ -28,12 +28,8 @@ public sealed class ServeJsonFlowTests
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(addresses.GetProperty("apiReference").GetString())).StatusCode);
 
-        var data = TestData.NewTempDir("serve-data");
-        Directory.CreateDirectory(Path.Combine(data, "images"));
-        Directory.CreateDirectory(Path.Combine(data, "masks"));
-        var name = Directory.GetFiles(Path.Combine(TestData.Polyps, "images")).Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).Skip(30).First()!;
-        File.Copy(TestData.PolypImage(name), Path.Combine(data, "images", name + ".jpg"));
-        File.Copy(TestData.PolypMask(name), Path.Combine(data, "masks", name + ".jpg"));
+        var (data, names) = TestData.PolypDataset("serve-data", skip: 30, count: 1);
+        var name = names[0];
 
         var submitted = Json("submit", "--api", api, "--job-id", "scripted", "--images", Path.Combine(data, "images"), "--masks", Path.Combine(data, "masks"),
             "--upload", "--preset", "tiny", "--iters", "1", "--samples-per-image", "2", "--max-attempts", "2", "--no-score");

@@ -29,6 +29,25 @@ public static class TestData
         return dir;
     }
 
+    /// <summary>
+    /// A new folder with images/ and masks/ holding <paramref name="count"/> of the shared Kvasir-SEG
+    /// pairs, in name order from the <paramref name="skip"/>th (tests pick different ones so that
+    /// their jobs do not share models); the folder and the pairs' names.
+    /// </summary>
+    public static (string Dir, IReadOnlyList<string> Names) PolypDataset(string name, int skip, int count)
+    {
+        var dir = NewTempDir(name);
+        Directory.CreateDirectory(Path.Combine(dir, "images"));
+        Directory.CreateDirectory(Path.Combine(dir, "masks"));
+        var names = Directory.GetFiles(Path.Combine(Polyps, "images")).Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal).Skip(skip).Take(count).ToList();
+        foreach (var n in names)
+        {
+            File.Copy(PolypImage(n), Path.Combine(dir, "images", n + ".jpg"));
+            File.Copy(PolypMask(n), Path.Combine(dir, "masks", n + ".jpg"));
+        }
+        return (dir, names);
+    }
+
     private static string FindShared()
     {
         var env = Environment.GetEnvironmentVariable("SINGANSEG_SHARED");

@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace SinGanSeg.Core.Tests.Segmentation;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed class EvaluationRunnerTests
 {
     private static SegmentationPair Pair(string id) => new(id, TestData.PolypImage(id), TestData.PolypMask(id));

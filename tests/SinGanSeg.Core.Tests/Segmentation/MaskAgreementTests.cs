@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace SinGanSeg.Core.Tests.Segmentation;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed class MaskAgreementTests
 {
     private static readonly MaskAgreementConfig Quick = new() { ImageSize = 32, Steps = 40, Widths = [16, 32], Augment = false, LearningRate = 3e-3 };
