@@ -15,10 +15,17 @@ namespace SinGanSeg.Bench;
 /// </summary>
 public static class QualityStudy
 {
-    /// <summary>One configuration: its label, the dataset folder and its evaluation report folders.</summary>
+    /// <summary>
+    /// One configuration: its label, the dataset folder and its evaluation reports (a folder holding
+    /// report.json, or a copy of one kept in bench/results).
+    /// </summary>
     public sealed record Configuration(string Label, string Dataset, IReadOnlyList<string> Reports, string? Note = null);
 
-    public sealed record Study(string Title, IReadOnlyList<Configuration> Configurations);
+    /// <param name="Saved">
+    /// A result saved by an earlier run of the study (--save): a configuration whose dataset folder
+    /// is gone (runs/ is not kept) takes its cost row from there, under the same label.
+    /// </param>
+    public sealed record Study(string Title, IReadOnlyList<Configuration> Configurations, string? Saved = null);
 
     public sealed record SetResult(string Configuration, string Model, string Set, int Folds, double PairsPerFold, double Mean, double Std,
         double? ShareOfReal, double? PairedDiffMean, double? PairedDiffStd, int PairedFoldsAbove);
@@ -35,22 +42,28 @@ public static class QualityStudy
             ?? throw new InvalidDataException($"{studyFile}: not a study file (title, configurations)");
         // Paths in the study file are relative to the repository (runs/ is where the study's data lives).
         string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(Args.RepoRoot(), path));
+        var saved = study.Saved is { } savedFile
+            ? JsonSerializer.Deserialize<Result>(File.ReadAllText(Resolve(savedFile)), Report.Json)?.Costs ?? []
+            : [];
         var costs = new List<ConfigurationCost>();
         var sets = new List<SetResult>();
         foreach (var config in study.Configurations)
         {
-            costs.Add(Cost(config.Label, Resolve(config.Dataset)));
-            var runs = config.Reports.SelectMany(r => ReadRuns(Path.Combine(Resolve(r), "report.json"))).ToList();
+            var dataset = Resolve(config.Dataset);
+            costs.Add(Directory.Exists(dataset) ? Cost(config.Label, dataset)
+                : saved.FirstOrDefault(c => c.Configuration == config.Label)
+                  ?? throw new DirectoryNotFoundException($"{dataset}: the dataset of '{config.Label}' is gone and no saved result (\"saved\" in {studyFile}) holds its cost; run its step of bench/evaluation/study.sh again"));
+            var runs = config.Reports.Select(Resolve).SelectMany(r => ReadRuns(r.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? r : Path.Combine(r, "report.json"))).ToList();
             foreach (var model in runs.Select(r => r.Model).Distinct())
             {
-                var real = runs.Where(r => r.Model == model && r.Set == "real").ToDictionary(r => r.Fold, r => r.Dice);
-                foreach (var set in runs.Where(r => r.Model == model).Select(r => r.Set).Distinct().OrderBy(SetSummary.Rank))
+                var real = runs.Where(r => r.Model == model && r.Set == TrainingSets.Real).ToDictionary(r => r.Fold, r => r.Dice);
+                foreach (var set in runs.Where(r => r.Model == model).Select(r => r.Set).Distinct().OrderBy(TrainingSets.Rank))
                 {
                     var folds = runs.Where(r => r.Model == model && r.Set == set).OrderBy(r => r.Fold).ToList();
                     var dice = Spread.Of([.. folds.Select(f => f.Dice)]);
                     double? share = null, diffMean = null, diffStd = null;
                     var above = 0;
-                    if (set != "real" && real.Count > 0)
+                    if (set != TrainingSets.Real && real.Count > 0)
                     {
                         share = dice.Mean / real.Values.Average();
                         var diffs = folds.Where(f => real.ContainsKey(f.Fold)).Select(f => f.Dice - real[f.Fold]).ToList();
@@ -118,7 +131,7 @@ public static class QualityStudy
             sb.AppendLine().AppendLine(Inv, $"**{Core.Segmentation.SegmentationModels.DisplayName(model)}**: test Dice on the fixed real test set, mean ± std over folds; paired = this set's Dice minus real-only's on the same fold (mean ± std, folds at or above real-only)").AppendLine();
             sb.AppendLine("| configuration | training set | pairs per fold | Dice | vs real-only | paired difference | folds ≥ real |").AppendLine("| --- | --- | ---: | --- | ---: | --- | ---: |");
             foreach (var s in result.Sets.Where(s => s.Model == model))
-                sb.AppendLine(Inv, $"| {s.Configuration} | {s.Set} | {s.PairsPerFold:F0} | {s.Mean:F3} ± {s.Std:F3} | {(s.ShareOfReal is { } r ? (r * 100).ToString("F0", Inv) + " %" : "100 %")} | {(s.PairedDiffMean is { } dm ? $"{dm:+0.000;-0.000} ± {s.PairedDiffStd:F3}" : "–")} | {(s.Set == "real" ? "–" : $"{s.PairedFoldsAbove}/{s.Folds}")} |");
+                sb.AppendLine(Inv, $"| {s.Configuration} | {s.Set} | {s.PairsPerFold:F0} | {s.Mean:F3} ± {s.Std:F3} | {(s.ShareOfReal is { } r ? (r * 100).ToString("F0", Inv) + " %" : "100 %")} | {(s.PairedDiffMean is { } dm ? $"{dm:+0.000;-0.000} ± {s.PairedDiffStd:F3}" : "–")} | {(s.Set == TrainingSets.Real ? "–" : $"{s.PairedFoldsAbove}/{s.Folds}")} |");
         }
         return sb.ToString();
     }
@@ -132,7 +145,7 @@ public static class QualityStudy
             var groups = result.Costs.Select(c => new SvgChart.Group(
                 $"{c.Configuration} · {c.TrainingSecondsPerImage:F0} s training / image",
                 [.. result.Sets.Where(s => s.Model == model && s.Configuration == c.Configuration)
-                    .Select(s => new SvgChart.Bar(s.Set, EvaluationReport.ColourOf(s.Set), s.Mean, s.Std, s.Folds))]))
+                    .Select(s => new SvgChart.Bar(s.Set, TrainingSets.ColourOf(s.Set), s.Mean, s.Std, s.Folds))]))
                 .Where(g => g.Bars.Count > 0).ToList();   // a configuration this evaluator did not judge has no group
             figures[model] = SvgChart.GroupedBars($"{Core.Segmentation.SegmentationModels.DisplayName(model)}: Dice on the fixed real test set per configuration",
                 "test Dice (mean over folds)", "configuration (SinGAN-Seg training time per image, 2 CPU cores)", groups);

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Issue 16's study (docs/QUALITY.md), as run on 2026-12-03: the baseline of polyps.sh (20 pairs,
+# Issue 16's study (docs/QUALITY.md), as run on 2026-12-03 and 2026-12-04: the baseline of polyps.sh (20 pairs,
 # 64 px, 100 iterations, gen_start_scale 0, restyled, gates on report), then the same trained models
 # sampled again with the quality and copy gates on regenerate, and from gen_start_scale 1; each
 # dataset judged by the plain U-Net and UNet++ on the same folds, steps and fixed test set; then
-# the table and figures. Steps run one after another: two torch processes on 2 cores slow each
+# the table and figures; then 20 new trainings at 300 iterations per scale, judged the same way.
+# Each report.json is kept in bench/results under the name bench/evaluation/study.json reads, so the
+# table can be drawn again after runs/ is gone. Steps run one after another: two torch processes on 2 cores slow each
 # other far more than 2x (their OpenMP threads spin). Every step resumes when rerun.
-# Usage: bench/evaluation/study.sh [WORKDIR]   (default runs/q-it100-s64; about 3 h on 2 idle cores)
+# Usage: bench/evaluation/study.sh [WORKDIR]   (default runs/q-it100-s64; about 5 h on 2 idle cores)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 base="${1:-$root/runs/q-it100-s64}"
 eval_args=(--folds 3 --epochs 8 --image-size 64 --learning-rate 1e-3)
+results="$root/bench/results"
+keep() { # evaluation folder, name in bench/results (as study.json names it)
+  [ -f "$results/$2.json" ] || cp "$1/report.json" "$results/$2.json"
+}
 # 1. The baseline: SinGAN-Seg models, 10 restyled samples each, the plain U-Net (UNet++ below).
 [ -f "$base/synthetic/manifest.jsonl" ] || SINGANSEG_EVAL_MODELS=none "$root/bench/evaluation/polyps.sh" "$base" 20
 [ -f "$base/evaluation-unet/report.json" ] || "$root/singanseg" evaluate --real "$base/real" --synthetic "$base/synthetic" \
@@ -42,7 +48,26 @@ variant gss1 unet --gen-start-scale 1
   --test "$base/test" --out "$base-gate/evaluation-balanced-seed2" "${eval_args[@]}" --steps 152 --model unetpp --mix-real-share 0.5 --seed 2
 [ -f "$base/evaluation-unet-seeded/report.json" ] || "$root/singanseg" evaluate --real "$base/real" --synthetic "$base/synthetic" \
   --test "$base/test" --out "$base/evaluation-unet-seeded" "${eval_args[@]}" --steps 152 --model unet
-# 4. The table (stdout) and one figure per evaluator.
+keep "$base/evaluation-unet" 2026-12-03-quality-q-it100-s64-unet
+keep "$base/evaluation-unetpp" 2026-12-03-quality-q-it100-s64-unetpp
+keep "$base-gate/evaluation" 2026-12-03-quality-q-it100-s64-gate
+keep "$base-gss1/evaluation" 2026-12-03-quality-q-it100-s64-gss1-unet
+keep "$base-gate/evaluation-balanced" 2026-12-03-quality-q-it100-s64-gate-balanced
+keep "$base-gate/evaluation-balanced-seed2" 2026-12-03-quality-q-it100-s64-gate-balanced-seed2
+keep "$base/evaluation-unet-seeded" 2026-12-03-quality-q-it100-s64-unet-seeded
+# 4. Three times the iterations per scale (new trainings: the models differ), on the same split, gates
+#    on regenerate, judged like step 3's first split.
+long="${base/it100/it300}"
+if [ ! -f "$long/synthetic/manifest.jsonl" ]; then
+  for part in real test; do mkdir -p "$long/$part" && cp -rn "$base/$part/images" "$base/$part/masks" "$long/$part/"; done
+  "$root/singanseg" run --images "$long/real/images" --masks "$long/real/masks" --out "$long/synthetic" \
+    --preset fast --max-size 64 --iters 300 --samples-per-image 10 --style 1:1000 --style-steps 200 --slots 2 \
+    --gate quality=regenerate --gate copyCheck=regenerate
+fi
+[ -f "$long/evaluation-balanced/report.json" ] || "$root/singanseg" evaluate --real "$long/real" --synthetic "$long/synthetic" \
+  --test "$long/test" --out "$long/evaluation-balanced" "${eval_args[@]}" --model unetpp,unet --mix-real-share 0.5
+keep "$long/evaluation-balanced" 2026-12-04-quality-q-it300-s64-gate-balanced
+# 5. The table (stdout) and one figure per evaluator.
 dotnet build "$root/bench/SinGanSeg.Bench/SinGanSeg.Bench.csproj" -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
 dotnet "$root/bench/SinGanSeg.Bench/bin/Release/net10.0/singanseg-bench.dll" study --study "$root/bench/evaluation/study.json" \
   --figures "$root/docs/images/quality-study" --save "$root/bench/results/$(date -u +%F)-quality-study.json"

@@ -16,7 +16,8 @@ public class ChaosTests(ITestOutputHelper output)
     {
         var options = new ChaosOptions
         {
-            Seed = 20261202,
+            // SINGANSEG_CHAOS_SEED replays another schedule (the failure message names the seed it ran).
+            Seed = int.TryParse(Environment.GetEnvironmentVariable("SINGANSEG_CHAOS_SEED"), out var seed) ? seed : 20261202,
             Silos = 3,
             Images = 18,
             FaultsPerKind = 4,

@@ -150,7 +150,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> log)
             foreach (var job in jobs)
             {
                 var final = await WaitEnd(job, deadline);
-                if (final is null) violations.Add($"job {job.GetPrimaryKeyString()} not terminal {options.TerminalBound.TotalMinutes:F0} min after the last fault");
+                if (final is null) violations.Add($"job {job.GetPrimaryKeyString()} not terminal {options.TerminalBound.TotalMinutes:F0} min after the last fault: {Describe(await Poll(job))}");
                 else finals[final.JobId] = final;
             }
             // One more client retry of the main job's failures after it ended: the planted bad inputs fail again, the manifest is rewritten.
@@ -158,7 +158,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> log)
             {
                 await Client("retry-after-end", workload.Main.JobId, () => main.Retry(null));
                 var again = await WaitEnd(main, _clock.Elapsed + options.TerminalBound);
-                if (again is null) violations.Add("main job not terminal again after the retry of its failed images");
+                if (again is null) violations.Add($"main job not terminal again after the retry of its failed images: {Describe(await Poll(main))}");
                 else finals[again.JobId] = again;
             }
             var allTerminal = _clock.Elapsed;
@@ -255,15 +255,26 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> log)
         }
     }
 
+    /// <summary>
+    /// Polls until the job ends or the deadline passes, and always at least once: the jobs share one
+    /// deadline, and a job looked at only after another used up the bound must still be seen.
+    /// </summary>
     private async Task<JobStatus?> WaitEnd(IJobCoordinatorGrain job, TimeSpan deadline)
     {
-        while (_clock.Elapsed < deadline)
+        while (true)
         {
             if (await Poll(job) is { IsFinished: true } s) return s;
+            if (_clock.Elapsed >= deadline) return null;
             await Task.Delay(500);
         }
-        return null;
     }
+
+    /// <summary>A job that did not end, in enough detail to tell a stuck image from a slow machine.</summary>
+    private static string Describe(JobStatus? status) => status is null
+        ? "its status could not be read"
+        : $"phase {status.Phase}; images " + string.Join(", ", status.Images.GroupBy(i => i.Phase).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))
+          + "; unfinished: " + string.Join("; ", status.Images.Where(i => !i.IsTerminal).Take(6).Select(i =>
+              $"{i.Name} {i.Phase} scale {i.CompletedScales}/{i.ScaleCount} attempt {i.Attempts} on {i.Silo ?? "no silo"}, updated {i.UpdatedAt:HH:mm:ss}{(i.Error is { } e ? $" ({e.Split('\n')[0]})" : "")}"));
 
     private static MeterListener ComputeListener(Action<double> onCompute)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SinGanSeg.Abstractions;
+using SinGanSeg.Core.Evaluation;
 using SinGanSeg.Grains.Storage;
 
 namespace SinGanSeg.Cli.Output;
@@ -38,10 +39,10 @@ public static class EvaluationProgressView
             if (models.Count > 1) Console.WriteLine($"  {Core.Segmentation.SegmentationModels.DisplayName(model)}:");
             var sets = summary.Where(s => s.Model == model).ToList();
             var width = sets.Max(s => s.Set.Length) + 2;
-            var real = sets.FirstOrDefault(s => s.Set == "real");
+            var real = sets.FirstOrDefault(s => s.Set == TrainingSets.Real);
             foreach (var s in sets)
             {
-                var relative = real is not null && real.Dice > 0 && s.Set != "real" ? string.Create(CultureInfo.InvariantCulture, $"  ({s.Dice / real.Dice * 100:F0} % of real)") : "";
+                var relative = real is not null && real.Dice > 0 && s.Set != TrainingSets.Real ? string.Create(CultureInfo.InvariantCulture, $"  ({s.Dice / real.Dice * 100:F0} % of real)") : "";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {s.Set.PadRight(width)}Dice {s.Dice:F3} ± {s.DiceStd:F3}  IoU {s.Iou:F3} ± {s.IouStd:F3}  precision {s.Precision:F3}  recall {s.Recall:F3}  accuracy {s.Accuracy:F3}{relative}"));
             }

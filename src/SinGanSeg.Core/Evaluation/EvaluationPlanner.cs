@@ -67,25 +67,25 @@ public static class EvaluationPlanner
                 return synthetic.Where(s => sources.Contains(s.Source));
             }
 
-            Add("real", train);
-            Add("synthetic-raw", Raw(train));
-            if (hasStyled) Add("synthetic-styled", Styled(train));
+            Add(TrainingSets.Real, train);
+            Add(TrainingSets.SyntheticRaw, Raw(train));
+            if (hasStyled) Add(TrainingSets.SyntheticStyled, Styled(train));
             if (options.Mixed)
             {
-                Add("real+synthetic-raw", train.Concat(Raw(train)));
-                if (hasStyled) Add("real+synthetic-styled", train.Concat(Styled(train)));
+                Add(TrainingSets.RealSyntheticRaw, train.Concat(Raw(train)));
+                if (hasStyled) Add(TrainingSets.RealSyntheticStyled, train.Concat(Styled(train)));
             }
             if (options.MixRealShare is { } share)
             {
-                Add("real+synthetic-raw-balanced", Balanced(train, Raw(train).ToList(), share));
-                if (hasStyled) Add("real+synthetic-styled-balanced", Balanced(train, Styled(train).ToList(), share));
+                Add(TrainingSets.RealSyntheticRawBalanced, Balanced(train, Raw(train).ToList(), share));
+                if (hasStyled) Add(TrainingSets.RealSyntheticStyledBalanced, Balanced(train, Styled(train).ToList(), share));
             }
             foreach (var n in options.SmallDataSizes.Where(n => n < train.Count).Distinct().Order())
             {
                 var few = train.Take(n).ToList();
-                Add($"real@{n}", few, n);
-                Add($"synthetic-raw@{n}", Raw(few), n);
-                if (hasStyled) Add($"synthetic-styled@{n}", Styled(few), n);
+                Add(TrainingSets.AtSize(TrainingSets.Real, n), few, n);
+                Add(TrainingSets.AtSize(TrainingSets.SyntheticRaw, n), Raw(few), n);
+                if (hasStyled) Add(TrainingSets.AtSize(TrainingSets.SyntheticStyled, n), Styled(few), n);
             }
         }
         return [.. runs.OrderBy(r => models.IndexOf(r.Model))];

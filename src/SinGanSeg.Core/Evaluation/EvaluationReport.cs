@@ -15,18 +15,6 @@ public static class EvaluationReport
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    // Colour per set family, the same in both charts and named in the Markdown.
-    private static readonly (string Family, string Colour, string Name)[] Palette =
-    [
-        ("real", "#1f77b4", "blue"),
-        ("synthetic-raw", "#ff7f0e", "orange"),
-        ("synthetic-styled", "#2ca02c", "green"),
-        ("real+synthetic-raw", "#d62728", "red"),
-        ("real+synthetic-styled", "#9467bd", "purple"),
-        ("real+synthetic-raw-balanced", "#8c564b", "brown"),
-        ("real+synthetic-styled-balanced", "#e377c2", "pink"),
-    ];
-
     public static void Write(string directory, string title, IReadOnlyList<EvaluationResult> results, object settings)
     {
         Directory.CreateDirectory(directory);
@@ -66,7 +54,7 @@ public static class EvaluationReport
                 var cells = models.Select(m =>
                 {
                     var s = summary.FirstOrDefault(x => x.Model == m && x.Set == set);
-                    var real = summary.FirstOrDefault(x => x.Model == m && x.Set == RealOf(set));
+                    var real = summary.FirstOrDefault(x => x.Model == m && x.Set == TrainingSets.RealOf(set));
                     if (s is null) return "—";
                     return real is not null && real.Dice.Mean > 0 && real != s
                         ? string.Create(inv, $"{s.Dice} ({s.Dice.Mean / real.Dice.Mean * 100:F0} % of real)")
@@ -85,15 +73,15 @@ public static class EvaluationReport
             sb.AppendLine("| --- | ---: | --- | --- | --- | --- | --- |");
             foreach (var s in full.Concat(curve))
                 sb.AppendLine(string.Create(inv, $"| {s.Set} | {s.TrainPairsPerFold:F0} | {s.Dice} | {s.Iou} | {s.Precision} | {s.Recall} | {s.Accuracy} |"));
-            var real = full.FirstOrDefault(s => s.Set == "real");
+            var real = full.FirstOrDefault(s => s.Set == TrainingSets.Real);
             if (real is not null && real.Dice.Mean > 0)
             {
                 sb.AppendLine().AppendLine("Dice relative to real-only (the paper's claim; target ≥ 95 % for synthetic-only):").AppendLine();
-                foreach (var s in full.Where(s => s.Set != "real"))
+                foreach (var s in full.Where(s => s.Set != TrainingSets.Real))
                     sb.AppendLine(string.Create(inv, $"- {s.Set}: {s.Dice.Mean / real.Dice.Mean * 100:F1} %"));
             }
             sb.AppendLine().AppendLine($"![Dice per training set]({ChartName("dice", model, models)})").AppendLine();
-            sb.AppendLine("Bars left to right as in the table; colours: " + string.Join(", ", Palette.Where(p => full.Concat(curve).Any(s => s.Set.Split('@')[0] == p.Family)).Select(p => $"{p.Family} {p.Name}")) + "; whiskers ±1 std.");
+            sb.AppendLine("Bars left to right as in the table; colours: " + string.Join(", ", TrainingSets.Families.Where(p => full.Concat(curve).Any(s => TrainingSets.FamilyOf(s.Set) == p.Family)).Select(p => $"{p.Family} {p.ColourName}")) + "; whiskers ±1 std.");
             if (curve.Count > 0)
             {
                 sb.AppendLine().AppendLine($"![Small-data curve]({ChartName("small-data", model, models)})").AppendLine();
@@ -113,21 +101,14 @@ public static class EvaluationReport
 
     private static string SegmentationModelsName(string model) => Segmentation.SegmentationModels.DisplayName(model);
 
-    // The real-only set a set is compared with: "real" for the full sets, "real@N" on the small-data curve.
-    private static string RealOf(string set) => set.Contains('@') ? "real@" + set.Split('@')[1] : "real";
-
-    /// <summary>The colour of a training set (its family before any "@N") in every chart.</summary>
-    public static string ColourOf(string set) =>
-        Palette.FirstOrDefault(p => p.Family == set.Split('@')[0]).Colour is { Length: > 0 } c ? c : "#7f7f7f";
-
     /// <summary>Dice per training set: bars with ±1 std whiskers over the folds, the mean written on each.</summary>
     public static string DiceChart(IReadOnlyList<SetSummary> sets, string model) => SvgChart.Bars(
         $"{model} test Dice on held-out real images", "Dice (mean over folds)", "training set",
-        [.. sets.Select(s => new SvgChart.Bar(s.Set, ColourOf(s.Set), s.Dice.Mean, s.Dice.Std, s.Dice.Folds))]);
+        [.. sets.Select(s => new SvgChart.Bar(s.Set, TrainingSets.ColourOf(s.Set), s.Dice.Mean, s.Dice.Std, s.Dice.Folds))]);
 
     /// <summary>Dice against the number of real training images, a line per set family.</summary>
     public static string CurveChart(IReadOnlyList<SetSummary> points, string model) => SvgChart.Lines(
         $"{model} small-data curve: Dice vs real training images", "Dice (mean over folds)", "real training images N",
-        [.. points.GroupBy(p => p.Set.Split('@')[0]).Select(family => new SvgChart.Series(family.Key, ColourOf(family.Key),
+        [.. points.GroupBy(p => TrainingSets.FamilyOf(p.Set)).Select(family => new SvgChart.Series(family.Key, TrainingSets.ColourOf(family.Key),
             [.. family.Select(p => new SvgChart.Point(p.RealImages!.Value, p.Dice.Mean, p.Dice.Std))]))]);
 }

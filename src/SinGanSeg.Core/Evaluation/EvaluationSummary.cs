@@ -28,22 +28,9 @@ public sealed record SetSummary(string Set, int? RealImages, double TrainPairsPe
                 Spread.Of(list.Select(r => r.Test.Precision).ToList()), Spread.Of(list.Select(r => r.Test.Recall).ToList()),
                 Spread.Of(list.Select(r => r.Test.Accuracy).ToList()), g.Key.Model);
         })
-        .OrderBy(s => ModelRank(s.Model)).ThenBy(s => s.RealImages ?? int.MaxValue).ThenBy(s => Rank(s.Set)).ThenBy(s => s.Set, StringComparer.Ordinal)
+        .OrderBy(s => ModelRank(s.Model)).ThenBy(s => s.RealImages ?? int.MaxValue).ThenBy(s => TrainingSets.Rank(s.Set)).ThenBy(s => s.Set, StringComparer.Ordinal)
         .ToList();
 
     private static int ModelRank(string model) =>
         Segmentation.SegmentationModels.All.ToList().IndexOf(model) is var i and >= 0 ? i : int.MaxValue;
-
-    /// <summary>The order of training sets in every table and chart (real first, the mixes last).</summary>
-    public static int Rank(string set) => set.Split('@')[0] switch
-    {
-        "real" => 0,
-        "synthetic-raw" => 1,
-        "synthetic-styled" => 2,
-        "real+synthetic-raw" => 3,
-        "real+synthetic-styled" => 4,
-        "real+synthetic-raw-balanced" => 5,
-        "real+synthetic-styled-balanced" => 6,
-        _ => 7,
-    };
 }

@@ -11,9 +11,9 @@ public sealed class SvgChartTests
     public void Grouped_bars_put_every_bar_in_its_group_with_its_value_whisker_and_a_legend_entry_per_set()
     {
         var groups = Enumerable.Range(0, 6).Select(g => new SvgChart.Group($"config {g} · {100 + g} s / image",
-            [new SvgChart.Bar("real", EvaluationReport.ColourOf("real"), 0.40, 0.05, 3),
-             new SvgChart.Bar("synthetic-styled", EvaluationReport.ColourOf("synthetic-styled"), 0.30 + (g / 100.0), 0.02, 3),
-             new SvgChart.Bar("real+synthetic-styled", EvaluationReport.ColourOf("real+synthetic-styled"), 0.45, 0, 3)])).ToList();
+            [new SvgChart.Bar("real", TrainingSets.ColourOf("real"), 0.40, 0.05, 3),
+             new SvgChart.Bar("synthetic-styled", TrainingSets.ColourOf("synthetic-styled"), 0.30 + (g / 100.0), 0.02, 3),
+             new SvgChart.Bar("real+synthetic-styled", TrainingSets.ColourOf("real+synthetic-styled"), 0.45, 0, 3)])).ToList();
 
         var doc = XDocument.Parse(SvgChart.GroupedBars("study", "Dice", "configuration", groups));
 
