@@ -46,5 +46,6 @@ public static class TrainingSets
         return Families.Count;
     }
 
-    public static string ColourOf(string set) => Rank(set) < Families.Count ? Families[Rank(set)].Colour : "#7f7f7f";
+    /// <summary>The colour of a set's family in every chart; grey for an unknown family.</summary>
+    public static string ColourOf(string set) => Rank(set) is var i && i < Families.Count ? Families[i].Colour : "#7f7f7f";
 }
