@@ -42,6 +42,29 @@ public class DeviceExecutorTests
     }
 
     [Fact]
+    public async Task A_caller_that_sees_its_work_done_sees_its_slot_free()
+    {
+        SinGanSeg.Core.Native.TorchRuntime.EnsureLoaded();
+        using var executor = new DeviceExecutor([CPU], slotsPerDevice: 1);
+        // The drain and the busy gauge read Busy right after work ends: it must already count the slot free,
+        // whether the work returned, threw or was cancelled.
+        var late = new List<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            var outcome = i % 3;
+            var run = executor.Run($"quick {i}", (_, _) => outcome switch
+            {
+                0 => i,
+                1 => throw new InvalidOperationException("bad item"),
+                _ => throw new OperationCanceledException(),
+            }, CancellationToken.None);
+            try { await run; } catch (Exception) when (outcome != 0) { }
+            if (executor.Busy is var busy and not 0) late.Add($"run {i} (outcome {outcome}): busy {busy}");
+        }
+        Assert.Empty(late);
+    }
+
+    [Fact]
     public async Task Work_that_ignores_its_cancellation_loses_its_thread_and_the_slot_gets_a_new_one()
     {
         SinGanSeg.Core.Native.TorchRuntime.EnsureLoaded();

@@ -141,17 +141,17 @@ public sealed class DeviceExecutor : IDisposable
             using var cancelled = linked.Token.Register(() => Interlocked.CompareExchange(ref slot.CancelledAt, Stopwatch.GetTimestamp(), 0));
             var started = Stopwatch.GetTimestamp();
             Activity.Current = item.Caller;
+            // The outcome is held until the slot is settled: a caller that sees its work done
+            // must also see the slot free (the drain and the busy gauge read it right after).
+            object? result = null;
+            Exception? failure = null;
             try
             {
-                item.Done.TrySetResult(item.Work(slot.Device, linked.Token));
-            }
-            catch (OperationCanceledException e)
-            {
-                item.Done.TrySetCanceled(e.CancellationToken);
+                result = item.Work(slot.Device, linked.Token);
             }
             catch (Exception e)
             {
-                item.Done.TrySetException(e);
+                failure = e;
             }
             finally
             {
@@ -165,11 +165,15 @@ public sealed class DeviceExecutor : IDisposable
                 slot.Current = null;
                 if (abandoned) _slots.Remove(slot);
             }
-            if (!abandoned)
+            if (!abandoned) Interlocked.Decrement(ref _busy);
+            // A given-up slot's caller was told already; these are then no-ops.
+            switch (failure)
             {
-                Interlocked.Decrement(ref _busy);
-                continue;
+                case null: item.Done.TrySetResult(result); break;
+                case OperationCanceledException cancelledBy: item.Done.TrySetCanceled(cancelledBy.CancellationToken); break;
+                default: item.Done.TrySetException(failure); break;
             }
+            if (!abandoned) continue;
             // Given up earlier and returned after all: its slot has a new thread, so this one ends.
             Interlocked.Decrement(ref _abandoned);
             return;
