@@ -99,6 +99,13 @@ public interface IJobSegmenterGrain : IGrainWithStringKey
     /// the next call starts again.
     /// </summary>
     Task<string?> Segmenter();
+
+    /// <summary>
+    /// The job was cancelled or is being deleted: a training in progress stops at its next step
+    /// and stores nothing. Returns once it has ended (or after a grace, if it does not), so a
+    /// deletion that follows finds nothing still being written; the activation then goes away.
+    /// </summary>
+    Task Stop();
 }
 
 /// <summary>The list of known jobs (key 0): an index of pages, so it grows without bound.</summary>

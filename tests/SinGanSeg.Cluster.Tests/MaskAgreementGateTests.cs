@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using SinGanSeg.Abstractions;
 using SinGanSeg.Core.Segmentation;
 using SinGanSeg.Grains.Hosting;
+using SinGanSeg.Grains.Images;
 
 namespace SinGanSeg.Core.Tests;
 
@@ -12,6 +13,7 @@ namespace SinGanSeg.Core.Tests;
 /// the job (its images ran on both silos); the segmenter survives its activation (reused, not
 /// trained again); the same job with default gates has none of it, and no segmenter. The segmenter
 /// is made small here (32 px, 30 steps) to keep the test short; its default is 64 px, 300 steps.
+/// Cancelling a job stops its segmenter mid-training.
 /// </summary>
 public class MaskAgreementGateTests(Azurite azurite) : IClassFixture<Azurite>
 {
@@ -84,6 +86,31 @@ public class MaskAgreementGateTests(Azurite azurite) : IClassFixture<Azurite>
         Assert.False(offCard.GetProperty("distributions").TryGetProperty("maskAgreementDice", out _));
         Assert.DoesNotContain("mask agreement", await Text(container, $"jobs/{off.JobId}/dataset_card.md"));
         Assert.Empty(container.GetBlobs(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"jobs/{off.JobId}/segmenter/", default));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_job_stops_its_segmenter_training_and_stores_nothing()
+    {
+        // A segmenter that would train far longer than the test: only the cancel can end it.
+        var endless = Small with { Steps = 1_000_000 };
+        await using var cluster = await TestCluster.StartAsync(azurite, "agreement-cancel", o => o with { MaskAgreement = endless }, "cpu");
+        var container = new BlobContainerClient(azurite.ConnectionString,
+            ((SinGanSegOptions)cluster.Silos[0].ServiceProvider.GetService(typeof(SinGanSegOptions))!).BlobContainer);
+        var spec = TestCluster.Job("agree-cancel", TestCluster.Pairs(1), iterations: 2, samples: 2) with
+        {
+            Score = false,
+            Gates = GateSettings.Of([new("maskAgreement", new GateOptions(GatePolicy.Report))]),
+        };
+        var job = await Submit(cluster, spec);
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        while (JobSegmenterGrain.Running == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal(1, JobSegmenterGrain.Running);
+
+        var cancelled = await job.Cancel();
+        Assert.Equal(JobPhase.Cancelled, cancelled.Phase);
+        // The cancel returns once the training has ended: nothing of it runs on, and nothing is stored.
+        Assert.Equal(0, JobSegmenterGrain.Running);
+        Assert.Empty(container.GetBlobs(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"jobs/{spec.JobId}/segmenter/", default));
     }
 
     private static async Task<IJobCoordinatorGrain> Submit(Orleans.TestingHost.InProcessTestCluster cluster, JobSpec spec)

@@ -43,7 +43,7 @@ public static class GateRegistry
             CardNote = "Copy score = the largest of: best normalised cross-correlation with the source over small shifts and flips, the share of textured patches with a near-identical source patch, and ResNet18 embedding closeness. See docs/PRIVACY.md of SinGanSeg for how the thresholds were calibrated.",
         },
         new("quality", "empty/off masks, collapsed images, SIFID outliers (default threshold 1: some measure fully out)", QualityScorer.Default, _ => new QualityGate()),
-        new("maskAgreement", "whether the mask labels its image: 1 - Dice of a U-Net trained once per job on the real pairs (off unless asked: it costs that training; default threshold 0.9, Dice <= 0.1; docs/QUALITY.md)",
+        new(MaskAgreementGate.Name, "whether the mask labels its image: 1 - Dice of a U-Net trained once per job on the real pairs (off unless asked: it costs that training; default threshold 0.9, Dice <= 0.1; docs/QUALITY.md)",
             MaskAgreementGate.DefaultThreshold, _ => new MaskAgreementGate())
         {
             Label = "mask agreement",

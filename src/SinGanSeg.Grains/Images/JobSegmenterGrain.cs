@@ -30,8 +30,16 @@ public sealed class JobSegmenterGrain(
     ILogger<JobSegmenterGrain> logger) : Grain, IJobSegmenterGrain
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>How long <see cref="Stop"/> waits for a training to notice: it checks at every gradient step, well under this.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+
+    private static int _running;
     private readonly CancellationTokenSource _stop = new();
     private Task<string>? _training;
+
+    /// <summary>Segmenter trainings running in this process now (they run beside the executor's slots, so its gauges do not show them).</summary>
+    public static int Running => Volatile.Read(ref _running);
 
     public async Task<string?> Segmenter()
     {
@@ -52,6 +60,28 @@ public sealed class JobSegmenterGrain(
         return await failed;
     }
 
+    public async Task Stop()
+    {
+        _stop.Cancel();
+        if (_training is { IsCompleted: false } training)
+        {
+            try
+            {
+                await training.WaitAsync(StopGrace);
+            }
+            catch (TimeoutException)
+            {
+                logger.LogWarning("job {Job}: segmenter training still running {Grace} after it was told to stop", this.GetPrimaryKeyString(), StopGrace);
+            }
+            catch (Exception)
+            {
+                // Cancelled, as asked, or failed: either way it has ended.
+            }
+            logger.LogInformation("job {Job}: segmenter training stopped", this.GetPrimaryKeyString());
+        }
+        DeactivateOnIdle();
+    }
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _stop.Cancel();
@@ -64,6 +94,7 @@ public sealed class JobSegmenterGrain(
         var config = options.MaskAgreement;
         var scratch = Path.Combine(options.ScratchDirectory, $"segmenter-{Guid.NewGuid():N}");
         Directory.CreateDirectory(scratch);
+        Interlocked.Increment(ref _running);
         try
         {
             var loader = new ImagePairLoader(options.ImageLimits with { AllowEmptyMask = spec.AllowEmptyMasks });
@@ -111,6 +142,7 @@ public sealed class JobSegmenterGrain(
         }
         finally
         {
+            Interlocked.Decrement(ref _running);
             try
             {
                 Directory.Delete(scratch, recursive: true);

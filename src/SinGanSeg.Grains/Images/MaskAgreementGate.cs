@@ -12,6 +12,9 @@ namespace SinGanSeg.Grains.Images;
 /// </summary>
 public sealed class MaskAgreementGate : ISampleGate, IDisposable
 {
+    /// <summary>The gate's name in settings, verdicts and the card.</summary>
+    public const string Name = "maskAgreement";
+
     /// <summary>Flagged at Dice ≤ 0.1 (docs/QUALITY.md).</summary>
     public static double DefaultThreshold { get; } = new MaskAgreementConfig().GateThreshold;
 

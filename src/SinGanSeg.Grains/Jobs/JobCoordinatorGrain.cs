@@ -196,11 +196,32 @@ public sealed class JobCoordinatorGrain(
             await GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Cancel();
             return true;
         }, (name, e) => logger.LogWarning("job {Job}: could not tell {Image} about the cancel ({Error}); it learns it from its next progress report", JobId, name, e.Message));
+        await StopSegmenter();
         await this.StopReminder(ReconcileReminder);
         await TryEnsureListed();
         await TryScheduleRetention();
         logger.LogInformation("job {Job}: cancelled, {Count} images stopped", JobId, open.Count);
         return Status();
+    }
+
+    /// <summary>
+    /// A job with the mask agreement gate may have its segmenter in training (on a thread of its
+    /// own, minutes at the default settings): nothing waits for it any more, so it is stopped, and
+    /// a deletion that follows finds nothing still being written. A failure here is logged, not
+    /// thrown: the cancel stands, and an unstopped training stores one small artifact that the
+    /// deletion of the job removes.
+    /// </summary>
+    private async Task StopSegmenter()
+    {
+        try
+        {
+            if (!(_spec ??= await LoadSpec()).Settings.Gates.IsOn(MaskAgreementGate.Name)) return;
+            await GrainFactory.GetGrain<IJobSegmenterGrain>(JobId).Stop();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("job {Job}: could not stop its mask agreement segmenter ({Error})", JobId, e.Message);
+        }
     }
 
     public async Task<JobStatus> Retry(IReadOnlyList<string>? images = null)

@@ -36,6 +36,8 @@ public static class SinGanSegMetrics
         description: "executor slots running work now");
     public static readonly ObservableGauge<int> ExecutorQueued = Meter.CreateObservableGauge("singanseg.executor.queued", () => ExecutorRegistry.Observe(e => e.Queued),
         description: "work items waiting for a slot");
+    public static readonly ObservableGauge<int> SegmenterTrainings = Meter.CreateObservableGauge("singanseg.segmenter.trainings", () => SinGanSeg.Grains.Images.JobSegmenterGrain.Running,
+        description: "mask agreement segmenters being trained on this silo now (on threads of their own, beside the executor's slots)");
 
     public static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
 }
