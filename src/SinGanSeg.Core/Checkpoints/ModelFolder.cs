@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using SinGanSeg.Core.Imaging;
 using SinGanSeg.Core.IO;
@@ -88,8 +89,9 @@ public sealed class ModelFolder(string path)
     {
         var dir = ScalePath(index);
         var shape = ShapeOf(manifest, index);
-        var g = new SinGanGenerator(shape).to(device);
-        var d = new SinGanDiscriminator(shape).to(device);
+        var (g, d) = GlobalRandom.Draw(() => (new SinGanGenerator(shape), new SinGanDiscriminator(shape)));
+        g.to(device);
+        d.to(device);
         StateDictFile.LoadInto(g, System.IO.Path.Combine(dir, "netG.pth"), device);
         StateDictFile.LoadInto(d, System.IO.Path.Combine(dir, "netD.pth"), device);
         var extra = StateDictFile.Load(System.IO.Path.Combine(dir, "z_opt.pth"));

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using SinGanSeg.Core.Checkpoints;
 using SinGanSeg.Core.Model;
@@ -44,7 +45,9 @@ public static class PublishedModel
                 if (gs[i] is not PyObject module)
                     throw new InvalidDataException($"{folder}/Gs.pth: entry {i} is {TorchArchive.Describe(gs[i])}, not a generator module");
                 var state = PickledModule.StateDict(module);
-                var g = new SinGanGenerator(InferShape(state, $"{folder}/Gs.pth[{i}]")).to(device);
+                var shape = InferShape(state, $"{folder}/Gs.pth[{i}]");
+                var g = GlobalRandom.Draw(() => new SinGanGenerator(shape));
+                g.to(device);
                 generators.Add(g);
                 StateDictFile.LoadInto(g, state, device, $"{folder}/Gs.pth[{i}]");
                 noise.Add(zs[i] is Tensor z

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using SinGanSeg.Core.Features;
 using static TorchSharp.torch;
@@ -30,7 +31,7 @@ public sealed class InceptionSifidFeatures : ISifidFeatures, IDisposable
     /// <summary>Builds the network and loads torchvision weights from a zip-format .pth.</summary>
     public static InceptionSifidFeatures FromWeights(string weightsPath, Device device, bool resizeInput = true)
     {
-        var network = new InceptionV3();
+        var network = GlobalRandom.Draw(() => new InceptionV3());
         try
         {
             network.LoadWeights(weightsPath);

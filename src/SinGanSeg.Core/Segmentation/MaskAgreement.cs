@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using SinGanSeg.Core.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -99,7 +100,7 @@ public sealed class MaskAgreement : IDisposable
         if (fingerprint != config.Fingerprint())
             throw new InvalidInputException(path, $"was trained with other settings ({fingerprint})", "Delete it so the segmenter is trained again with these settings.");
         var realDice = reader.ReadDouble();
-        var model = new UNet(config.Training.UNet);
+        var model = GlobalRandom.Draw(() => new UNet(config.Training.UNet));
         try
         {
             model.load(reader);

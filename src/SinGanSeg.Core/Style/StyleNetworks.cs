@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using SinGanSeg.Core.Features;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,7 +17,7 @@ public static class StyleNetworks
         {
             case "resnet18":
                 if (string.IsNullOrEmpty(weightsPath)) return ResNetStyleNetwork.Bundled(device);
-                var resnet = new ResNet18();
+                var resnet = GlobalRandom.Draw(() => new ResNet18());
                 resnet.LoadTorchvision(weightsPath);
                 resnet.to(device);
                 return new ResNetStyleNetwork(resnet, caffeInput: null);
@@ -27,7 +28,7 @@ public static class StyleNetworks
                     throw new ArgumentException($"{name} needs ImageNet weights, which cannot be downloaded here: give torchvision's {name} state-dict file " +
                         $"(e.g. {(kind == VggKind.Vgg16 ? "vgg16-397923af.pth" : "vgg19-dcbb9e9d.pth")}) — --weights for 'singanseg style', --style-weights for 'singanseg run', " +
                         "SinGanSeg:Weights on a silo — or use resnet18, whose weights ship with SinGanSeg");
-                var vgg = new Vgg(kind);
+                var vgg = GlobalRandom.Draw(() => new Vgg(kind));
                 vgg.LoadTorchvision(weightsPath);
                 vgg.to(device);
                 return new VggStyleNetwork(vgg);

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using System.Diagnostics;
 using SinGanSeg.Core.Checkpoints;
@@ -69,8 +70,9 @@ public sealed class SinGanTrainer(Device device)
                 cancellation.ThrowIfCancellationRequested();
                 stopBetweenScales.ThrowIfCancellationRequested();
                 var shape = ModelFolder.ShapeOf(manifest, scale);
-                var g = new SinGanGenerator(shape).to(device);
-                var d = new SinGanDiscriminator(shape).to(device);
+                var (g, d) = GlobalRandom.Draw(() => (new SinGanGenerator(shape), new SinGanDiscriminator(shape)));
+                g.to(device);
+                d.to(device);
                 WeightInit.Apply(g, random.Generator);
                 WeightInit.Apply(d, random.Generator);
                 if (previousG is not null && previousD is not null && previousG.Shape == shape)

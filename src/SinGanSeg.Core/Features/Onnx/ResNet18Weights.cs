@@ -1,3 +1,5 @@
+using SinGanSeg.Core.Execution;
+
 namespace SinGanSeg.Core.Features.Onnx;
 
 /// <summary>
@@ -26,7 +28,7 @@ public static class ResNet18Weights
     public static ResNet18 FromOnnx(string path)
     {
         var import = new ResNet18OnnxImport(path);
-        var model = new ResNet18(ResNetPadding.Asymmetric, import.BlocksPerLayer);
+        var model = GlobalRandom.Draw(() => new ResNet18(ResNetPadding.Asymmetric, import.BlocksPerLayer));
         try
         {
             import.CopyInto(model);
