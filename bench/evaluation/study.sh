@@ -66,7 +66,11 @@ if [ ! -f "$long/synthetic/manifest.jsonl" ]; then
 fi
 [ -f "$long/evaluation-balanced/report.json" ] || "$root/singanseg" evaluate --real "$long/real" --synthetic "$long/synthetic" \
   --test "$long/test" --out "$long/evaluation-balanced" "${eval_args[@]}" --model unetpp,unet --mix-real-share 0.5
+# ... and UNet++ on the second split too, as step 3: its verdicts rest on both splits pooled.
+[ -f "$long/evaluation-balanced-seed2/report.json" ] || "$root/singanseg" evaluate --real "$long/real" --synthetic "$long/synthetic" \
+  --test "$long/test" --out "$long/evaluation-balanced-seed2" "${eval_args[@]}" --steps 152 --model unetpp --mix-real-share 0.5 --seed 2
 keep "$long/evaluation-balanced" 2026-12-04-quality-q-it300-s64-gate-balanced
+keep "$long/evaluation-balanced-seed2" 2026-12-04-quality-q-it300-s64-gate-balanced-seed2
 # 5. The table (stdout) and one figure per evaluator.
 dotnet build "$root/bench/SinGanSeg.Bench/SinGanSeg.Bench.csproj" -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
 dotnet "$root/bench/SinGanSeg.Bench/bin/Release/net10.0/singanseg-bench.dll" study --study "$root/bench/evaluation/study.json" \
