@@ -101,11 +101,14 @@ public interface IJobSegmenterGrain : IGrainWithStringKey
     Task<string?> Segmenter();
 
     /// <summary>
-    /// The job was cancelled or is being deleted: a training in progress stops at its next step
-    /// and stores nothing. Returns once it has ended (or after a grace, if it does not), so a
-    /// deletion that follows finds nothing still being written; the activation then goes away.
+    /// The job was cancelled: a training in progress stops at its next step and stores nothing.
+    /// Returns once it has ended (or after a 10 s grace, if it does not), so a deletion that follows
+    /// finds nothing still being written. Later asks are refused until <see cref="Forget"/>.
     /// </summary>
     Task Stop();
+
+    /// <summary>The job is deleted: the activation goes, and with it the stop (a new job may take the id).</summary>
+    Task Forget();
 }
 
 /// <summary>The list of known jobs (key 0): an index of pages, so it grows without bound.</summary>

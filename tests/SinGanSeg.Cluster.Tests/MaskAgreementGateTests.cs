@@ -99,7 +99,7 @@ public class MaskAgreementGateTests(Azurite azurite) : IClassFixture<Azurite>
         var spec = TestCluster.Job("agree-cancel", TestCluster.Pairs(1), iterations: 2, samples: 2) with
         {
             Score = false,
-            Gates = GateSettings.Of([new("maskAgreement", new GateOptions(GatePolicy.Report))]),
+            Gates = GateSettings.Of([new(MaskAgreementGate.Name, new GateOptions(GatePolicy.Report))]),
         };
         var job = await Submit(cluster, spec);
         var deadline = DateTime.UtcNow.AddMinutes(4);
@@ -110,7 +110,22 @@ public class MaskAgreementGateTests(Azurite azurite) : IClassFixture<Azurite>
         Assert.Equal(JobPhase.Cancelled, cancelled.Phase);
         // The cancel returns once the training has ended: nothing of it runs on, and nothing is stored.
         Assert.Equal(0, JobSegmenterGrain.Running);
+        // Asks still on their way from an image (it polls until its own cancel reaches it) are refused rather than training again.
+        var segmenter = cluster.Client.GetGrain<IJobSegmenterGrain>(spec.JobId);
+        for (var ask = 0; ask < 3; ask++)
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => segmenter.Segmenter());
+        await Task.Delay(2000);
+        Assert.Equal(0, JobSegmenterGrain.Running);
         Assert.Empty(container.GetBlobs(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"jobs/{spec.JobId}/segmenter/", default));
+
+        // Deleted, the id is free again: the same job submitted anew trains its segmenter.
+        await job.Delete("test", cancelFirst: false);
+        var again = await Submit(cluster, spec);
+        deadline = DateTime.UtcNow.AddMinutes(4);
+        while (JobSegmenterGrain.Running == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal(1, JobSegmenterGrain.Running);
+        Assert.Equal(JobPhase.Cancelled, (await again.Cancel()).Phase);
+        Assert.Equal(0, JobSegmenterGrain.Running);
     }
 
     private static async Task<IJobCoordinatorGrain> Submit(Orleans.TestingHost.InProcessTestCluster cluster, JobSpec spec)

@@ -184,26 +184,26 @@ public sealed class DeviceExecutor : IDisposable
     private void AbandonStuckSlots()
     {
         if (_shutdown.IsCancellationRequested) return;
-        List<(Slot Slot, Item Item)> stuck = [];
+        List<Slot> stuck = [];
         lock (_lock)
         {
             foreach (var slot in _slots)
             {
                 var at = Interlocked.Read(ref slot.CancelledAt);
                 if (slot.Abandoned || slot.Current is not { } item || at == 0 || Stopwatch.GetElapsedTime(at) < _abandonAfter) continue;
+                // All under the lock the slot thread settles under: if the old thread returns now, it
+                // finds its slot given up, the log told, its caller told (continuations run
+                // asynchronously, not in here) and the busy count already down, so whatever it
+                // returns is ignored.
                 slot.Abandoned = true;
-                stuck.Add((slot, item));
+                Interlocked.Increment(ref _abandoned);
+                Interlocked.Decrement(ref _busy);
+                _onAbandoned?.Invoke(slot.Name, item.Name);
+                item.Done.TrySetCanceled();
+                stuck.Add(slot);
             }
         }
-        foreach (var (slot, item) in stuck)
-        {
-            Interlocked.Increment(ref _abandoned);
-            Interlocked.Decrement(ref _busy);
-            _onAbandoned?.Invoke(slot.Name, item.Name);
-            StartSlot(new Slot(slot.Device, slot.Name));
-            // The caller learns now; whatever the old thread returns later is ignored.
-            item.Done.TrySetCanceled();
-        }
+        foreach (var slot in stuck) StartSlot(new Slot(slot.Device, slot.Name));
     }
 
     public void Dispose()

@@ -31,18 +31,30 @@ public sealed class JobSegmenterGrain(
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>How long <see cref="Stop"/> waits for a training to notice: it checks at every gradient step, well under this.</summary>
-    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long <see cref="Stop"/> waits for a training to notice. It checks at every gradient step
+    /// (well under a second), and the coordinator's call must end inside Orleans' 30 s response
+    /// timeout with the rest of its cancel.
+    /// </summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
     private static int _running;
     private readonly CancellationTokenSource _stop = new();
     private Task<string>? _training;
+
+    /// <summary>
+    /// Stopped for a cancelled job: asks still on their way from its images (they poll until their
+    /// own cancel reaches them) are refused instead of starting a training again. Kept by this
+    /// activation, which is why <see cref="Stop"/> does not deactivate it; <see cref="Forget"/> does.
+    /// </summary>
+    private bool _stopped;
 
     /// <summary>Segmenter trainings running in this process now (they run beside the executor's slots, so its gauges do not show them).</summary>
     public static int Running => Volatile.Read(ref _running);
 
     public async Task<string?> Segmenter()
     {
+        if (_stopped) throw new OperationCanceledException($"job {this.GetPrimaryKeyString()} was cancelled: its mask agreement segmenter is stopped");
         if (_training is null)
         {
             var jobId = this.GetPrimaryKeyString();
@@ -62,6 +74,7 @@ public sealed class JobSegmenterGrain(
 
     public async Task Stop()
     {
+        _stopped = true;
         _stop.Cancel();
         if (_training is { IsCompleted: false } training)
         {
@@ -79,7 +92,13 @@ public sealed class JobSegmenterGrain(
             }
             logger.LogInformation("job {Job}: segmenter training stopped", this.GetPrimaryKeyString());
         }
+    }
+
+    public Task Forget()
+    {
+        _stop.Cancel();
         DeactivateOnIdle();
+        return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -94,7 +113,6 @@ public sealed class JobSegmenterGrain(
         var config = options.MaskAgreement;
         var scratch = Path.Combine(options.ScratchDirectory, $"segmenter-{Guid.NewGuid():N}");
         Directory.CreateDirectory(scratch);
-        Interlocked.Increment(ref _running);
         try
         {
             var loader = new ImagePairLoader(options.ImageLimits with { AllowEmptyMask = spec.AllowEmptyMasks });
@@ -128,11 +146,17 @@ public sealed class JobSegmenterGrain(
             }
             var started = DateTimeOffset.UtcNow;
             var file = Path.Combine(scratch, "segmenter.bin");
-            using (var segmenter = MaskAgreement.Train(pairs, config, device, cancellation))
+            Interlocked.Increment(ref _running);
+            try
             {
+                using var segmenter = MaskAgreement.Train(pairs, config, device, cancellation);
                 segmenter.Save(file);
                 logger.LogInformation("job {Job}: mask agreement segmenter trained on {Pairs} real pairs in {Seconds:F0} s (Dice on them {Dice:F3})",
                     spec.JobId, pairs.Count, (DateTimeOffset.UtcNow - started).TotalSeconds, segmenter.RealDice);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
             }
             // A job deleted while its segmenter trained: leave nothing behind under its prefix.
             if (!store.ExistsAsync(ModelKeys.Spec(spec.JobId), cancellation).GetAwaiter().GetResult())
@@ -142,7 +166,6 @@ public sealed class JobSegmenterGrain(
         }
         finally
         {
-            Interlocked.Decrement(ref _running);
             try
             {
                 Directory.Delete(scratch, recursive: true);

@@ -211,16 +211,21 @@ public sealed class JobCoordinatorGrain(
     /// thrown: the cancel stands, and an unstopped training stores one small artifact that the
     /// deletion of the job removes.
     /// </summary>
-    private async Task StopSegmenter()
+    private Task StopSegmenter() => TellSegmenter("stop", s => s.Stop());
+
+    /// <summary>Deletion: the segmenter's activation (and its stop) goes, so a new job may take the id.</summary>
+    private Task ForgetSegmenter() => TellSegmenter("forget", s => s.Forget());
+
+    private async Task TellSegmenter(string what, Func<IJobSegmenterGrain, Task> tell)
     {
         try
         {
             if (!(_spec ??= await LoadSpec()).Settings.Gates.IsOn(MaskAgreementGate.Name)) return;
-            await GrainFactory.GetGrain<IJobSegmenterGrain>(JobId).Stop();
+            await tell(GrainFactory.GetGrain<IJobSegmenterGrain>(JobId));
         }
         catch (Exception e)
         {
-            logger.LogWarning("job {Job}: could not stop its mask agreement segmenter ({Error})", JobId, e.Message);
+            logger.LogWarning("job {Job}: could not {What} its mask agreement segmenter ({Error})", JobId, what, e.Message);
         }
     }
 
@@ -701,6 +706,8 @@ public sealed class JobCoordinatorGrain(
                     .Select(name => GrainFactory.GetGrain<IImageModelGrain>(GrainKeys.Image(JobId, name)).Forget()));
                 models.UnionWith(known.OfType<string>());
             }
+            // Before the artifacts go: the spec says whether the job had a segmenter.
+            await ForgetSegmenter();
             var evaluations = AllEvaluations();
             foreach (var evaluationId in evaluations) await GrainFactory.GetGrain<IEvaluationCoordinatorGrain>(evaluationId).Delete();
             var report = await JobDeletion.RemoveArtifacts(store, JobId, evaluations, models, S.DeleteRequestedBy ?? "unknown", S.DeleteRequestedAt!.Value,
