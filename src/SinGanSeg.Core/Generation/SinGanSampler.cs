@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using SinGanSeg.Core.Imaging;
 using SinGanSeg.Core.Model;
 using SinGanSeg.Core.Training;
@@ -94,7 +95,7 @@ public sealed class SinGanSampler(SinGanModel model)
         // The noise above is still drawn, as the reference draws it before replacing it, so a
         // shared source stays in step with a recorded reference run.
         if (n < genStartScale) z = zOpt.expand(batch, -1, -1, -1);
-        var zIn = z.mul(model.NoiseAmps[n]).add(previous);
+        var zIn = z.Times(model.NoiseAmps[n]).Plus(previous);
         var perSample = (long)g.Shape.Width * z.shape[2] * z.shape[3] * zIn.ElementSize;
         var chunk = (int)Math.Clamp(ActivationBudgetBytes / Math.Max(1, perSample), 1, batch);
         if (chunk >= batch) return g.call(zIn, previous).MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using System.Collections.Concurrent;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -36,7 +37,7 @@ public static class MatlabResize
 
     /// <summary>The reference's torch2uint8: 255·denorm(x) in float32, truncated.</summary>
     public static Tensor ToUint8(Tensor x) =>
-        x.add(1).div(2).clamp(0, 1).mul(255).to(ScalarType.Byte);
+        x.Plus(1).Over(2).Clamped(0, 1).Times(255).to(ScalarType.Byte);
 
     private static Tensor Apply(Tensor x, double scaleH, double scaleW, long outH, long outW)
     {
@@ -56,7 +57,7 @@ public static class MatlabResize
             var m = Matrix(inLen, outLen, scale, antialias, x.device);
             image = dim == 2 ? matmul(m, image) : matmul(image, m.t());
         }
-        var result = image.div(255).to(x.dtype).sub(0.5).mul(2).clamp(-1, 1);
+        var result = image.Over(255).to(x.dtype).Minus(0.5).Times(2).Clamped(-1, 1);
         return result.MoveToOuterDisposeScope();
     }
 

@@ -11,7 +11,7 @@ internal static class ConvBlocks
     public static Sequential ConvBlock(long inChannels, long outChannels, long kernelSize) => Sequential(
         ("conv", Conv2d(inChannels, outChannels, kernelSize, stride: 1L, padding: 0L)),
         ("norm", BatchNorm2d(outChannels)),
-        ("LeakyRelu", LeakyReLU(0.2)));
+        ("LeakyRelu", new LeakyRelu(0.2)));
 
     /// <summary>The body: layers − 2 blocks named block1…, narrowing as the reference does (a no-op when width == min width).</summary>
     public static (Sequential Body, long OutWidth) Body(NetworkShape shape)

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,6 +38,6 @@ public sealed class SinGanGenerator : Module<Tensor, Tensor, Tensor>
         // The reference trims the same margin on both axes, taken from the height difference.
         var ind = (previous.shape[2] - x.shape[2]) / 2;
         var y = previous[.., .., TensorIndex.Slice(ind, previous.shape[2] - ind), TensorIndex.Slice(ind, previous.shape[3] - ind)];
-        return (x + y).MoveToOuterDisposeScope();
+        return x.Plus(y).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using SinGanSeg.Core.Imaging;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -39,7 +40,7 @@ public sealed class CoarseScales(IReadOnlyList<FrozenScale> scales, IReadOnlyLis
             }
             g = Crop(g, reals[k].shape[2], reals[k].shape[3]);
             g = Pad(g, padding);
-            var zIn = z.mul(amp).add(g);
+            var zIn = z.Times(amp).Plus(g);
             g = generator.call(zIn, g);
             g = MatlabResize.Resize(g, 1.0 / scaleFactor);
             g = Crop(g, reals[k + 1].shape[2], reals[k + 1].shape[3]);

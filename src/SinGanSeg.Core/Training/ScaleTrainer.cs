@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using SinGanSeg.Core.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -96,7 +97,7 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
                             prev = CoarseScales.Pad(coarse.Draw(false, inS, random, device), pad);
                             var rec = coarse.Draw(true, inS, random, device);
                             using var rmse = F.mse_loss(real, rec).sqrt();
-                            noiseAmp = rmse.mul(config.NoiseAmp).to(ScalarType.Float32).item<float>();
+                            noiseAmp = rmse.Times(config.NoiseAmp).to(ScalarType.Float32).item<float>();
                             zPrev = CoarseScales.Pad(rec, pad).MoveToOuterDisposeScope();
                         }
                         prevFirst = prev.detach().MoveToOuterDisposeScope();
@@ -107,7 +108,7 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
                     }
 
                     Phases?.Enter("critic");
-                    noise = first ? noiseBase : noiseBase.mul(noiseAmp).add(prev);
+                    noise = first ? noiseBase : noiseBase.Times(noiseAmp).Plus(prev);
                     // Only the last critic step's fake feeds the generator step; the earlier
                     // ones are used detached, so they need no autograd graph.
                     using (j < config.DiscriminatorSteps - 1 ? no_grad() : null)
@@ -136,8 +137,8 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
                     if (used) output.mean().neg().backward(retain_graph: true);
                     if (config.ReconstructionWeight != 0)
                     {
-                        var zIn = zOpt.mul(noiseAmp).add(zPrev!);
-                        var recLoss = F.mse_loss(Tap("G", g.call(zIn.detach(), zPrev!)), real).mul(config.ReconstructionWeight);
+                        var zIn = zOpt.Times(noiseAmp).Plus(zPrev!);
+                        var recLoss = F.mse_loss(Tap("G", g.call(zIn.detach(), zPrev!)), real).Times(config.ReconstructionWeight);
                         if (used) recLoss.backward(retain_graph: true);
                     }
                     if (paper) optimizerG.step();
@@ -150,7 +151,7 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
                     // The reference renders G(z_opt) here in train mode, which moves the
                     // BatchNorm running statistics; the preview is kept for the checkpoint.
                     using var _ = no_grad();
-                    var zIn = zOpt.mul(noiseAmp).add(zPrev!);
+                    var zIn = zOpt.Times(noiseAmp).Plus(zPrev!);
                     var p = Tap("G", g.call(zIn, zPrev!));
                     preview?.Dispose();
                     lastFake?.Dispose();
@@ -181,10 +182,10 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
         // One alpha for the whole image; the reference detaches the interpolate (Variable(...)),
         // so the penalty reaches the discriminator only.
         var alpha = random.Rand([1, 1], device).expand(real.shape);
-        var interpolates = alpha.mul(real).add(alpha.neg().add(1).mul(fake)).detach().requires_grad_(true);
+        var interpolates = alpha.mul(real).Plus(alpha.neg().Plus(1).mul(fake)).detach().requires_grad_(true);
         var output = Tap("D", d.call(interpolates));
         var gradients = torch.autograd.grad([output], [interpolates], [ones_like(output)], retain_graph: true, create_graph: true)[0];
-        return gradients.norm(1, keepdim: false, p: 2).sub(1).pow(2).mean().mul(config.GradientPenaltyWeight);
+        return gradients.norm(1, keepdim: false, p: 2).Minus(1).Power(2).mean().Times(config.GradientPenaltyWeight);
     }
 
     private Tensor Tap(string kind, Tensor output)
