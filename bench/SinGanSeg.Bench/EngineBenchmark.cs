@@ -107,12 +107,6 @@ public static class EngineBenchmark
             self.PeakWorkingSet64, DateTimeOffset.UtcNow, Machine(), referenceRate, referencePeak, samplingLoad);
     }
 
-    /// <summary>CPU model and core count, for the record.</summary>
-    public static string Machine()
-    {
-        var model = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-            : null;
-        return $"{model ?? "unknown CPU"}, {Environment.ProcessorCount} cores, {Environment.OSVersion}";
-    }
+    /// <summary>The machine, for the record (<see cref="HostDescription"/>) and the OS.</summary>
+    public static string Machine() => $"{HostDescription.Current}, {Environment.OSVersion}";
 }

@@ -44,6 +44,9 @@ public static class EvaluationReport
         sb.AppendLine("Test scores on held-out **real** images, per image at threshold 0.5 on the polyp channel, averaged per fold; mean ± std over folds. " +
             "Every model trains on the same folds and sets, and every run takes the same number of gradient steps " +
             string.Create(inv, $"({string.Join(", ", results.Select(r => r.Steps).Distinct().Order())}), so a small set is not under-trained against a large one.")).AppendLine();
+        var hosts = results.GroupBy(r => r.Host ?? "not recorded").OrderByDescending(g => g.Count()).ToList();
+        sb.AppendLine("Ran on: " + string.Join("; ", hosts.Select(h => string.Create(inv, $"{h.Key} ({h.Count()} runs)"))) + "." +
+            (hosts.Count > 1 ? " Runs on different machines are not comparable bit for bit (libtorch's kernels differ by instruction set): compare sets only within a fold run on one machine." : "")).AppendLine();
         if (models.Count > 1)
         {
             sb.AppendLine("## Dice by model").AppendLine();

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using SinGanSeg.Core.Segmentation;
 using static TorchSharp.torch;
 
@@ -31,7 +32,7 @@ public sealed class EvaluationRunner(SegmentationTrainingConfig config, Device d
                 foreach (var (name, tensor) in model.state_dict()) tensor.copy_(result.BestState[name]);
             var scores = SegmentationEvaluator.Evaluate(model, test, device).Mean;
             return new EvaluationResult(run.Key, run.Fold, run.Set, run.RealImages, run.Train.Count, run.Validation.Count, run.Test.Count,
-                result.BestEpoch, result.BestValidationIou, scores, watch.Elapsed.TotalSeconds, run.Model, result.Steps);
+                result.BestEpoch, result.BestValidationIou, scores, watch.Elapsed.TotalSeconds, run.Model, result.Steps, HostDescription.Current);
         }
         finally
         {

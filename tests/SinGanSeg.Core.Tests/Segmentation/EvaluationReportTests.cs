@@ -37,5 +37,23 @@ public sealed class EvaluationReportTests
             summary.Select(s => $"{s.GetProperty("model").GetString()}/{s.GetProperty("set").GetString()}"));
         Assert.All(summary, s => Assert.Equal(2, s.GetProperty("dice").GetProperty("folds").GetInt32()));
         Assert.Equal(0.15, summary[3].GetProperty("dice").GetProperty("mean").GetDouble(), 9);
+        Assert.Contains("Ran on: not recorded (8 runs).", md);
+        Assert.DoesNotContain("not comparable bit for bit", md);
+    }
+
+    [Fact]
+    public void The_machines_runs_ran_on_are_named_and_a_mix_is_flagged()
+    {
+        EvaluationResult Run(int fold, string set, string? host) => new(EvaluationPlanner.KeyOf("unet", fold, set), fold, set, null, 10, 3, 20, 2, 0.3,
+            new SegmentationScores(0.3, 0.4, 0.5, 0.6, 0.9), 12, "unet", 40, host);
+        const string Epyc = "AMD EPYC (family 25, model 17), 2 logical cores, AVX-512";
+        const string Xeon = "Intel Xeon (family 6, model 79), 2 logical cores, AVX2";
+        var dir = TestData.NewTempDir("evaluation-report-hosts");
+        EvaluationReport.Write(dir, "hosts", [Run(0, "real", Epyc), Run(0, "synthetic-raw", Epyc), Run(1, "real", Xeon)], new { });
+
+        var md = File.ReadAllText(Path.Combine(dir, "report.md"));
+        Assert.Contains($"Ran on: {Epyc} (2 runs); {Xeon} (1 runs). Runs on different machines are not comparable bit for bit", md);
+        var runs = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json"))).RootElement.GetProperty("runs").EnumerateArray();
+        Assert.Equal([Epyc, Epyc, Xeon], runs.Select(r => r.GetProperty("host").GetString()));
     }
 }
