@@ -11,7 +11,8 @@ namespace SinGanSeg.Bench;
 /// evaluator: Dice per training set per configuration, against training time per image. The
 /// real-only set is trained again in every report (same folds, seed and steps), so each
 /// configuration is compared with its own real-only runs, fold by fold: the paired difference
-/// removes the fold-to-fold spread that the per-set std carries.
+/// removes the fold-to-fold spread that the per-set std carries. Configurations judged on several
+/// splits can be pooled (study.json's "pools").
 /// </summary>
 public static class QualityStudy
 {
@@ -25,7 +26,14 @@ public static class QualityStudy
     /// A result saved by an earlier run of the study (--save): a configuration whose dataset folder
     /// is gone (runs/ is not kept) takes its cost row from there, under the same label.
     /// </param>
-    public sealed record Study(string Title, IReadOnlyList<Configuration> Configurations, string? Saved = null);
+    /// <param name="Pools">
+    /// Configurations judged on several splits (other folds and initial weights, the same dataset),
+    /// pooled: every fold of every member, each paired with its own split's real-only run.
+    /// </param>
+    public sealed record Study(string Title, IReadOnlyList<Configuration> Configurations, string? Saved = null, IReadOnlyList<Pool>? Pools = null);
+
+    /// <summary>A pooled row group: its label and the labels of the configurations (splits) it pools.</summary>
+    public sealed record Pool(string Label, IReadOnlyList<string> Configurations);
 
     public sealed record SetResult(string Configuration, string Model, string Set, int Folds, double PairsPerFold, double Mean, double Std,
         double? ShareOfReal, double? PairedDiffMean, double? PairedDiffStd, int PairedFoldsAbove);
@@ -34,19 +42,21 @@ public static class QualityStudy
     /// <param name="QualityFlagged">The same for the quality gate.</param>
     public sealed record ConfigurationCost(string Configuration, int Images, int Pairs, double TrainingSecondsPerImage, int CopyFlagged, int QualityFlagged);
 
-    public sealed record Result(string Title, IReadOnlyList<ConfigurationCost> Costs, IReadOnlyList<SetResult> Sets);
+    /// <param name="Pooled">The pools' rows (Configuration = the pool's label), for the evaluators every member was judged by.</param>
+    public sealed record Result(string Title, IReadOnlyList<ConfigurationCost> Costs, IReadOnlyList<SetResult> Sets, IReadOnlyList<SetResult>? Pooled = null);
 
     public static Result Run(string studyFile)
     {
-        var study = JsonSerializer.Deserialize<Study>(File.ReadAllText(studyFile), Report.Json)
+        var study = JsonSerializer.Deserialize<Study>(File.ReadAllText(studyFile), BenchJson.Options)
             ?? throw new InvalidDataException($"{studyFile}: not a study file (title, configurations)");
         // Paths in the study file are relative to the repository (runs/ is where the study's data lives).
         string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(Args.RepoRoot(), path));
         var saved = study.Saved is { } savedFile
-            ? JsonSerializer.Deserialize<Result>(File.ReadAllText(Resolve(savedFile)), Report.Json)?.Costs ?? []
+            ? JsonSerializer.Deserialize<Result>(File.ReadAllText(Resolve(savedFile)), BenchJson.Options)?.Costs ?? []
             : [];
         var costs = new List<ConfigurationCost>();
         var sets = new List<SetResult>();
+        var runsOf = new Dictionary<string, List<FoldRun>>();
         foreach (var config in study.Configurations)
         {
             var dataset = Resolve(config.Dataset);
@@ -54,31 +64,54 @@ public static class QualityStudy
                 : saved.FirstOrDefault(c => c.Configuration == config.Label)
                   ?? throw new DirectoryNotFoundException($"{dataset}: the dataset of '{config.Label}' is gone and no saved result (\"saved\" in {studyFile}) holds its cost; run its step of bench/evaluation/study.sh again"));
             var runs = config.Reports.Select(Resolve).SelectMany(r => ReadRuns(r.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? r : Path.Combine(r, "report.json"))).ToList();
-            foreach (var model in runs.Select(r => r.Model).Distinct())
+            runsOf[config.Label] = runs;
+            sets.AddRange(Compare(config.Label, [.. runs.Select(r => (config.Label, r))]));
+        }
+        var pooled = new List<SetResult>();
+        foreach (var pool in study.Pools ?? [])
+        {
+            var missing = pool.Configurations.Where(c => !runsOf.ContainsKey(c)).ToList();
+            if (pool.Configurations.Count < 2 || missing.Count > 0)
+                throw new InvalidDataException($"{studyFile}: pool '{pool.Label}' must name two or more configurations of the study" +
+                    (missing.Count > 0 ? $"; not found: {string.Join(", ", missing.Select(m => $"'{m}'"))}" : ""));
+            // Only the evaluators that judged every split: a pool of one split's U-Net and two splits' UNet++ would weigh them differently.
+            var models = pool.Configurations.Select(c => runsOf[c].Select(r => r.Model).ToHashSet()).Aggregate((x, y) => { x.IntersectWith(y); return x; });
+            var runs = pool.Configurations.SelectMany(c => runsOf[c].Where(r => models.Contains(r.Model)).Select(r => (c, r))).ToList();
+            pooled.AddRange(Compare(pool.Label, runs));
+        }
+        return new Result(study.Title, costs, sets, pooled);
+    }
+
+    /// <summary>
+    /// Per evaluator and set: Dice over all folds given, its share of real-only's mean, and the paired
+    /// differences with real-only on the same fold of the same split.
+    /// </summary>
+    private static IEnumerable<SetResult> Compare(string label, IReadOnlyList<(string Split, FoldRun Run)> runs)
+    {
+        foreach (var model in runs.Select(r => r.Run.Model).Distinct())
+        {
+            var ofModel = runs.Where(r => r.Run.Model == model).ToList();
+            var real = ofModel.Where(r => r.Run.Set == TrainingSets.Real).ToDictionary(r => (r.Split, r.Run.Fold), r => r.Run.Dice);
+            foreach (var set in ofModel.Select(r => r.Run.Set).Distinct().OrderBy(TrainingSets.Rank))
             {
-                var real = runs.Where(r => r.Model == model && r.Set == TrainingSets.Real).ToDictionary(r => r.Fold, r => r.Dice);
-                foreach (var set in runs.Where(r => r.Model == model).Select(r => r.Set).Distinct().OrderBy(TrainingSets.Rank))
+                var folds = ofModel.Where(r => r.Run.Set == set).OrderBy(r => r.Split, StringComparer.Ordinal).ThenBy(r => r.Run.Fold).ToList();
+                var dice = Spread.Of([.. folds.Select(f => f.Run.Dice)]);
+                double? share = null, diffMean = null, diffStd = null;
+                var above = 0;
+                if (set != TrainingSets.Real && real.Count > 0)
                 {
-                    var folds = runs.Where(r => r.Model == model && r.Set == set).OrderBy(r => r.Fold).ToList();
-                    var dice = Spread.Of([.. folds.Select(f => f.Dice)]);
-                    double? share = null, diffMean = null, diffStd = null;
-                    var above = 0;
-                    if (set != TrainingSets.Real && real.Count > 0)
+                    share = dice.Mean / real.Values.Average();
+                    var diffs = folds.Where(f => real.ContainsKey((f.Split, f.Run.Fold))).Select(f => f.Run.Dice - real[(f.Split, f.Run.Fold)]).ToList();
+                    if (diffs.Count > 0)
                     {
-                        share = dice.Mean / real.Values.Average();
-                        var diffs = folds.Where(f => real.ContainsKey(f.Fold)).Select(f => f.Dice - real[f.Fold]).ToList();
-                        if (diffs.Count > 0)
-                        {
-                            var paired = Spread.Of(diffs);
-                            (diffMean, diffStd) = (paired.Mean, paired.Std);
-                        }
-                        above = diffs.Count(d => d >= 0);
+                        var paired = Spread.Of(diffs);
+                        (diffMean, diffStd) = (paired.Mean, paired.Std);
                     }
-                    sets.Add(new SetResult(config.Label, model, set, folds.Count, folds.Average(f => (double)f.TrainPairs), dice.Mean, dice.Std, share, diffMean, diffStd, above));
+                    above = diffs.Count(d => d >= 0);
                 }
+                yield return new SetResult(label, model, set, folds.Count, folds.Average(f => (double)f.Run.TrainPairs), dice.Mean, dice.Std, share, diffMean, diffStd, above);
             }
         }
-        return new Result(study.Title, costs, sets);
     }
 
     private sealed record FoldRun(string Model, string Set, int Fold, int TrainPairs, double Dice);
@@ -129,11 +162,21 @@ public static class QualityStudy
         foreach (var model in result.Sets.Select(s => s.Model).Distinct())
         {
             sb.AppendLine().AppendLine(Inv, $"**{Core.Segmentation.SegmentationModels.DisplayName(model)}**: test Dice on the fixed real test set, mean ± std over folds; paired = this set's Dice minus real-only's on the same fold (mean ± std, folds at or above real-only)").AppendLine();
-            sb.AppendLine("| configuration | training set | pairs per fold | Dice | vs real-only | paired difference | folds ≥ real |").AppendLine("| --- | --- | ---: | --- | ---: | --- | ---: |");
-            foreach (var s in result.Sets.Where(s => s.Model == model))
-                sb.AppendLine(Inv, $"| {s.Configuration} | {s.Set} | {s.PairsPerFold:F0} | {s.Mean:F3} ± {s.Std:F3} | {(s.ShareOfReal is { } r ? (r * 100).ToString("F0", Inv) + " %" : "100 %")} | {(s.PairedDiffMean is { } dm ? $"{dm:+0.000;-0.000} ± {s.PairedDiffStd:F3}" : "–")} | {(s.Set == TrainingSets.Real ? "–" : $"{s.PairedFoldsAbove}/{s.Folds}")} |");
+            SetTable(sb, result.Sets.Where(s => s.Model == model));
+        }
+        foreach (var model in (result.Pooled ?? []).Select(s => s.Model).Distinct())
+        {
+            sb.AppendLine().AppendLine(Inv, $"**{Core.Segmentation.SegmentationModels.DisplayName(model)}, splits pooled**: every fold of every split; each fold paired with real-only on the same fold of its own split").AppendLine();
+            SetTable(sb, result.Pooled!.Where(s => s.Model == model));
         }
         return sb.ToString();
+    }
+
+    private static void SetTable(StringBuilder sb, IEnumerable<SetResult> rows)
+    {
+        sb.AppendLine("| configuration | training set | pairs per fold | Dice | vs real-only | paired difference | folds ≥ real |").AppendLine("| --- | --- | ---: | --- | ---: | --- | ---: |");
+        foreach (var s in rows)
+            sb.AppendLine(Inv, $"| {s.Configuration} | {s.Set} | {s.PairsPerFold:F0} | {s.Mean:F3} ± {s.Std:F3} | {(s.ShareOfReal is { } r ? (r * 100).ToString("F0", Inv) + " %" : "100 %")} | {(s.PairedDiffMean is { } dm ? $"{dm:+0.000;-0.000} ± {s.PairedDiffStd:F3}" : "–")} | {(s.Set == TrainingSets.Real ? "–" : $"{s.PairedFoldsAbove}/{s.Folds}")} |");
     }
 
     /// <summary>One grouped bar chart per evaluator: a group per configuration (its training time per image in the label), a bar per set.</summary>

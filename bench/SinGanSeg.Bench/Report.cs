@@ -7,8 +7,7 @@ namespace SinGanSeg.Bench;
 /// <summary>Prints the engine results as a table, compares with a saved baseline, and renders the Markdown section.</summary>
 public static class Report
 {
-    // Named literals: a timing without a load reading carries NaN.
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    public static JsonSerializerOptions Json => BenchJson.Options;
 
     public static string Table(EngineResult r, EngineResult? baseline)
     {

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using SinGanSeg.Bench;
+using SinGanSeg.Core.Evaluation;
+using SinGanSeg.Core.Segmentation;
+
+namespace SinGanSeg.Core.Tests;
+
+/// <summary>
+/// The quality study's pooling of splits (bench/evaluation/study.json "pools"): each fold pairs with
+/// real-only on the same fold of its own split, never with another split's fold of the same number.
+/// </summary>
+public class QualityStudyTests
+{
+    private static EvaluationResult Run(string model, int fold, string set, double dice) =>
+        new(EvaluationPlanner.KeyOf(model, fold, set), fold, set, null, set == TrainingSets.Real ? 13 : 130, 3, 180, 2, 0.3,
+            new SegmentationScores(dice * 0.8, dice, 0.5, 0.6, 0.9), 12, model, 152);
+
+    [Fact]
+    public void Pooled_splits_pair_each_fold_with_its_own_split_and_keep_only_evaluators_of_every_split()
+    {
+        var dir = TestData.NewTempDir("quality-study");
+        // Split 1: both evaluators; split 2: UNet++ only. The folds have the same numbers in both splits.
+        EvaluationReport.Write(Path.Combine(dir, "split1"), "split 1",
+        [
+            Run("unetpp", 0, "real", 0.50), Run("unetpp", 0, "synthetic-raw", 0.55),
+            Run("unetpp", 1, "real", 0.40), Run("unetpp", 1, "synthetic-raw", 0.38),
+            Run("unet", 0, "real", 0.30), Run("unet", 0, "synthetic-raw", 0.33),
+        ], new { });
+        EvaluationReport.Write(Path.Combine(dir, "split2"), "split 2",
+        [
+            Run("unetpp", 0, "real", 0.60), Run("unetpp", 0, "synthetic-raw", 0.58),
+            Run("unetpp", 1, "real", 0.20), Run("unetpp", 1, "synthetic-raw", 0.30),
+        ], new { });
+        var dataset = Directory.CreateDirectory(Path.Combine(dir, "dataset")).FullName;
+        var study = new QualityStudy.Study("pooling", [
+                new("split 1", dataset, [Path.Combine(dir, "split1")]),
+                new("split 2", dataset, [Path.Combine(dir, "split2")])],
+            Pools: [new("splits 1+2", ["split 1", "split 2"])]);
+        var file = Path.Combine(dir, "study.json");
+        File.WriteAllText(file, JsonSerializer.Serialize(study, BenchJson.Options));
+
+        var result = QualityStudy.Run(file);
+
+        var pooled = Assert.Single(result.Pooled!, s => s.Set == "synthetic-raw");
+        Assert.Equal("unetpp", pooled.Model);   // the U-Net judged one split only
+        Assert.Equal(4, pooled.Folds);
+        // Paired with the own split: +0.05, -0.02, -0.02, +0.10 (pairing by fold number alone would give +0.08 and -0.10 for split 2).
+        Assert.Equal((0.05 - 0.02 - 0.02 + 0.10) / 4, pooled.PairedDiffMean!.Value, 9);
+        Assert.Equal(2, pooled.PairedFoldsAbove);
+        Assert.Equal((0.55 + 0.38 + 0.58 + 0.30) / (0.50 + 0.40 + 0.60 + 0.20), pooled.ShareOfReal!.Value, 9);
+        Assert.Contains("**UNet++ (ImageNet ResNet18), splits pooled**", QualityStudy.Markdown(result));
+        // The splits themselves are still reported one by one.
+        Assert.Equal(0.015, result.Sets.Single(s => s.Configuration == "split 1" && s.Model == "unetpp" && s.Set == "synthetic-raw").PairedDiffMean!.Value, 9);
+    }
+
+    [Fact]
+    public void A_pool_naming_an_unknown_configuration_is_refused_by_name()
+    {
+        var dir = TestData.NewTempDir("quality-study");
+        EvaluationReport.Write(Path.Combine(dir, "split1"), "split 1", [Run("unetpp", 0, "real", 0.5)], new { });
+        var dataset = Directory.CreateDirectory(Path.Combine(dir, "dataset")).FullName;
+        var file = Path.Combine(dir, "study.json");
+        File.WriteAllText(file, JsonSerializer.Serialize(new QualityStudy.Study("pooling", [new("split 1", dataset, [Path.Combine(dir, "split1")])],
+            Pools: [new("both", ["split 1", "split 3"])]), BenchJson.Options));
+
+        var e = Assert.Throws<InvalidDataException>(() => QualityStudy.Run(file));
+        Assert.Contains("pool 'both'", e.Message);
+        Assert.Contains("'split 3'", e.Message);
+    }
+}
