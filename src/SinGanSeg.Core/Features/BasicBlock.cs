@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -45,6 +46,6 @@ public sealed class BasicBlock : Module<Tensor, Tensor>
         var y = ResNet18.Norm(StridedPadding.Conv(x, conv1.weight!, stride, Padding), bn1, Trainable).relu_();
         y = ResNet18.Norm(StridedPadding.Conv(y, conv2.weight!, 1, Padding), bn2, Trainable);
         var shortcut = Downsample is var (conv, norm) ? ResNet18.Norm(StridedPadding.Conv(x, conv.weight!, stride, Padding), norm, Trainable) : x;
-        return y.add_(shortcut).relu_().MoveToOuterDisposeScope();
+        return y.PlusInPlace(shortcut).relu_().MoveToOuterDisposeScope();
     }
 }

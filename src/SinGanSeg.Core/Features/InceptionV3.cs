@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -94,7 +95,7 @@ public sealed class InceptionV3 : Module<Tensor, Tensor>
         var x = resize
             ? functional.interpolate(rgb01, [InputSize, InputSize], mode: InterpolationMode.Bilinear, align_corners: false)
             : rgb01;
-        return x.mul(2).sub(1).MoveToOuterDisposeScope();
+        return x.Times(2).Minus(1).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,7 +27,7 @@ public sealed class RgbImage
     {
         using var scope = NewDisposeScope();
         var hwc = tensor(Rgb, [Height, Width, 3]);
-        var chw = hwc.permute(2, 0, 1).unsqueeze(0).to(ScalarType.Float32).div(255.0f).contiguous();
+        var chw = hwc.permute(2, 0, 1).unsqueeze(0).to(ScalarType.Float32).Over(255.0f).contiguous();
         return (device.type == DeviceType.CPU ? chw : chw.to(device)).MoveToOuterDisposeScope();
     }
 
@@ -38,7 +39,7 @@ public sealed class RgbImage
     {
         using var scope = NewDisposeScope();
         var x = image.dim() == 4 ? image[0] : image;
-        var bytes = x.detach().cpu().clamp(0, 1).mul(255).round().to(ScalarType.Byte).permute(1, 2, 0).contiguous();
+        var bytes = x.detach().cpu().Clamped(0, 1).Times(255).round().to(ScalarType.Byte).permute(1, 2, 0).contiguous();
         var (h, w) = ((int)x.shape[1], (int)x.shape[2]);
         return new RgbImage(name, h, w, bytes.bytes.ToArray());
     }

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,7 +24,7 @@ public static class TensorImage
         // own native call, so an unreferenced temporary can be finalised mid-operation.
         using var scope = NewDisposeScope();
         var raw = tensor(values, [1, 4, h, w]);
-        var normalised = raw.sub(0.5).mul(2).clamp(-1, 1);
+        var normalised = raw.Minus(0.5).Times(2).Clamped(-1, 1);
         return (device.type == DeviceType.CPU ? normalised : normalised.to(device)).MoveToOuterDisposeScope();
     }
 
@@ -36,7 +37,7 @@ public static class TensorImage
         using var scope = NewDisposeScope();
         var cpu = samples.detach().cpu();
         var rgb = Imaging.MatlabResize.ToUint8(cpu[.., ..3]).permute(0, 2, 3, 1).contiguous();
-        var mask = cpu[.., 3].add(1).div(2).gt(0.5).to(ScalarType.Byte).mul(255).contiguous();
+        var mask = cpu[.., 3].Plus(1).Over(2).GreaterThan(0.5).to(ScalarType.Byte).Times(255).contiguous();
         var (b, h, w) = ((int)cpu.shape[0], (int)cpu.shape[2], (int)cpu.shape[3]);
         var rgbBytes = rgb.bytes.ToArray();
         var maskBytes = mask.bytes.ToArray();

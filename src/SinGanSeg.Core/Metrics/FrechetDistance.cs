@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,7 +35,7 @@ public static class FrechetDistance
         var x = activations.detach().to(ScalarType.Float64, CPU).reshape(activations.shape[1], samples).t();
         var mean = x.mean([0]);
         var centred = x - mean;
-        var covariance = centred.t().matmul(centred).div(samples - 1);
+        var covariance = centred.t().matmul(centred).Over(samples - 1);
         return (mean.MoveToOuterDisposeScope(), covariance.MoveToOuterDisposeScope());
     }
 
@@ -70,13 +71,13 @@ public static class FrechetDistance
     private static Tensor SymmetricSqrt(Tensor s)
     {
         using var scope = NewDisposeScope();
-        var (w, v) = linalg.eigh((s + s.t()).div(2));
+        var (w, v) = linalg.eigh(s.Plus(s.t()).Over(2));
         return v.mul(NonNegative(w).sqrt()).matmul(v.t()).MoveToOuterDisposeScope();
     }
 
     private static Tensor NonNegative(Tensor eigenvalues)
     {
         var tolerance = eigenvalues.abs().max().item<double>() * eigenvalues.shape[0] * MachineEpsilon;
-        return eigenvalues.where(eigenvalues > tolerance, 0.0);
+        return eigenvalues.where(eigenvalues.GreaterThan(tolerance), 0.0);
     }
 }

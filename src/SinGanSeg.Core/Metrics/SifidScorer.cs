@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using SinGanSeg.Core.Imaging;
 using static TorchSharp.torch;
@@ -33,7 +34,7 @@ public sealed class SifidScorer(ISifidFeatures features)
         using var scope = NewDisposeScope();
         var (h, w) = (fake01.shape[2], fake01.shape[3]);
         if (real01.shape[2] != h || real01.shape[3] != w)
-            real01 = nn.functional.interpolate(real01.to(ScalarType.Float32), [h, w], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true).clamp(0, 1);
+            real01 = nn.functional.interpolate(real01.to(ScalarType.Float32), [h, w], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true).Clamped(0, 1);
         var real = features.Extract(real01.to(features.Device));
         var fake = features.Extract(fake01.to(features.Device));
         return FrechetDistance.Between(real, fake);

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -39,12 +40,12 @@ public static class WeightInit
         if (bias is null) return;
         var bound = 1.0 / Math.Sqrt(weight.shape[1] * weight.shape[2] * weight.shape[3]);
         using var scope = NewDisposeScope();
-        bias.copy_(rand(bias.shape, ScalarType.Float32, CPU, generator: generator).mul(2 * bound).sub(bound));
+        bias.copy_(rand(bias.shape, ScalarType.Float32, CPU, generator: generator).Times(2 * bound).Minus(bound));
     }
 
     private static void Normal(Tensor target, double mean, double std, Generator generator)
     {
         using var scope = NewDisposeScope();
-        target.copy_(randn(target.shape, ScalarType.Float32, CPU, generator: generator).mul(std).add(mean));
+        target.copy_(randn(target.shape, ScalarType.Float32, CPU, generator: generator).Times(std).Plus(mean));
     }
 }

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using SinGanSeg.Core.Features;
 using SinGanSeg.Core.Features.Onnx;
@@ -32,7 +33,7 @@ public sealed class ResNetEmbedder : IDisposable
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var x = tensor(rgb, [height, width, 3]).permute(2, 0, 1).unsqueeze(0).to(ScalarType.Float32).div(255f).to(_device);
+        var x = tensor(rgb, [height, width, 3]).permute(2, 0, 1).unsqueeze(0).to(ScalarType.Float32).Over(255f).to(_device);
         x = F.interpolate(x, [Size, Size], mode: InterpolationMode.Bilinear, align_corners: false);
         var f = _net.Features(_caffe.Apply(x, PixelRange.Unit), ResNetStage.Pool)[0];
         f = F.normalize(f, p: 2, dim: 1);

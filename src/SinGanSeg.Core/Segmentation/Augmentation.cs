@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -21,8 +22,8 @@ public static class Augmentation
         using var _ = no_grad();
         var n = images.shape[0];
         var device = images.device;
-        Tensor Uniform(double lo, double hi) => rand(n, generator: generator).mul(hi - lo).add(lo).to(device);
-        Tensor Chance(double p) => rand(n, generator: generator).lt(p).to(device);
+        Tensor Uniform(double lo, double hi) => rand(n, generator: generator).Times(hi - lo).Plus(lo).to(device);
+        Tensor Chance(double p) => rand(n, generator: generator).LessThan(p).to(device);
         Tensor PerImage(Tensor v) => v.view(n, 1, 1, 1);
 
         // Flips.
@@ -36,9 +37,9 @@ public static class Augmentation
         // Shift, scale, rotate (half of the images), as one affine sampling grid.
         var apply = Chance(0.5).to(ScalarType.Float32);
         var angle = Uniform(-Math.PI / 4, Math.PI / 4).mul(apply);
-        var scale = Uniform(0.9, 1.1).sub(1).mul(apply).add(1);
-        var tx = Uniform(-0.0625, 0.0625).mul(apply).mul(2);
-        var ty = Uniform(-0.0625, 0.0625).mul(apply).mul(2);
+        var scale = Uniform(0.9, 1.1).Minus(1).mul(apply).Plus(1);
+        var tx = Uniform(-0.0625, 0.0625).mul(apply).Times(2);
+        var ty = Uniform(-0.0625, 0.0625).mul(apply).Times(2);
         var cos = angle.cos().div(scale);
         var sin = angle.sin().div(scale);
         var theta = stack([cos, sin.neg(), tx, sin, cos, ty], 1).view(n, 2, 3);
@@ -48,21 +49,21 @@ public static class Augmentation
 
         // Brightness and contrast, then gamma.
         var bc = PerImage(Chance(0.5).to(ScalarType.Float32));
-        var contrast = PerImage(Uniform(-0.2, 0.2)).mul(bc).add(1);
+        var contrast = PerImage(Uniform(-0.2, 0.2)).mul(bc).Plus(1);
         var brightness = PerImage(Uniform(-0.2, 0.2)).mul(bc);
-        images = images.mul(contrast).add(brightness).clamp(0, 1);
+        images = images.mul(contrast).Plus(brightness).Clamped(0, 1);
         var g = PerImage(Chance(0.5).to(ScalarType.Float32));
-        var gamma = PerImage(Uniform(0.8, 1.2)).sub(1).mul(g).add(1);
-        images = images.clamp_min(1e-6).pow(gamma);
+        var gamma = PerImage(Uniform(0.8, 1.2)).Minus(1).mul(g).Plus(1);
+        images = images.ClampedBelow(1e-6).pow(gamma);
 
         // Blur (a 3×3 Gaussian of random width) and noise, each on a fifth of the images.
         var blur = PerImage(Chance(0.2).to(ScalarType.Float32));
         var blurred = GaussianBlur3(images, Uniform(0.3, 1.0));
-        images = images.mul(1 - blur).add(blurred.mul(blur));
+        images = images.mul(blur.SubtractedFrom(1)).Plus(blurred.mul(blur));
         var noisy = PerImage(Chance(0.2).to(ScalarType.Float32));
         var std = PerImage(Uniform(Math.Sqrt(10) / 255, Math.Sqrt(50) / 255));
         var noise = randn(images.shape, generator: generator).to(device).mul(std).mul(noisy);
-        images = images.add(noise).clamp(0, 1);
+        images = images.Plus(noise).Clamped(0, 1);
         return (images.MoveToOuterDisposeScope(), masks.round().MoveToOuterDisposeScope());
     }
 
@@ -70,7 +71,7 @@ public static class Augmentation
     {
         var n = images.shape[0];
         var offsets = tensor(new float[] { -1, 0, 1 }, device: images.device);
-        var k1 = offsets.square().unsqueeze(0).div(sigma.square().mul(-2).unsqueeze(1)).exp();   // N×3
+        var k1 = offsets.Squared().unsqueeze(0).div(sigma.Squared().Times(-2).unsqueeze(1)).exp();   // N×3
         k1 = k1.div(k1.sum(1, keepdim: true));
         var k2 = k1.unsqueeze(2).mul(k1.unsqueeze(1));                                           // N×3×3
         var kernels = k2.repeat_interleave(3, dim: 0).unsqueeze(1);                              // (N·3)×1×3×3

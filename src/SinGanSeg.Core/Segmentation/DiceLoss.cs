@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -19,7 +20,7 @@ public static class DiceLoss
         var p = functional.softmax(logits, 1)[.., 1];
         var g = mask.dim() == 4 ? mask[.., 0] : mask;
         var intersection = p.mul(g).sum();
-        var loss = 1 - intersection.mul(2).add(Smooth).div(p.sum().add(g.sum()).add(Smooth));
+        var loss = intersection.Times(2).Plus(Smooth).div(p.sum().Plus(g.sum()).Plus(Smooth)).SubtractedFrom(1);
         return loss.MoveToOuterDisposeScope();
     }
 }

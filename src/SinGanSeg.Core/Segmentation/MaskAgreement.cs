@@ -136,7 +136,7 @@ public sealed class MaskAgreement : IDisposable
             using var scope = NewDisposeScope();
             var count = Math.Min(batchSize, data.Count - start);
             var probability = functional.softmax(_model.call(data.Images.narrow(0, start, count).to(_device))[0], 1)[.., 1].cpu().contiguous();
-            var truth = data.Masks.narrow(0, start, count)[.., 0].gt(0.5).contiguous();
+            var truth = data.Masks.narrow(0, start, count)[.., 0].GreaterThan(0.5).contiguous();
             var plane = (int)(probability.shape[1] * probability.shape[2]);
             var p = probability.data<float>().ToArray();
             var t = truth.data<bool>().ToArray();

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using SinGanSeg.Core.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -46,8 +47,8 @@ public sealed class SegmentationData : IDisposable
         foreach (var p in pairs)
         {
             var pair = loader.LoadPair(p.ImagePath, p.MaskPath);
-            var raw = tensor(pair.Rgbm, [1, pair.Height, pair.Width, 4]).permute(0, 3, 1, 2).to(ScalarType.Float32).div(255f);
-            images.Add(functional.interpolate(raw[.., ..3], [size, size], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true).clamp(0, 1));
+            var raw = tensor(pair.Rgbm, [1, pair.Height, pair.Width, 4]).permute(0, 3, 1, 2).to(ScalarType.Float32).Over(255f);
+            images.Add(functional.interpolate(raw[.., ..3], [size, size], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true).Clamped(0, 1));
             masks.Add(functional.interpolate(raw[.., 3..], [size, size], mode: InterpolationMode.Nearest).round());
         }
         return new SegmentationData(pairs.Select(p => p.Name).ToArray(),

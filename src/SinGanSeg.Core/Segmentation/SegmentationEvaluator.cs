@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -24,7 +25,7 @@ public static class SegmentationEvaluator
             var count = Math.Min(batchSize, data.Count - start);
             var images = data.Images.narrow(0, start, count).to(device);
             var probability = functional.softmax(model.call(images)[^1], 1)[.., 1].cpu().contiguous();
-            var truth = data.Masks.narrow(0, start, count)[.., 0].gt(0.5).contiguous();
+            var truth = data.Masks.narrow(0, start, count)[.., 0].GreaterThan(0.5).contiguous();
             var plane = (int)(probability.shape[1] * probability.shape[2]);
             var p = probability.data<float>().ToArray();
             var t = truth.data<bool>().ToArray();

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -66,7 +67,7 @@ public sealed class SegmentationTrainer(Device device)
                     images = images.to(device);
                     masks = masks.to(device);
                     var outputs = model.call(images);
-                    var loss = outputs.Select(o => DiceLoss.Compute(o, masks)).Aggregate((a, b) => a.add(b)).div(outputs.Length);
+                    var loss = outputs.Select(o => DiceLoss.Compute(o, masks)).Aggregate((a, b) => a.Plus(b)).Over(outputs.Length);
                     optimizer.zero_grad();
                     loss.backward();
                     optimizer.step();

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using static TorchSharp.torch;
 
 namespace SinGanSeg.Core.Style;
@@ -19,7 +20,7 @@ public static class ImageNetNormalization
     {
         using var scope = NewDisposeScope();
         var (m, s) = Stats(normalised);
-        return normalised.mul(s).add(m).MoveToOuterDisposeScope();
+        return normalised.mul(s).Plus(m).MoveToOuterDisposeScope();
     }
 
     private static (Tensor Mean, Tensor Std) Stats(Tensor like) =>

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using static TorchSharp.torch;
 
 namespace SinGanSeg.Core.Style;
@@ -33,12 +34,12 @@ public sealed class PixelAdam : IDisposable
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         Step++;
-        FirstMoment.lerp_(grad, 1 - Beta1);
-        SecondMoment.mul_(Beta2).addcmul_(grad, grad, 1 - Beta2);
+        FirstMoment.LerpInPlace(grad, 1 - Beta1);
+        SecondMoment.TimesInPlace(Beta2).AddProductInPlace(grad, grad, 1 - Beta2);
         var biasCorrection1 = 1 - Math.Pow(Beta1, Step);
         var biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, Step));
-        var denom = SecondMoment.sqrt().div_(biasCorrection2Sqrt).add_(Eps);
-        Pixels.addcdiv_(FirstMoment, denom, -_lr / biasCorrection1);
+        var denom = SecondMoment.sqrt().OverInPlace(biasCorrection2Sqrt).PlusInPlace(Eps);
+        Pixels.AddQuotientInPlace(FirstMoment, denom, -_lr / biasCorrection1);
     }
 
     public void Dispose()

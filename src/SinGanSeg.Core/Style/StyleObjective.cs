@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using static TorchSharp.torch;
 
 namespace SinGanSeg.Core.Style;
@@ -11,7 +12,7 @@ public static class StyleObjective
     public static Tensor ContentLoss(Tensor content, Tensor contentTarget)
     {
         var dims = Enumerable.Range(1, (int)content.dim() - 1).Select(i => (long)i).ToArray();
-        return content.sub(contentTarget).square().mean(dims);
+        return content.sub(contentTarget).Squared().mean(dims);
     }
 
     /// <param name="styleGrams">Gram matrices of the style image, [1, d, d] each (broadcast over the batch).</param>
@@ -24,8 +25,8 @@ public static class StyleObjective
         {
             var f = style[l];
             var perElement = f.shape[1] * f.shape[2] * f.shape[3];
-            var layer = GramMatrix.Of(f).sub(styleGrams[l]).square().mean([1L, 2L]).mul(weights[l] / perElement);
-            total = total is null ? layer : total.add(layer);
+            var layer = GramMatrix.Of(f).sub(styleGrams[l]).Squared().mean([1L, 2L]).Times(weights[l] / perElement);
+            total = total is null ? layer : total.Plus(layer);
         }
         return total!;
     }

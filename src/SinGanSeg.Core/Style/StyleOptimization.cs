@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -59,7 +60,7 @@ public sealed class StyleOptimization : IDisposable
         var (style, content) = _network.Extract(pixels);
         var contentLoss = StyleObjective.ContentLoss(content, _contentTarget);
         var styleLoss = StyleObjective.StyleLoss(style, _styleGrams, _network.StyleWeights);
-        var total = contentLoss.mul(_config.Ratio.Content).add(styleLoss.mul(_config.Ratio.Style)).sum();
+        var total = contentLoss.Times(_config.Ratio.Content).Plus(styleLoss.Times(_config.Ratio.Style)).sum();
         var losses = new StepLosses(Step,
             contentLoss.detach().cpu().to(ScalarType.Float64).data<double>().ToArray(),
             styleLoss.detach().cpu().to(ScalarType.Float64).data<double>().ToArray());
@@ -76,7 +77,7 @@ public sealed class StyleOptimization : IDisposable
     public Tensor Result01()
     {
         using var scope = NewDisposeScope();
-        return ImageNetNormalization.Denormalize(_adam.Pixels.detach()).clamp(0, 1).MoveToOuterDisposeScope();
+        return ImageNetNormalization.Denormalize(_adam.Pixels.detach()).Clamped(0, 1).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

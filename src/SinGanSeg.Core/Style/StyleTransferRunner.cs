@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using SinGanSeg.Core.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -63,6 +64,6 @@ public sealed class StyleTransferRunner(IStyleNetwork network, StyleTransferConf
         var t = style.ToTensor01(device);
         if (style.Height == h && style.Width == w) return t;
         var shrinking = style.Height > h || style.Width > w;
-        return nn.functional.interpolate(t, [h, w], mode: InterpolationMode.Bilinear, align_corners: false, antialias: shrinking).clamp(0, 1);
+        return nn.functional.interpolate(t, [h, w], mode: InterpolationMode.Bilinear, align_corners: false, antialias: shrinking).Clamped(0, 1);
     }
 }
