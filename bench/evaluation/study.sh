@@ -2,12 +2,13 @@
 # Issue 16's study (docs/QUALITY.md), as run on 2026-12-03 and 2026-12-04: the baseline of polyps.sh (20 pairs,
 # 64 px, 100 iterations, gen_start_scale 0, restyled, gates on report), then the same trained models
 # sampled again with the quality and copy gates on regenerate, and from gen_start_scale 1; each
-# dataset judged by the plain U-Net and UNet++ on the same folds, steps and fixed test set; then
-# the table and figures; then 20 new trainings at 300 iterations per scale, judged the same way.
+# dataset judged by the plain U-Net and UNet++ on the same folds, steps and fixed test set;
+# then 20 new trainings at 300 iterations per scale, and 20 at max size 96, judged the same way; then
+# the table and figures.
 # Each report.json is kept in bench/results under the name bench/evaluation/study.json reads, so the
 # table can be drawn again after runs/ is gone. Steps run one after another: two torch processes on 2 cores slow each
 # other far more than 2x (their OpenMP threads spin). Every step resumes when rerun.
-# Usage: bench/evaluation/study.sh [WORKDIR]   (default runs/q-it100-s64; about 5 h on 2 idle cores)
+# Usage: bench/evaluation/study.sh [WORKDIR]   (default runs/q-it100-s64; about 7.5 h on 2 idle cores)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 base="${1:-$root/runs/q-it100-s64}"
@@ -71,7 +72,22 @@ fi
   --test "$long/test" --out "$long/evaluation-balanced-seed2" "${eval_args[@]}" --steps 152 --model unetpp --mix-real-share 0.5 --seed 2
 keep "$long/evaluation-balanced" 2026-12-04-quality-q-it300-s64-gate-balanced
 keep "$long/evaluation-balanced-seed2" 2026-12-04-quality-q-it300-s64-gate-balanced-seed2
-# 5. The table (stdout) and one figure per evaluator.
+# 5. Max size 96 (six scales instead of five; 100 iterations, new trainings), gates on regenerate,
+#    judged like step 4; the evaluators still train and test at 64 px, so only the synthetic data differs.
+wide="${base/s64/s96}"
+if [ ! -f "$wide/synthetic/manifest.jsonl" ]; then
+  for part in real test; do mkdir -p "$wide/$part" && cp -rn "$base/$part/images" "$base/$part/masks" "$wide/$part/"; done
+  "$root/singanseg" run --images "$wide/real/images" --masks "$wide/real/masks" --out "$wide/synthetic" \
+    --preset fast --max-size 96 --iters 100 --samples-per-image 10 --style 1:1000 --style-steps 200 --slots 2 \
+    --gate quality=regenerate --gate copyCheck=regenerate
+fi
+[ -f "$wide/evaluation-balanced/report.json" ] || "$root/singanseg" evaluate --real "$wide/real" --synthetic "$wide/synthetic" \
+  --test "$wide/test" --out "$wide/evaluation-balanced" "${eval_args[@]}" --model unetpp,unet --mix-real-share 0.5
+[ -f "$wide/evaluation-balanced-seed2/report.json" ] || "$root/singanseg" evaluate --real "$wide/real" --synthetic "$wide/synthetic" \
+  --test "$wide/test" --out "$wide/evaluation-balanced-seed2" "${eval_args[@]}" --steps 152 --model unetpp --mix-real-share 0.5 --seed 2
+keep "$wide/evaluation-balanced" 2026-12-04-quality-q-it100-s96-gate-balanced
+keep "$wide/evaluation-balanced-seed2" 2026-12-04-quality-q-it100-s96-gate-balanced-seed2
+# 6. The table (stdout, with the splits pooled) and one figure per evaluator.
 dotnet build "$root/bench/SinGanSeg.Bench/SinGanSeg.Bench.csproj" -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
 dotnet "$root/bench/SinGanSeg.Bench/bin/Release/net10.0/singanseg-bench.dll" study --study "$root/bench/evaluation/study.json" \
   --figures "$root/docs/images/quality-study" --save "$root/bench/results/$(date -u +%F)-quality-study.json"

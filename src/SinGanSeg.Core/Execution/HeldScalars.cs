@@ -88,6 +88,9 @@ public static class HeldScalars
     /// <summary>a += b, in place.</summary>
     public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
 
+    /// <summary>a += alpha · b, in place.</summary>
+    public static Tensor PlusInPlace(this Tensor a, Tensor b, double alpha) => With(alpha.ToScalar(), k => a.add_(b, k));
+
     /// <summary>a += s, in place.</summary>
     public static Tensor PlusInPlace(this Tensor a, double s) => With(s.ToScalar(), k => a.add_(k, One));
 

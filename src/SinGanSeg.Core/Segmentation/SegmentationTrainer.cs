@@ -27,7 +27,7 @@ public sealed class SegmentationTrainer(Device device)
         config.Validate();
         model.to(device);
         var generator = new Generator((ulong)config.Seed);
-        var optimizer = optim.Adam(model.parameters(), lr: config.LearningRate);
+        using var optimizer = new HeldAdam(model.parameters(), config.LearningRate);
         var batchesPerPass = (train.Count + config.BatchSize - 1) / config.BatchSize;
         var total = config.Steps ?? config.Epochs * batchesPerPass;
         var rounds = Math.Min(config.Epochs, total);
@@ -45,7 +45,7 @@ public sealed class SegmentationTrainer(Device device)
             {
                 cancellation.ThrowIfCancellationRequested();
                 var lr = round >= config.DropEpoch ? config.LowLearningRate : config.LearningRate;
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                optimizer.LearningRate = lr;
                 model.train();
                 var end = (int)((long)total * (round + 1) / rounds);
                 double lossSum = 0;
@@ -68,9 +68,9 @@ public sealed class SegmentationTrainer(Device device)
                     masks = masks.to(device);
                     var outputs = model.call(images);
                     var loss = outputs.Select(o => DiceLoss.Compute(o, masks)).Aggregate((a, b) => a.Plus(b)).Over(outputs.Length);
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     lossSum += loss.item<float>();
                     batches++;
                 }

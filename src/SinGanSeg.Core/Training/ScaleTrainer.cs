@@ -40,8 +40,8 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
         g.train();
         d.train();
 
-        using var optimizerD = optim.Adam(d.parameters(), config.LearningRateD, config.Beta1, 0.999);
-        using var optimizerG = optim.Adam(g.parameters(), config.LearningRateG, config.Beta1, 0.999);
+        using var optimizerD = new HeldAdam(d.parameters(), config.LearningRateD, config.Beta1, 0.999);
+        using var optimizerG = new HeldAdam(g.parameters(), config.LearningRateG, config.Beta1, 0.999);
 
         // Drawn and never used by the reference; drawn here too so the sequence of draws matches.
         random.Randn([1, channels, nzx, nzy], device).Dispose();
@@ -57,8 +57,8 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
             {
                 cancellation.ThrowIfCancellationRequested();
                 var lrScale = config.LearningRateFactor(epoch);
-                foreach (var group in optimizerD.ParamGroups) group.LearningRate = config.LearningRateD * lrScale;
-                foreach (var group in optimizerG.ParamGroups) group.LearningRate = config.LearningRateG * lrScale;
+                optimizerD.LearningRate = config.LearningRateD * lrScale;
+                optimizerG.LearningRate = config.LearningRateG * lrScale;
 
                 using var scope = NewDisposeScope();
                 Tensor noiseBase;
@@ -117,7 +117,7 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
                     outFake.mean().backward();
 
                     GradientPenalty(d, real, fake).backward();
-                    optimizerD.step();
+                    optimizerD.Step();
                 }
 
                 Phases?.Enter("generator");
@@ -141,9 +141,9 @@ public sealed class ScaleTrainer(SinGanConfig config, Device device, IRandomSour
                         var recLoss = F.mse_loss(Tap("G", g.call(zIn.detach(), zPrev!)), real).Times(config.ReconstructionWeight);
                         if (used) recLoss.backward(retain_graph: true);
                     }
-                    if (paper) optimizerG.step();
+                    if (paper) optimizerG.Step();
                 }
-                if (!paper) optimizerG.step();
+                if (!paper) optimizerG.Step();
 
                 Phases?.Stop();
                 if (epoch % 500 == 0 || epoch == config.Iterations - 1)
