@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 16's study (docs/QUALITY.md), as run on 2026-12-03 and 2026-12-04: the baseline of polyps.sh (20 pairs,
+# Issue 16's study (docs/QUALITY.md), as run on 2026-12-03, 2026-12-04 and 2026-12-05: the baseline of polyps.sh (20 pairs,
 # 64 px, 100 iterations, gen_start_scale 0, restyled, gates on report), then the same trained models
 # sampled again with the quality and copy gates on regenerate, and from gen_start_scale 1; each
 # dataset judged by the plain U-Net and UNet++ on the same folds, steps and fixed test set;
@@ -56,37 +56,28 @@ keep "$base-gss1/evaluation" 2026-12-03-quality-q-it100-s64-gss1-unet
 keep "$base-gate/evaluation-balanced" 2026-12-03-quality-q-it100-s64-gate-balanced
 keep "$base-gate/evaluation-balanced-seed2" 2026-12-03-quality-q-it100-s64-gate-balanced-seed2
 keep "$base/evaluation-unet-seeded" 2026-12-03-quality-q-it100-s64-unet-seeded
-# 4. Three times the iterations per scale (new trainings: the models differ), on the same split, gates
-#    on regenerate, judged like step 3's first split.
-long="${base/it100/it300}"
-if [ ! -f "$long/synthetic/manifest.jsonl" ]; then
-  for part in real test; do mkdir -p "$long/$part" && cp -rn "$base/$part/images" "$base/$part/masks" "$long/$part/"; done
-  "$root/singanseg" run --images "$long/real/images" --masks "$long/real/masks" --out "$long/synthetic" \
-    --preset fast --max-size 64 --iters 300 --samples-per-image 10 --style 1:1000 --style-steps 200 --slots 2 \
-    --gate quality=regenerate --gate copyCheck=regenerate
-fi
-[ -f "$long/evaluation-balanced/report.json" ] || "$root/singanseg" evaluate --real "$long/real" --synthetic "$long/synthetic" \
-  --test "$long/test" --out "$long/evaluation-balanced" "${eval_args[@]}" --model unetpp,unet --mix-real-share 0.5
-# ... and UNet++ on the second split too, as step 3: its verdicts rest on both splits pooled.
-[ -f "$long/evaluation-balanced-seed2/report.json" ] || "$root/singanseg" evaluate --real "$long/real" --synthetic "$long/synthetic" \
-  --test "$long/test" --out "$long/evaluation-balanced-seed2" "${eval_args[@]}" --steps 152 --model unetpp --mix-real-share 0.5 --seed 2
-keep "$long/evaluation-balanced" 2026-12-04-quality-q-it300-s64-gate-balanced
-keep "$long/evaluation-balanced-seed2" 2026-12-04-quality-q-it300-s64-gate-balanced-seed2
-# 5. Max size 96 (six scales instead of five; 100 iterations, new trainings), gates on regenerate,
-#    judged like step 4; the evaluators still train and test at 64 px, so only the synthetic data differs.
-wide="${base/s64/s96}"
-if [ ! -f "$wide/synthetic/manifest.jsonl" ]; then
-  for part in real test; do mkdir -p "$wide/$part" && cp -rn "$base/$part/images" "$base/$part/masks" "$wide/$part/"; done
-  "$root/singanseg" run --images "$wide/real/images" --masks "$wide/real/masks" --out "$wide/synthetic" \
-    --preset fast --max-size 96 --iters 100 --samples-per-image 10 --style 1:1000 --style-steps 200 --slots 2 \
-    --gate quality=regenerate --gate copyCheck=regenerate
-fi
-[ -f "$wide/evaluation-balanced/report.json" ] || "$root/singanseg" evaluate --real "$wide/real" --synthetic "$wide/synthetic" \
-  --test "$wide/test" --out "$wide/evaluation-balanced" "${eval_args[@]}" --model unetpp,unet --mix-real-share 0.5
-[ -f "$wide/evaluation-balanced-seed2/report.json" ] || "$root/singanseg" evaluate --real "$wide/real" --synthetic "$wide/synthetic" \
-  --test "$wide/test" --out "$wide/evaluation-balanced-seed2" "${eval_args[@]}" --steps 152 --model unetpp --mix-real-share 0.5 --seed 2
-keep "$wide/evaluation-balanced" 2026-12-04-quality-q-it100-s96-gate-balanced
-keep "$wide/evaluation-balanced-seed2" 2026-12-04-quality-q-it100-s96-gate-balanced-seed2
+# 4. and 5. New trainings (the models differ), on the same split, gates on regenerate, judged like step 3:
+#    both evaluators on split 1, and UNet++ on split 2 too (its verdicts rest on both splits pooled).
+retrained() { # work folder, name in bench/results, run options...
+  local dir="$1" name="$2"; shift 2
+  if [ ! -f "$dir/synthetic/manifest.jsonl" ]; then
+    for part in real test; do mkdir -p "$dir/$part" && cp -rn "$base/$part/images" "$base/$part/masks" "$dir/$part/"; done
+    "$root/singanseg" run --images "$dir/real/images" --masks "$dir/real/masks" --out "$dir/synthetic" \
+      --preset fast --samples-per-image 10 --style 1:1000 --style-steps 200 --slots 2 \
+      --gate quality=regenerate --gate copyCheck=regenerate "$@"
+  fi
+  [ -f "$dir/evaluation-balanced/report.json" ] || "$root/singanseg" evaluate --real "$dir/real" --synthetic "$dir/synthetic" \
+    --test "$dir/test" --out "$dir/evaluation-balanced" "${eval_args[@]}" --model unetpp,unet --mix-real-share 0.5
+  [ -f "$dir/evaluation-balanced-seed2/report.json" ] || "$root/singanseg" evaluate --real "$dir/real" --synthetic "$dir/synthetic" \
+    --test "$dir/test" --out "$dir/evaluation-balanced-seed2" "${eval_args[@]}" --steps 152 --model unetpp --mix-real-share 0.5 --seed 2
+  keep "$dir/evaluation-balanced" "$name-gate-balanced"
+  keep "$dir/evaluation-balanced-seed2" "$name-gate-balanced-seed2"
+}
+# 4. Three times the iterations per scale.
+retrained "${base/it100/it300}" 2026-12-04-quality-q-it300-s64 --max-size 64 --iters 300
+# 5. Max size 96 (six scales instead of five; 100 iterations); the evaluators still train and test
+#    at 64 px, so only the synthetic data differs.
+retrained "${base/s64/s96}" 2026-12-05-quality-q-it100-s96 --max-size 96 --iters 100
 # 6. The table (stdout, with the splits pooled) and one figure per evaluator.
 dotnet build "$root/bench/SinGanSeg.Bench/SinGanSeg.Bench.csproj" -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
 dotnet "$root/bench/SinGanSeg.Bench/bin/Release/net10.0/singanseg-bench.dll" study --study "$root/bench/evaluation/study.json" \
