@@ -11,6 +11,7 @@ namespace SinGanSeg.Core.Tests;
 /// with the other), and steps while the GC finalizes on another thread. (TorchSharp's own Adam
 /// survived that stress for 5 s when tried, so the second test guards HeldAdam, not the difference.)
 /// </summary>
+[Collection(GcPressureCollection.Name)]
 public class HeldAdamTests(ITestOutputHelper output)
 {
     private static (Parameter W, Parameter B, Parameter Frozen) Parameters()

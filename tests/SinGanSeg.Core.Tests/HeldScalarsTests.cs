@@ -10,6 +10,7 @@ namespace SinGanSeg.Core.Tests;
 /// computes, and none of them hands libtorch a Scalar the GC can free mid-call. TorchSharp's own
 /// <c>a + b</c> and <c>x.mul(0.2)</c> fail the second test within a second (checked when written).
 /// </summary>
+[Collection(GcPressureCollection.Name)]
 public class HeldScalarsTests(ITestOutputHelper output)
 {
     private static readonly (string Name, Func<Tensor, Tensor, Tensor> Ours, Func<Tensor, Tensor, Tensor> Theirs)[] Operations =

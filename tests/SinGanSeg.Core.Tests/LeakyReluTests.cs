@@ -9,6 +9,7 @@ namespace SinGanSeg.Core.Tests;
 /// Guards <see cref="LeakyRelu"/>: the same values and gradients as TorchSharp's module, no state,
 /// and a slope that survives the GC finalizing temporaries while libtorch reads it.
 /// </summary>
+[Collection(GcPressureCollection.Name)]
 public class LeakyReluTests(ITestOutputHelper output)
 {
     [Fact]

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Execution;
 using SinGanSeg.Core.Imaging;
 using SinGanSeg.Core.Segmentation;
 using TorchSharp;
@@ -52,16 +53,16 @@ public sealed class UNetPlusPlusTests
         using var model = UNetPlusPlus.WithBundledEncoder(Small);
         var encoderWeight = model.named_parameters().First(p => p.name == "encoder.conv1.weight").parameter;
         var before = encoderWeight.detach().clone();
-        var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
+        using var optimizer = new HeldAdam(model.parameters(), 1e-3);   // TorchSharp's Adam makes temporary Scalars (HeldScalars)
         model.train();
         var losses = new List<float>();
         for (var step = 0; step < 25; step++)
         {
             using var inner = NewDisposeScope();
             var loss = DiceLoss.Compute(model.call(data.Images)[0], data.Masks);
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             losses.Add(loss.item<float>());
         }
         Assert.True(losses.TakeLast(5).Average() < losses.Take(5).Average() - 0.05, string.Join(", ", losses.Select(l => l.ToString("F3"))));
