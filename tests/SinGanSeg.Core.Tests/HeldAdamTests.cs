@@ -9,7 +9,9 @@ namespace SinGanSeg.Core.Tests;
 /// <summary>
 /// Guards <see cref="HeldAdam"/>: bit-identical to TorchSharp's optim.Adam (the trainers replaced one
 /// with the other), and steps while the GC finalizes on another thread. (TorchSharp's own Adam
-/// survived that stress for 5 s when tried, so the second test guards HeldAdam, not the difference.)
+/// survived that stress for 5 s when tried here, yet failed in its add_(Scalar) on a fresh-clone CI
+/// while this collection ran beside it: the failure is rare, so the second test guards HeldAdam
+/// rather than showing the difference.)
 /// </summary>
 [Collection(GcPressureCollection.Name)]
 public class HeldAdamTests(ITestOutputHelper output)
