@@ -36,7 +36,7 @@ public static class QualityStudy
     public sealed record Pool(string Label, IReadOnlyList<string> Configurations);
 
     public sealed record SetResult(string Configuration, string Model, string Set, int Folds, double PairsPerFold, double Mean, double Std,
-        double? ShareOfReal, double? PairedDiffMean, double? PairedDiffStd, int PairedFoldsAbove);
+        double? ShareOfReal, double? PairedDiffMean, double? PairedDiffStd, int PairedFoldsAbove, double? PairedLow = null, double? PairedHigh = null);
 
     /// <param name="CopyFlagged">Samples in the dataset that the copy check flagged (kept under report; none are left under regenerate or drop).</param>
     /// <param name="QualityFlagged">The same for the quality gate.</param>
@@ -84,7 +84,7 @@ public static class QualityStudy
 
     /// <summary>
     /// Per evaluator and set: Dice over all folds given, its share of real-only's mean, and the paired
-    /// differences with real-only on the same fold of the same split.
+    /// differences with real-only on the same fold of the same split, with the 95 % interval of their mean.
     /// </summary>
     private static IEnumerable<SetResult> Compare(string label, IReadOnlyList<(string Split, FoldRun Run)> runs)
     {
@@ -96,20 +96,15 @@ public static class QualityStudy
             {
                 var folds = ofModel.Where(r => r.Run.Set == set).OrderBy(r => r.Split, StringComparer.Ordinal).ThenBy(r => r.Run.Fold).ToList();
                 var dice = Spread.Of([.. folds.Select(f => f.Run.Dice)]);
-                double? share = null, diffMean = null, diffStd = null;
-                var above = 0;
+                double? share = null;
+                PairedDifference? paired = null;
                 if (set != TrainingSets.Real && real.Count > 0)
                 {
                     share = dice.Mean / real.Values.Average();
-                    var diffs = folds.Where(f => real.ContainsKey((f.Split, f.Run.Fold))).Select(f => f.Run.Dice - real[(f.Split, f.Run.Fold)]).ToList();
-                    if (diffs.Count > 0)
-                    {
-                        var paired = Spread.Of(diffs);
-                        (diffMean, diffStd) = (paired.Mean, paired.Std);
-                    }
-                    above = diffs.Count(d => d >= 0);
+                    paired = PairedDifference.Of([.. folds.Where(f => real.ContainsKey((f.Split, f.Run.Fold))).Select(f => f.Run.Dice - real[(f.Split, f.Run.Fold)])]);
                 }
-                yield return new SetResult(label, model, set, folds.Count, folds.Average(f => (double)f.Run.TrainPairs), dice.Mean, dice.Std, share, diffMean, diffStd, above);
+                yield return new SetResult(label, model, set, folds.Count, folds.Average(f => (double)f.Run.TrainPairs), dice.Mean, dice.Std, share,
+                    paired?.Mean, paired?.Std, paired?.FoldsAtOrAbove ?? 0, paired?.Low, paired?.High);
             }
         }
     }
@@ -174,9 +169,9 @@ public static class QualityStudy
 
     private static void SetTable(StringBuilder sb, IEnumerable<SetResult> rows)
     {
-        sb.AppendLine("| configuration | training set | pairs per fold | Dice | vs real-only | paired difference | folds ≥ real |").AppendLine("| --- | --- | ---: | --- | ---: | --- | ---: |");
+        sb.AppendLine("| configuration | training set | pairs per fold | Dice | vs real-only | paired difference | its 95 % CI | folds ≥ real |").AppendLine("| --- | --- | ---: | --- | ---: | --- | --- | ---: |");
         foreach (var s in rows)
-            sb.AppendLine(Inv, $"| {s.Configuration} | {s.Set} | {s.PairsPerFold:F0} | {s.Mean:F3} ± {s.Std:F3} | {(s.ShareOfReal is { } r ? (r * 100).ToString("F0", Inv) + " %" : "100 %")} | {(s.PairedDiffMean is { } dm ? $"{dm:+0.000;-0.000} ± {s.PairedDiffStd:F3}" : "–")} | {(s.Set == TrainingSets.Real ? "–" : $"{s.PairedFoldsAbove}/{s.Folds}")} |");
+            sb.AppendLine(Inv, $"| {s.Configuration} | {s.Set} | {s.PairsPerFold:F0} | {s.Mean:F3} ± {s.Std:F3} | {(s.ShareOfReal is { } r ? (r * 100).ToString("F0", Inv) + " %" : "100 %")} | {(s.PairedDiffMean is { } dm ? $"{dm:+0.000;-0.000} ± {s.PairedDiffStd:F3}" : "–")} | {(s.PairedLow is { } lo ? $"{lo:+0.000;-0.000} … {s.PairedHigh:+0.000;-0.000}" : "–")} | {(s.Set == TrainingSets.Real ? "–" : $"{s.PairedFoldsAbove}/{s.Folds}")} |");
     }
 
     /// <summary>One grouped bar chart per evaluator: a group per configuration (its training time per image in the label), a bar per set.</summary>

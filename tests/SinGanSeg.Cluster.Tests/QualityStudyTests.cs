@@ -47,6 +47,10 @@ public class QualityStudyTests
         // Paired with the own split: +0.05, -0.02, -0.02, +0.10 (pairing by fold number alone would give +0.08 and -0.10 for split 2).
         Assert.Equal((0.05 - 0.02 - 0.02 + 0.10) / 4, pooled.PairedDiffMean!.Value, 9);
         Assert.Equal(2, pooled.PairedFoldsAbove);
+        var paired = PairedDifference.Of([0.05, -0.02, -0.02, 0.10])!;   // 95 % interval from t with 3 degrees of freedom
+        Assert.Equal(paired.Low, pooled.PairedLow!.Value, 12);
+        Assert.Equal(paired.High, pooled.PairedHigh!.Value, 12);
+        Assert.Equal(3.182, (paired.High - paired.Mean) / (paired.Std / 2), 9);
         Assert.Equal((0.55 + 0.38 + 0.58 + 0.30) / (0.50 + 0.40 + 0.60 + 0.20), pooled.ShareOfReal!.Value, 9);
         Assert.Contains("**UNet++ (ImageNet ResNet18), splits pooled**", QualityStudy.Markdown(result));
         // The splits themselves are still reported one by one.
