@@ -36,7 +36,7 @@ public static class QualityStudy
     public sealed record Pool(string Label, IReadOnlyList<string> Configurations);
 
     public sealed record SetResult(string Configuration, string Model, string Set, int Folds, double PairsPerFold, double Mean, double Std,
-        double? ShareOfReal, double? PairedDiffMean, double? PairedDiffStd, int PairedFoldsAbove, double? PairedLow = null, double? PairedHigh = null);
+        double? ShareOfReal, PairedDifference? Paired);
 
     /// <param name="CopyFlagged">Samples in the dataset that the copy check flagged (kept under report; none are left under regenerate or drop).</param>
     /// <param name="QualityFlagged">The same for the quality gate.</param>
@@ -103,8 +103,7 @@ public static class QualityStudy
                     share = dice.Mean / real.Values.Average();
                     paired = PairedDifference.Of([.. folds.Where(f => real.ContainsKey((f.Split, f.Run.Fold))).Select(f => f.Run.Dice - real[(f.Split, f.Run.Fold)])]);
                 }
-                yield return new SetResult(label, model, set, folds.Count, folds.Average(f => (double)f.Run.TrainPairs), dice.Mean, dice.Std, share,
-                    paired?.Mean, paired?.Std, paired?.FoldsAtOrAbove ?? 0, paired?.Low, paired?.High);
+                yield return new SetResult(label, model, set, folds.Count, folds.Average(f => (double)f.Run.TrainPairs), dice.Mean, dice.Std, share, paired);
             }
         }
     }
@@ -171,7 +170,7 @@ public static class QualityStudy
     {
         sb.AppendLine("| configuration | training set | pairs per fold | Dice | vs real-only | paired difference | its 95 % CI | folds ≥ real |").AppendLine("| --- | --- | ---: | --- | ---: | --- | --- | ---: |");
         foreach (var s in rows)
-            sb.AppendLine(Inv, $"| {s.Configuration} | {s.Set} | {s.PairsPerFold:F0} | {s.Mean:F3} ± {s.Std:F3} | {(s.ShareOfReal is { } r ? (r * 100).ToString("F0", Inv) + " %" : "100 %")} | {(s.PairedDiffMean is { } dm ? $"{dm:+0.000;-0.000} ± {s.PairedDiffStd:F3}" : "–")} | {(s.PairedLow is { } lo ? $"{lo:+0.000;-0.000} … {s.PairedHigh:+0.000;-0.000}" : "–")} | {(s.Set == TrainingSets.Real ? "–" : $"{s.PairedFoldsAbove}/{s.Folds}")} |");
+            sb.AppendLine(Inv, $"| {s.Configuration} | {s.Set} | {s.PairsPerFold:F0} | {s.Mean:F3} ± {s.Std:F3} | {(s.ShareOfReal is { } r ? (r * 100).ToString("F0", Inv) + " %" : "100 %")} | {(s.Paired is { } p ? $"{p.Mean:+0.000;-0.000} ± {p.Std:F3} | {p.Low:+0.000;-0.000} … {p.High:+0.000;-0.000}" : "– | –")} | {(s.Set == TrainingSets.Real ? "–" : $"{s.Paired?.FoldsAtOrAbove ?? 0}/{s.Folds}")} |");
     }
 
     /// <summary>One grouped bar chart per evaluator: a group per configuration (its training time per image in the label), a bar per set.</summary>

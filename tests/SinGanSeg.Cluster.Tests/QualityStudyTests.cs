@@ -45,16 +45,16 @@ public class QualityStudyTests
         Assert.Equal("unetpp", pooled.Model);   // the U-Net judged one split only
         Assert.Equal(4, pooled.Folds);
         // Paired with the own split: +0.05, -0.02, -0.02, +0.10 (pairing by fold number alone would give +0.08 and -0.10 for split 2).
-        Assert.Equal((0.05 - 0.02 - 0.02 + 0.10) / 4, pooled.PairedDiffMean!.Value, 9);
-        Assert.Equal(2, pooled.PairedFoldsAbove);
+        Assert.Equal((0.05 - 0.02 - 0.02 + 0.10) / 4, pooled.Paired!.Mean, 9);
+        Assert.Equal(2, pooled.Paired.FoldsAtOrAbove);
         var paired = PairedDifference.Of([0.05, -0.02, -0.02, 0.10])!;   // 95 % interval from t with 3 degrees of freedom
-        Assert.Equal(paired.Low, pooled.PairedLow!.Value, 12);
-        Assert.Equal(paired.High, pooled.PairedHigh!.Value, 12);
+        Assert.Equal(paired.Low, pooled.Paired.Low, 12);
+        Assert.Equal(paired.High, pooled.Paired.High, 12);
         Assert.Equal(3.182, (paired.High - paired.Mean) / (paired.Std / 2), 9);
         Assert.Equal((0.55 + 0.38 + 0.58 + 0.30) / (0.50 + 0.40 + 0.60 + 0.20), pooled.ShareOfReal!.Value, 9);
         Assert.Contains("**UNet++ (ImageNet ResNet18), splits pooled**", QualityStudy.Markdown(result));
         // The splits themselves are still reported one by one.
-        Assert.Equal(0.015, result.Sets.Single(s => s.Configuration == "split 1" && s.Model == "unetpp" && s.Set == "synthetic-raw").PairedDiffMean!.Value, 9);
+        Assert.Equal(0.015, result.Sets.Single(s => s.Configuration == "split 1" && s.Model == "unetpp" && s.Set == "synthetic-raw").Paired!.Mean, 9);
     }
 
     [Fact]
