@@ -10,7 +10,10 @@ namespace SinGanSeg.Abstractions;
 /// <see cref="Steps"/> if given, else <see cref="Epochs"/> passes over the largest training set
 /// of the evaluation; <see cref="Epochs"/> is also the number of validation rounds.
 /// <see cref="MixRealShare"/> (e.g. 0.5) adds balanced real+synthetic sets in which the real
-/// training pairs are repeated to make up at least that share.
+/// training pairs are repeated to make up at least that share. <see cref="Sets"/> keeps only the
+/// named training sets (families, e.g. "real", "synthetic-raw"; "real" always among them); null
+/// trains every set the other settings produce. Each kept run trains exactly as it would in the
+/// evaluation of every set (same split, initial weights and gradient steps).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record EvaluationSettings(
@@ -28,7 +31,8 @@ public sealed record EvaluationSettings(
     [property: Id(11)] IReadOnlyList<string>? Models = null,
     [property: Id(12)] int? Steps = null,
     [property: Id(13)] IReadOnlyList<int>? UNetWidths = null,
-    [property: Id(14)] double? MixRealShare = null)
+    [property: Id(14)] double? MixRealShare = null,
+    [property: Id(15)] IReadOnlyList<string>? Sets = null)
 {
     // The later fields only when set, so an evaluation submitted before they existed keeps its fingerprint.
     public override string ToString() =>
@@ -36,7 +40,8 @@ public sealed record EvaluationSettings(
         + (Models is null ? "" : $"|models={string.Join(",", Models)}")
         + (Steps is null ? "" : $"|steps={Steps}")
         + (UNetWidths is null ? "" : $"|unet={string.Join(",", UNetWidths)}")
-        + (MixRealShare is null ? "" : FormattableString.Invariant($"|mixreal={MixRealShare:R}"));
+        + (MixRealShare is null ? "" : FormattableString.Invariant($"|mixreal={MixRealShare:R}"))
+        + (Sets is null ? "" : $"|sets={string.Join(",", Sets)}");
 }
 
 /// <summary>A synthetic pair for evaluation: refs as for images (file:/// or artifact:), the real image it came from, its restyled image if any.</summary>

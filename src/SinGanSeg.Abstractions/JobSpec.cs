@@ -86,7 +86,7 @@ public sealed record JobSpec(
     /// Evaluation settings added after jobs were fingerprinted with the JSON: digested only when set,
     /// so a job submitted before they existed keeps its fingerprint (and `run` its job id).
     /// </summary>
-    private static readonly string[] LaterEvaluationFields = ["mixRealShare"];
+    private static readonly string[] LaterEvaluationFields = ["mixRealShare", "sets"];
 
     /// <summary>The gates every spec had before gate settings were generic, in their order then.</summary>
     private static readonly string[] FirstGates = ["copyCheck", "quality"];

@@ -61,5 +61,8 @@ public class EvaluateCommandTests
         (code, _, err) = CliProcess.Run("evaluate", "--real", TestData.Polyps, "--synthetic", dir, "--out", Path.Combine(dir, "o"), "--model", "unetpp,resnet");
         Assert.Equal(2, code);
         Assert.Contains("unknown segmentation model 'resnet'", err);
+        (code, _, err) = CliProcess.Run("evaluate", "--real", TestData.Polyps, "--synthetic", dir, "--out", Path.Combine(dir, "o"), "--sets", "synthetic-raw,real+synthetic-raw-balanced");
+        Assert.Equal(2, code);
+        Assert.Contains("must include 'real'", err);
     }
 }

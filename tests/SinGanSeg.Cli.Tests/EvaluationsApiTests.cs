@@ -52,6 +52,8 @@ public sealed class EvaluationsApiTests
         Assert.True(code == 2 && stderr.Contains("folds:"), $"exit {code}: {stderr}");
         (code, _, stderr) = CliProcess.Run(["evaluations", "submit", "--api", api, "--job-id", "done", "--mix-real-share", "1.5", "--json"]);
         Assert.True(code == 2 && stderr.Contains("mixRealShare: mix real share must be between 0 and 1"), $"exit {code}: {stderr}");
+        (code, _, stderr) = CliProcess.Run(["evaluations", "submit", "--api", api, "--job-id", "done", "--sets", "real,real+synthetic-raw-balanced", "--json"]);
+        Assert.True(code == 2 && stderr.Contains("sets: training set 'real+synthetic-raw-balanced' needs a mix real share"), $"exit {code}: {stderr}");
 
         var submitted = Json(["evaluations", "submit", "--api", api, "--job-id", "done", .. Light]);
         var light = submitted.GetProperty("evaluationId").GetString()!;
@@ -92,12 +94,13 @@ public sealed class EvaluationsApiTests
         Assert.Equal((light, "Completed"), (again.GetProperty("evaluationId").GetString(), again.GetProperty("phase").GetString()));
 
         // A heavier one under a chosen id, cancelled while it runs.
-        var heavy = Json("evaluations", "submit", "--api", api, "--job-id", "done", "--evaluation-id", "done-heavy", "--folds", "2", "--epochs", "200", "--mix-real-share", "0.5");
+        var heavy = Json("evaluations", "submit", "--api", api, "--job-id", "done", "--evaluation-id", "done-heavy", "--folds", "2", "--epochs", "200", "--mix-real-share", "0.5",
+            "--sets", "real,real+synthetic-raw-balanced,synthetic-raw");
         Assert.Equal("done-heavy", heavy.GetProperty("evaluationId").GetString());
-        // Balanced mixes were asked for: they are runs of the plan, beside the plain mixes.
+        // Balanced mixes were asked for, and only these sets: the plan holds them and nothing else.
         var keys = heavy.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("key").GetString()).ToList();
-        Assert.Contains("fold0-real+synthetic-raw", keys);
-        Assert.Contains("fold0-real+synthetic-raw-balanced", keys);
+        Assert.Equal(["fold0-real", "fold0-real+synthetic-raw-balanced", "fold0-synthetic-raw", "fold1-real", "fold1-real+synthetic-raw-balanced", "fold1-synthetic-raw"],
+            keys.Order(StringComparer.Ordinal));
         var cancelled = Json("evaluations", "cancel", "--api", api, "--evaluation-id", "done-heavy");
         Assert.Equal("Cancelled", cancelled.GetProperty("phase").GetString());
         Assert.Contains(cancelled.GetProperty("runs").EnumerateArray(), r => r.GetProperty("phase").GetString() == "Cancelled");

@@ -56,6 +56,7 @@ public class FingerprintTests
         ["EvaluationSettings.Steps"] = s => s with { Evaluate = s.Evaluate! with { Steps = 100 } },
         ["EvaluationSettings.UNetWidths"] = s => s with { Evaluate = s.Evaluate! with { UNetWidths = [8, 16] } },
         ["EvaluationSettings.MixRealShare"] = s => s with { Evaluate = s.Evaluate! with { MixRealShare = 0.5 } },
+        ["EvaluationSettings.Sets"] = s => s with { Evaluate = s.Evaluate! with { Sets = ["real"] } },
         ["JobSpec.Gates"] = s => s with { Gates = null },
         ["GateSettings.Options"] = s => s with { Gates = GateSettings.Of(s.Gates!.Options!.Where(e => e.Key != "quality")) },
         ["GateOptions.Policy"] = s => WithGate(s, "copyCheck", o => o with { Policy = GatePolicy.Drop }),
@@ -78,6 +79,7 @@ public class FingerprintTests
         Assert.Equal("7e4cdb445b76cb8f", Base.Fingerprint());
         Assert.DoesNotContain("mixRealShare", Base.CanonicalJson());
         Assert.Contains("\"mixRealShare\":0.5", (Base with { Evaluate = Base.Evaluate! with { MixRealShare = 0.5 } }).CanonicalJson());
+        Assert.DoesNotContain("\"sets\"", Base.CanonicalJson());
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public static class EvaluateCommand
                 var runs = EvaluationSettingsMapper.Plan(spec);
                 Console.WriteLine($"{pairs.Count} real images, {generated.Count} synthetic pairs ({generated.Count(p => p.StyledImagePath is not null)} restyled); " +
                     $"{runs.Count} trainings: {string.Join(", ", runs.Select(r => r.Model).Distinct())} × {string.Join(", ", runs.Select(r => r.Set).Distinct())} × {evaluation.Folds} folds, " +
-                    $"{EvaluationSettingsMapper.Training(evaluation, runs).Steps} gradient steps each");
+                    $"{EvaluationSettingsMapper.Training(spec).Steps} gradient steps each");
 
                 var state = Path.Combine(outDir, ".singanseg");
                 Directory.CreateDirectory(state);

@@ -21,11 +21,12 @@ public sealed class EvaluationOptionsCli
     public Option<string?> SmallData { get; } = new("--small-data") { Description = "small-data curve sizes, e.g. 5,10,20: N real images vs the synthetic pairs made from those N" };
     public Option<bool> NoMixed { get; } = new("--no-mixed") { Description = "skip the real+synthetic training sets" };
     public Option<double?> MixRealShare { get; } = new("--mix-real-share") { Description = "also train on balanced real+synthetic sets, the real pairs repeated to at least this share (e.g. 0.5)" };
+    public Option<string?> Sets { get; } = new("--sets") { Description = "train only these sets, e.g. real,synthetic-raw,real+synthetic-raw-balanced ('real' always among them; default: every set); each run trains as it would among all sets" };
     public Option<string?> Decoder { get; } = new("--decoder-channels") { Description = "UNet++ decoder widths, five numbers (default 256,128,64,32,16)" };
     public Option<bool> DeepSupervision { get; } = new("--deep-supervision") { Description = "train with UNet++ deep supervision" };
     public Option<long> Seed { get; } = CommonOptions.Seed("splits, augmentation and initialisation");
 
-    public IEnumerable<Option> All => [Folds, Epochs, Steps, Model, ImageSize, BatchSize, DropEpoch, LearningRate, SmallData, NoMixed, MixRealShare, Decoder, DeepSupervision, Seed];
+    public IEnumerable<Option> All => [Folds, Epochs, Steps, Model, ImageSize, BatchSize, DropEpoch, LearningRate, SmallData, NoMixed, MixRealShare, Sets, Decoder, DeepSupervision, Seed];
 
     public void AddTo(Command command)
     {
@@ -46,7 +47,8 @@ public sealed class EvaluationOptionsCli
         LearningRate: parse.GetValue(LearningRate),
         Models: ParseModels(parse.GetValue(Model)),
         Steps: parse.GetValue(Steps),
-        MixRealShare: parse.GetValue(MixRealShare));
+        MixRealShare: parse.GetValue(MixRealShare),
+        Sets: parse.GetValue(Sets) is { } sets ? sets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null);
 
     /// <summary>"unetpp,unet" as the settings' list; null for the default (UNet++ only) so the fingerprint of such evaluations is unchanged.</summary>
     public static IReadOnlyList<string>? ParseModels(string? text)

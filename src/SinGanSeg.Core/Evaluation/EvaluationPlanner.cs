@@ -88,6 +88,13 @@ public static class EvaluationPlanner
                 if (hasStyled) Add(TrainingSets.AtSize(TrainingSets.SyntheticStyled, n), Styled(few), n);
             }
         }
+        if (options.Sets is { } kept)
+        {
+            var styled = kept.FirstOrDefault(s => s.Contains("styled", StringComparison.Ordinal));
+            if (styled is not null && !hasStyled)
+                throw new ArgumentException($"training set '{styled}' needs restyled samples and the synthetic set has none; drop it from the sets or run style transfer");
+            runs.RemoveAll(r => !kept.Contains(TrainingSets.FamilyOf(r.Set)));
+        }
         return [.. runs.OrderBy(r => models.IndexOf(r.Model))];
     }
 
@@ -108,7 +115,8 @@ public static class EvaluationPlanner
 
     /// <summary>
     /// Gradient steps every run of a plan takes: <paramref name="steps"/> if given, otherwise
-    /// <paramref name="epochs"/> passes over the largest training set of the plan, counted in distinct
+    /// <paramref name="epochs"/> passes over the largest training set of the plan (of every set: pass the
+    /// plan without <see cref="EvaluationOptions.Sets"/>, so leaving sets out changes no run), counted in distinct
     /// pairs (a balanced mix's repeated real pairs once). One number for all runs, so a small real
     /// set trains as long as a large synthetic one and the comparison measures the data, not the
     /// training budget; asking for balanced mixes does not change the other sets' budget.

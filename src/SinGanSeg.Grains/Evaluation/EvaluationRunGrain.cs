@@ -82,7 +82,7 @@ public sealed class EvaluationRunGrain(
             var plan = EvaluationSettingsMapper.Plan(spec);
             var run = plan.SingleOrDefault(r => r.Key == runKey)
                 ?? throw new ArgumentException($"evaluation {id} has no run '{runKey}'");
-            var training = EvaluationSettingsMapper.Training(spec.Settings, plan);
+            var training = EvaluationSettingsMapper.Training(spec);
             var executor = services.GetRequiredService<DeviceExecutor>();
             var scratch = Path.Combine(options.ScratchDirectory, "evaluation-inputs", id);
             var result = await executor.Run($"evaluation {id}/{runKey}", (device, ct) =>

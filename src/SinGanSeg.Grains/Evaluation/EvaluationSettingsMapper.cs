@@ -15,6 +15,7 @@ public static class EvaluationSettingsMapper
         MixRealShare = s.MixRealShare,
         SmallDataSizes = s.SmallDataSizes ?? [],
         Models = SegmentationModels.Normalize(s.Models),
+        Sets = s.Sets,
     };
 
     public static SegmentationTrainingConfig Training(EvaluationSettings s) => new()
@@ -35,9 +36,16 @@ public static class EvaluationSettingsMapper
         },
     };
 
-    /// <summary>The training of every run of a plan: the same number of gradient steps for all (see <see cref="EvaluationPlanner.StepsFor"/>).</summary>
-    public static SegmentationTrainingConfig Training(EvaluationSettings s, IReadOnlyList<EvaluationRun> plan) =>
-        Training(s) with { Steps = EvaluationPlanner.StepsFor(plan, s.Epochs, s.BatchSize, s.Steps) };
+    /// <summary>
+    /// The training of every run of an evaluation: the same number of gradient steps for all (see
+    /// <see cref="EvaluationPlanner.StepsFor"/>), counted over every set even when only some are kept.
+    /// </summary>
+    public static SegmentationTrainingConfig Training(EvaluationSpec spec) =>
+        Training(spec.Settings) with
+        {
+            Steps = EvaluationPlanner.StepsFor(Plan(spec with { Settings = spec.Settings with { Sets = null } }),
+                spec.Settings.Epochs, spec.Settings.BatchSize, spec.Settings.Steps),
+        };
 
     /// <summary>The run plan, from names and sources only (paths are resolved by the run that needs them).</summary>
     public static IReadOnlyList<EvaluationRun> Plan(EvaluationSpec spec)

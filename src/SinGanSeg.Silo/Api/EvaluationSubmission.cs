@@ -36,6 +36,9 @@ public sealed record EvaluationSubmission
 
     /// <summary>Also train on balanced mixes, the real pairs repeated to at least this share (e.g. 0.5); absent: none.</summary>
     public double? MixRealShare { get; init; }
+
+    /// <summary>Train only these sets, e.g. ["real", "synthetic-raw"] ("real" always among them); absent: every set.</summary>
+    public IReadOnlyList<string>? Sets { get; init; }
     public long? Seed { get; init; }
     public IReadOnlyList<int>? DecoderChannels { get; init; }
     public bool? DeepSupervision { get; init; }
@@ -56,7 +59,7 @@ public sealed record EvaluationSubmission
         var d = new EvaluationSettings();
         var settings = new EvaluationSettings(Folds ?? d.Folds, Epochs ?? d.Epochs, ImageSize ?? d.ImageSize, BatchSize ?? d.BatchSize,
             LearningRateDropEpoch, SmallDataSizes, Mixed ?? d.Mixed, Seed ?? d.Seed, DecoderChannels, DeepSupervision ?? d.DeepSupervision,
-            LearningRate ?? d.LearningRate, Models is { Count: > 0 } ? Models : null, Steps, UNetWidths, MixRealShare);
+            LearningRate ?? d.LearningRate, Models is { Count: > 0 } ? Models : null, Steps, UNetWidths, MixRealShare, Sets is { Count: > 0 } ? Sets : null);
         (string Field, EvaluationSettings Alone)[] fields =
         [
             ("folds", d with { Folds = settings.Folds }), ("epochs", d with { Epochs = settings.Epochs }),
@@ -65,6 +68,7 @@ public sealed record EvaluationSubmission
             ("smallDataSizes", d with { SmallDataSizes = settings.SmallDataSizes }), ("decoderChannels", d with { DecoderChannels = settings.DecoderChannels }),
             ("uNetWidths", d with { UNetWidths = settings.UNetWidths }), ("models", d with { Models = settings.Models }),
             ("mixRealShare", d with { MixRealShare = settings.MixRealShare }),
+            ("sets", d with { Sets = settings.Sets, Mixed = settings.Mixed, MixRealShare = settings.MixRealShare }),
         ];
         foreach (var (field, alone) in fields)
         {

@@ -117,6 +117,53 @@ public sealed class EvaluationPlannerTests
     }
 
     [Fact]
+    public void Leaving_sets_out_keeps_every_other_run_as_it_was()
+    {
+        var real = Real(30);
+        var synthetic = Synthetic(real, 10, styled: true);
+        var options = new EvaluationOptions { Folds = 3, MixRealShare = 0.5, SmallDataSizes = [4], Models = ["unetpp", "unet"] };
+        var all = EvaluationPlanner.Plan(real, synthetic, options);
+        string[] kept = ["real", "synthetic-raw", "real+synthetic-raw-balanced"];
+        var some = EvaluationPlanner.Plan(real, synthetic, options with { Sets = kept });
+        // A small-data point goes with its family.
+        Assert.Equal(["real", "synthetic-raw", "real+synthetic-raw-balanced", "real@4", "synthetic-raw@4"],
+            some.Where(r => r.Fold == 0 && r.Model == "unet").Select(r => r.Set));
+        Assert.Equal(all.Where(r => kept.Contains(TrainingSets.FamilyOf(r.Set))).Select(r => r.Key), some.Select(r => r.Key));
+        foreach (var run in some)
+        {
+            var same = all.Single(r => r.Key == run.Key);
+            Assert.Equal((same.Fold, same.Set, same.Model, same.RealImages), (run.Fold, run.Set, run.Model, run.RealImages));
+            Assert.Equal(same.Train, run.Train);
+            Assert.Equal(same.Validation, run.Validation);
+            Assert.Equal(same.Test, run.Test);
+        }
+        // The order of the list does not matter; the plan's order does.
+        Assert.Equal(some.Select(r => r.Key), EvaluationPlanner.Plan(real, synthetic, options with { Sets = [.. kept.Reverse()] }).Select(r => r.Key));
+        // Left-out sets are what makes the default budget differ: it is counted over the plan of every set.
+        Assert.NotEqual(EvaluationPlanner.StepsFor(all, 4, 8, null), EvaluationPlanner.StepsFor(EvaluationPlanner.Plan(real, synthetic, options with { Sets = ["real"] }), 4, 8, null));
+    }
+
+    [Fact]
+    public void A_bad_list_of_sets_is_refused_naming_the_set_and_the_fix()
+    {
+        var real = Real(12);
+        string Refusal(EvaluationOptions options, bool styled = true) =>
+            Assert.Throws<ArgumentException>(() => EvaluationPlanner.Plan(real, Synthetic(real, 2, styled), options)).Message;
+        Assert.Contains("unknown training set 'synthetic'; the sets are real, synthetic-raw, synthetic-styled", Refusal(new EvaluationOptions { Sets = ["real", "synthetic"] }));
+        Assert.Contains("must include 'real'", Refusal(new EvaluationOptions { Sets = ["synthetic-raw"] }));
+        Assert.Contains("must include 'real'", Refusal(new EvaluationOptions { Sets = [] }));
+        Assert.Contains("'real' is named twice", Refusal(new EvaluationOptions { Sets = ["real", "real"] }));
+        Assert.Contains("'real+synthetic-raw' is a real+synthetic mix, and the mixes are turned off",
+            Refusal(new EvaluationOptions { Mixed = false, Sets = ["real", "real+synthetic-raw"] }));
+        Assert.Contains("'real+synthetic-raw-balanced' needs a mix real share", Refusal(new EvaluationOptions { Sets = ["real", "real+synthetic-raw-balanced"] }));
+        Assert.Contains("'synthetic-styled' needs restyled samples and the synthetic set has none",
+            Refusal(new EvaluationOptions { Sets = ["real", "synthetic-styled"] }, styled: false));
+        // Without restyled samples a list without styled sets is fine.
+        Assert.Equal(["real", "synthetic-raw"], EvaluationPlanner.Plan(real, Synthetic(real, 2, false), new EvaluationOptions { Sets = ["real", "synthetic-raw"] })
+            .Where(r => r.Fold == 0).Select(r => r.Set));
+    }
+
+    [Fact]
     public void Bad_plans_are_refused_with_the_reason()
     {
         Assert.Contains("too few", Assert.Throws<ArgumentException>(() => EvaluationPlanner.Plan(Real(4), [], new EvaluationOptions { Folds = 3 })).Message);
