@@ -67,6 +67,14 @@ if (options.Command == "study")
     if (options.Get("save") is { } saveS) File.WriteAllText(saveS, JsonSerializer.Serialize(study, Report.Json));
     return 0;
 }
+if (options.Command == "compare")
+{
+    // singanseg-bench compare --a REPORT --b REPORT [--label-a A] [--label-b B]   (two datasets judged on the same split: B minus A, fold by fold)
+    var comparison = DatasetComparison.Run(options.Get("a") ?? throw new ArgumentException("--a REPORT is required"),
+        options.Get("b") ?? throw new ArgumentException("--b REPORT is required"), options.Get("label-a") ?? "A", options.Get("label-b") ?? "B");
+    Console.WriteLine(DatasetComparison.Markdown(comparison));
+    return 0;
+}
 if (options.Command == "privacy")
 {
     // singanseg-bench privacy --models DIR --data DIR [--samples 8] [--others 20] --figure FILE [--csv FILE]

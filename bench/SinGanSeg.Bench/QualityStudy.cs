@@ -108,9 +108,9 @@ public static class QualityStudy
         }
     }
 
-    private sealed record FoldRun(string Model, string Set, int Fold, int TrainPairs, double Dice);
+    internal sealed record FoldRun(string Model, string Set, int Fold, int TrainPairs, double Dice);
 
-    private static IEnumerable<FoldRun> ReadRuns(string reportJson)
+    internal static IEnumerable<FoldRun> ReadRuns(string reportJson)
     {
         if (!File.Exists(reportJson))
             throw new FileNotFoundException($"{reportJson}: no evaluation report; run 'singanseg evaluate' for this configuration first", reportJson);

@@ -71,4 +71,43 @@ public class QualityStudyTests
         Assert.Contains("pool 'both'", e.Message);
         Assert.Contains("'split 3'", e.Message);
     }
+
+    [Fact]
+    public void Two_datasets_on_one_split_are_compared_fold_by_fold_and_the_real_only_runs_must_agree()
+    {
+        var dir = TestData.NewTempDir("dataset-comparison");
+        EvaluationReport.Write(Path.Combine(dir, "a"), "64 px",
+        [
+            Run("unet", 0, "real", 0.40), Run("unet", 0, "synthetic-raw", 0.30), Run("unet", 0, "synthetic-styled", 0.35),
+            Run("unet", 1, "real", 0.50), Run("unet", 1, "synthetic-raw", 0.45),
+            Run("unet", 2, "real", 0.30), Run("unet", 2, "synthetic-raw", 0.33),
+        ], new { });
+        // B: the same real-only runs; synthetic-raw +0.04, +0.01, −0.01; a set A lacks is left out.
+        EvaluationReport.Write(Path.Combine(dir, "b"), "96 px",
+        [
+            Run("unet", 0, "real", 0.40), Run("unet", 0, "synthetic-raw", 0.34),
+            Run("unet", 1, "real", 0.50), Run("unet", 1, "synthetic-raw", 0.46),
+            Run("unet", 2, "real", 0.30), Run("unet", 2, "synthetic-raw", 0.32), Run("unet", 2, "real+synthetic-raw-balanced", 0.5),
+        ], new { });
+        var result = DatasetComparison.Run(Path.Combine(dir, "a", "report.json"), Path.Combine(dir, "b", "report.json"), "64 px", "96 px");
+
+        var row = Assert.Single(result.Rows);   // synthetic-styled has no fold in B, the balanced mix none in A
+        Assert.Equal(("unet", "synthetic-raw", 3), (row.Model, row.Set, row.Folds));
+        var expected = PairedDifference.Of([0.04, 0.01, -0.01])!;
+        Assert.Equal(expected.Mean, row.BMinusA!.Mean, 12);
+        Assert.Equal(expected.Low, row.BMinusA.Low, 12);
+        Assert.Equal(2, row.BMinusA.FoldsAtOrAbove);
+        Assert.Equal((0.30 + 0.45 + 0.33) / 1.2, row.ShareA, 12);
+        Assert.Equal(0, result.RealOnlyMaxDifference["unet"]);
+        var markdown = DatasetComparison.Markdown(result);
+        Assert.Contains("| unet | synthetic-raw | 3 | 0.360 | 0.373 | 90 % / 93 % | +0.013 ± 0.025 |", markdown);
+        Assert.Contains("agree to the bit", markdown);
+
+        // Real-only runs that differ (another host, other settings) are said; no shared real-only fold is refused.
+        EvaluationReport.Write(Path.Combine(dir, "c"), "other host", [Run("unet", 0, "real", 0.41), Run("unet", 0, "synthetic-raw", 0.3)], new { });
+        Assert.Contains("differ by up to 0.0100 Dice", DatasetComparison.Markdown(
+            DatasetComparison.Run(Path.Combine(dir, "a", "report.json"), Path.Combine(dir, "c", "report.json"), "a", "c")));
+        EvaluationReport.Write(Path.Combine(dir, "d"), "UNet++ only", [Run("unetpp", 0, "real", 0.41), Run("unetpp", 0, "synthetic-raw", 0.3)], new { });
+        Assert.Throws<InvalidDataException>(() => DatasetComparison.Run(Path.Combine(dir, "a", "report.json"), Path.Combine(dir, "d", "report.json"), "a", "d"));
+    }
 }

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+using SinGanSeg.Core.Evaluation;
+
+namespace SinGanSeg.Bench;
+
+/// <summary>
+/// Two datasets judged on the same split (same real pairs, folds, seed, steps and evaluator size):
+/// per evaluator and training set, dataset B's Dice minus dataset A's on the same fold, with the 95 %
+/// interval of the mean. The real-only runs train on the same pairs in both evaluations, so they
+/// must agree; a report that says how far they differ tells whether the two evaluations can be
+/// paired at all (another host or other settings break that).
+/// </summary>
+public static class DatasetComparison
+{
+    public sealed record Row(string Model, string Set, int Folds, double MeanA, double MeanB, double ShareA, double ShareB, PairedDifference? BMinusA);
+
+    public sealed record Result(string LabelA, string LabelB, IReadOnlyList<Row> Rows, IReadOnlyDictionary<string, double> RealOnlyMaxDifference);
+
+    public static Result Run(string reportA, string reportB, string labelA, string labelB)
+    {
+        var a = QualityStudy.ReadRuns(reportA).ToList();
+        var b = QualityStudy.ReadRuns(reportB).ToList();
+        var rows = new List<Row>();
+        var realGap = new Dictionary<string, double>();
+        foreach (var model in a.Select(r => r.Model).Distinct().Where(m => b.Any(r => r.Model == m)))
+        {
+            var ofA = a.Where(r => r.Model == model).ToDictionary(r => (r.Set, r.Fold), r => r.Dice);
+            var ofB = b.Where(r => r.Model == model).ToDictionary(r => (r.Set, r.Fold), r => r.Dice);
+            var realFolds = ofA.Keys.Where(k => k.Set == TrainingSets.Real && ofB.ContainsKey(k)).ToList();
+            if (realFolds.Count == 0)
+                throw new InvalidDataException($"{model}: the reports share no real-only fold; compare evaluations of the same split (same --seed, --folds and real pairs)");
+            realGap[model] = realFolds.Max(k => Math.Abs(ofA[k] - ofB[k]));
+            var realA = realFolds.Average(k => ofA[k]);
+            var realB = realFolds.Average(k => ofB[k]);
+            foreach (var set in ofA.Keys.Select(k => k.Set).Distinct().Where(s => s != TrainingSets.Real).OrderBy(TrainingSets.Rank))
+            {
+                var folds = ofA.Keys.Where(k => k.Set == set && ofB.ContainsKey(k)).OrderBy(k => k.Fold).ToList();
+                if (folds.Count == 0) continue;
+                double meanA = folds.Average(k => ofA[k]), meanB = folds.Average(k => ofB[k]);
+                rows.Add(new Row(model, set, folds.Count, meanA, meanB, meanA / realA, meanB / realB,
+                    PairedDifference.Of([.. folds.Select(k => ofB[k] - ofA[k])])));
+            }
+        }
+        if (rows.Count == 0) throw new InvalidDataException("the reports share no evaluator, set and fold beyond real-only");
+        return new Result(labelA, labelB, rows, realGap);
+    }
+
+    public static string Markdown(Result result)
+    {
+        var md = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        md.AppendLine(c, $"| evaluator | training set | folds | {result.LabelA} | {result.LabelB} | share of its real-only ({result.LabelA} / {result.LabelB}) | {result.LabelB} minus {result.LabelA}, mean ± std | 95 % CI of the mean | folds {result.LabelB} ≥ {result.LabelA} |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | --- | --- | --- | ---: |");
+        foreach (var r in result.Rows)
+        {
+            var d = r.BMinusA;
+            var difference = d is null ? "– | – | –" : string.Create(c, $"{Signed(d.Mean)} ± {d.Std:F3} | {Signed(d.Low)} … {Signed(d.High)} | {d.FoldsAtOrAbove}/{d.Folds}");
+            md.AppendLine(c, $"| {r.Model} | {r.Set} | {r.Folds} | {r.MeanA:F3} | {r.MeanB:F3} | {r.ShareA * 100:F0} % / {r.ShareB * 100:F0} % | {difference} |");
+        }
+        md.AppendLine();
+        foreach (var (model, gap) in result.RealOnlyMaxDifference)
+            md.AppendLine(gap == 0
+                ? $"- {model}: the real-only runs of the two evaluations agree to the bit on every fold, so the pairing holds."
+                : string.Create(c, $"- {model}: the real-only runs of the two evaluations differ by up to {gap:F4} Dice: they were not made on the same split, settings or host, and the pairing is only approximate."));
+        return md.ToString();
+    }
+
+    private static string Signed(double v) => v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture);
+}
