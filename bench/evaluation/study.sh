@@ -8,7 +8,7 @@
 # Each report.json is kept in bench/results under the name bench/evaluation/study.json reads, so the
 # table can be drawn again after runs/ is gone. Steps run one after another: two torch processes on 2 cores slow each
 # other far more than 2x (their OpenMP threads spin). Every step resumes when rerun.
-# Usage: bench/evaluation/study.sh [WORKDIR]   (default runs/q-it100-s64; about 8.5 h on 2 idle cores)
+# Usage: bench/evaluation/study.sh [WORKDIR]   (default runs/q-it100-s64; about 9.5 h on 2 idle cores)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 base="${1:-$root/runs/q-it100-s64}"
@@ -87,7 +87,28 @@ for seed in 3 4 5; do
     --test "$base/test" --out "$base-gate/evaluation-balanced-seed$seed" "${eval_args[@]}" --steps 152 --model unetpp --mix-real-share 0.5 --seed "$seed"
   keep "$base-gate/evaluation-balanced-seed$seed" "2026-12-05-quality-q-it100-s64-gate-balanced-seed$seed"
 done
-# 7. The table (stdout, with the splits pooled) and one figure per evaluator.
+# 7. (2026-12-06) Evaluators at the samples' own size: the U-Net trained and tested at 96 px on the chosen 64 px
+#    dataset and on the 96 px one (split 1, the four sets that carry the verdicts; --sets leaves the others out and
+#    the kept runs train as among all), after the 64 px dataset judged at 64 px with --sets, which must give step 3's
+#    U-Net runs bit for bit; then the 96 px dataset minus the 64 px one, fold by fold (the rule: docs/QUALITY.md,
+#    "Status (2026-12-06)").
+at_size() { # real and test folder's parent, synthetic folder, out folder, size, name in bench/results
+  [ -f "$3/report.json" ] || "$root/singanseg" evaluate --real "$1/real" --synthetic "$2" --test "$1/test" --out "$3" \
+    --folds 3 --epochs 8 --learning-rate 1e-3 --steps 152 --model unet --mix-real-share 0.5 \
+    --sets real,synthetic-raw,synthetic-styled,real+synthetic-raw-balanced --image-size "$4"
+  keep "$3" "$5"
+}
+s96="${base/s64/s96}"
+at_size "$base" "$base-gate/synthetic" "$base-gate/evaluation-unet-64-sets" 64 2026-12-06-quality-q-it100-s64-gate-unet64-sets
+at_size "$base" "$base-gate/synthetic" "$base-gate/evaluation-unet-96" 96 2026-12-06-quality-q-it100-s64-gate-unet96
+at_size "$s96" "$s96/synthetic" "$s96/evaluation-unet-96" 96 2026-12-06-quality-q-it100-s96-gate-unet96
+bench() { dotnet "$root/bench/SinGanSeg.Bench/bin/Release/net10.0/singanseg-bench.dll" "$@"; }
+dotnet build "$root/bench/SinGanSeg.Bench/SinGanSeg.Bench.csproj" -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
+bench compare --a "$results/2026-12-03-quality-q-it100-s64-gate-balanced.json" --b "$results/2026-12-06-quality-q-it100-s64-gate-unet64-sets.json" \
+  --label-a "2026-12-03" --label-b "--sets, today"
+bench compare --a "$results/2026-12-06-quality-q-it100-s64-gate-unet96.json" --b "$results/2026-12-06-quality-q-it100-s96-gate-unet96.json" \
+  --label-a "64 px dataset" --label-b "96 px dataset"
+# 8. The table (stdout, with the splits pooled) and one figure per evaluator.
 dotnet build "$root/bench/SinGanSeg.Bench/SinGanSeg.Bench.csproj" -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
 dotnet "$root/bench/SinGanSeg.Bench/bin/Release/net10.0/singanseg-bench.dll" study --study "$root/bench/evaluation/study.json" \
   --figures "$root/docs/images/quality-study" --save "$root/bench/results/$(date -u +%F)-quality-study.json"
