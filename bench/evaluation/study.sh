@@ -105,7 +105,7 @@ at_size "$s96" "$s96/synthetic" "$s96/evaluation-unet-96" 96 2026-12-06-quality-
 bench() { dotnet "$root/bench/SinGanSeg.Bench/bin/Release/net10.0/singanseg-bench.dll" "$@"; }
 dotnet build "$root/bench/SinGanSeg.Bench/SinGanSeg.Bench.csproj" -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
 bench compare --a "$results/2026-12-03-quality-q-it100-s64-gate-balanced.json" --b "$results/2026-12-06-quality-q-it100-s64-gate-unet64-sets.json" \
-  --label-a "2026-12-03" --label-b "--sets, today"
+  --label-a "2026-12-03" --label-b "with --sets, today"
 bench compare --a "$results/2026-12-06-quality-q-it100-s64-gate-unet96.json" --b "$results/2026-12-06-quality-q-it100-s96-gate-unet96.json" \
   --label-a "64 px dataset" --label-b "96 px dataset"
 # 8. The table (stdout, with the splits pooled) and one figure per evaluator.
