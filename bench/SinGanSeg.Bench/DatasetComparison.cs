@@ -55,7 +55,7 @@ public static class DatasetComparison
         foreach (var r in result.Rows)
         {
             var d = r.BMinusA;
-            var difference = d is null ? "– | – | –" : string.Create(c, $"{Signed(d.Mean)} ± {d.Std:F3} | {Signed(d.Low)} … {Signed(d.High)} | {d.FoldsAtOrAbove}/{d.Folds}");
+            var difference = d is null ? "– | – | –" : string.Create(c, $"{PairedDifference.Signed(d.Mean)} ± {d.Std:F3} | {PairedDifference.Signed(d.Low)} … {PairedDifference.Signed(d.High)} | {d.FoldsAtOrAbove}/{d.Folds}");
             md.AppendLine(c, $"| {r.Model} | {r.Set} | {r.Folds} | {r.MeanA:F3} | {r.MeanB:F3} | {r.ShareA * 100:F0} % / {r.ShareB * 100:F0} % | {difference} |");
         }
         md.AppendLine();
@@ -66,5 +66,4 @@ public static class DatasetComparison
         return md.ToString();
     }
 
-    private static string Signed(double v) => v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture);
 }

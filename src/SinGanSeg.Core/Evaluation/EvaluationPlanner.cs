@@ -90,7 +90,7 @@ public static class EvaluationPlanner
         }
         if (options.Sets is { } kept)
         {
-            var styled = kept.FirstOrDefault(s => s.Contains("styled", StringComparison.Ordinal));
+            var styled = kept.FirstOrDefault(TrainingSets.Styled.Contains);
             if (styled is not null && !hasStyled)
                 throw new ArgumentException($"training set '{styled}' needs restyled samples and the synthetic set has none; drop it from the sets or run style transfer");
             runs.RemoveAll(r => !kept.Contains(TrainingSets.FamilyOf(r.Set)));

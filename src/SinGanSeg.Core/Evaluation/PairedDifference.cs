@@ -23,7 +23,8 @@ public sealed record PairedDifference(double Mean, double Std, int Folds, double
     public override string ToString() => FormattableString.Invariant(
         $"{Signed(Mean)} ± {Std:F3} (95 % CI {Signed(Low)} … {Signed(High)}), {FoldsAtOrAbove}/{Folds} folds ≥ real");
 
-    private static string Signed(double v) => v.ToString("+0.000;−0.000;0.000", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>A difference as every paired table prints it: "+0.013", "−0.044", "0.000".</summary>
+    public static string Signed(double v) => v.ToString("+0.000;−0.000;0.000", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>Student's t distribution, as far as the paired intervals need it.</summary>

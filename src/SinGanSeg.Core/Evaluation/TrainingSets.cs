@@ -28,6 +28,9 @@ public static class TrainingSets
         (RealSyntheticStyledBalanced, "#e377c2", "pink"),
     ];
 
+    /// <summary>The families trained on restyled samples: a dataset without them cannot have these sets.</summary>
+    public static IReadOnlyList<string> Styled { get; } = [SyntheticStyled, RealSyntheticStyled, RealSyntheticStyledBalanced];
+
     /// <summary>"synthetic-raw@5" → "synthetic-raw".</summary>
     public static string FamilyOf(string set) => set.Split('@')[0];
 
