@@ -5,7 +5,7 @@ namespace SinGanSeg.Core.Tests;
 public class EvaluateCommandTests
 {
     [Fact]
-    public void A_job_with_style_and_evaluate_reports_every_metric_for_real_and_synthetic_data()
+    public void A_job_with_style_and_evaluate_reports_every_metric_for_the_sets_it_asks_for()
     {
         var data = TestData.NewTempDir("evaluate-data");
         Directory.CreateDirectory(Path.Combine(data, "images"));
@@ -18,13 +18,15 @@ public class EvaluateCommandTests
         var output = Path.Combine(data, "out");
         var (code, stdout, stderr) = CliProcess.Run("run", "--images", Path.Combine(data, "images"), "--masks", Path.Combine(data, "masks"), "--out", output,
             "--preset", "tiny", "--samples-per-image", "2", "--style", "1:1000", "--style-steps", "5",
-            "--evaluate", "--eval-folds", "2", "--eval-epochs", "2", "--eval-image-size", "64");
+            "--evaluate", "--eval-folds", "2", "--eval-epochs", "2", "--eval-image-size", "64",
+            "--eval-mix-real-share", "0.5", "--eval-sets", "real,synthetic-styled,real+synthetic-raw-balanced");
         Assert.True(code == 0, $"{stdout}\n{stderr}");
         Assert.Contains("evaluation report in", stdout);
 
         var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "evaluation", "report.json"))).RootElement;
         var sets = report.GetProperty("summary").EnumerateArray().ToDictionary(s => s.GetProperty("set").GetString()!);
-        Assert.Equal(["real", "synthetic-raw", "synthetic-styled", "real+synthetic-raw", "real+synthetic-styled"], sets.Keys);
+        // Only the sets asked for (the default, every set, is the planner's: EvaluationPlannerTests).
+        Assert.Equal(["real", "synthetic-styled", "real+synthetic-raw-balanced"], sets.Keys);
         foreach (var (_, set) in sets)
             foreach (var metric in new[] { "iou", "dice", "precision", "recall", "accuracy" })
             {
@@ -33,7 +35,7 @@ public class EvaluateCommandTests
                 Assert.Equal(2, spread.GetProperty("folds").GetInt32());
             }
         // Synthetic-only runs train on the samples of the fold's training images only (2 per image).
-        foreach (var run in report.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("set").GetString() == "synthetic-raw"))
+        foreach (var run in report.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("set").GetString() == "synthetic-styled"))
             Assert.Equal(2 * runsReal(report, run.GetProperty("fold").GetInt32()), run.GetProperty("trainPairs").GetInt32());
         Assert.True(File.Exists(Path.Combine(output, "evaluation", "dice.svg")));
         Assert.Contains("| real |", File.ReadAllText(Path.Combine(output, "evaluation", "report.md")));
@@ -64,5 +66,11 @@ public class EvaluateCommandTests
         (code, _, err) = CliProcess.Run("evaluate", "--real", TestData.Polyps, "--synthetic", dir, "--out", Path.Combine(dir, "o"), "--sets", "synthetic-raw,real+synthetic-raw-balanced");
         Assert.Equal(2, code);
         Assert.Contains("must include 'real'", err);
+        // A job's evaluation settings are checked when it is submitted, not after days of training.
+        (code, _, err) = CliProcess.Run("run", "--images", Path.Combine(TestData.Polyps, "images"), "--masks", Path.Combine(TestData.Polyps, "masks"),
+            "--out", Path.Combine(dir, "run"), "--preset", "tiny", "--evaluate", "--eval-sets", "real,real+synthetic-raw-balanced");
+        Assert.Equal(2, code);
+        Assert.Contains("'real+synthetic-raw-balanced' needs a mix real share", err);
+        Assert.False(Directory.Exists(Path.Combine(dir, "run", ".singanseg", "artifacts")), "nothing was trained");
     }
 }

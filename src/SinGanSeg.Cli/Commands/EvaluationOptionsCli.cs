@@ -48,7 +48,11 @@ public sealed class EvaluationOptionsCli
         Models: ParseModels(parse.GetValue(Model)),
         Steps: parse.GetValue(Steps),
         MixRealShare: parse.GetValue(MixRealShare),
-        Sets: parse.GetValue(Sets) is { } sets ? sets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null);
+        Sets: ParseSets(parse.GetValue(Sets)));
+
+    /// <summary>"real,synthetic-raw" as the settings' list; null (every set) when not given, so the fingerprint of such evaluations is unchanged.</summary>
+    public static IReadOnlyList<string>? ParseSets(string? text) =>
+        text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>"unetpp,unet" as the settings' list; null for the default (UNet++ only) so the fingerprint of such evaluations is unchanged.</summary>
     public static IReadOnlyList<string>? ParseModels(string? text)

@@ -25,13 +25,15 @@ public sealed class JobOptionsCli
     public Option<int> EvalFolds { get; } = new("--eval-folds") { Description = "evaluation folds", DefaultValueFactory = _ => 3 };
     public Option<int> EvalEpochs { get; } = new("--eval-epochs") { Description = "evaluation epochs: passes over the largest training set, the same gradient steps for every run", DefaultValueFactory = _ => 50 };
     public Option<int> EvalImageSize { get; } = new("--eval-image-size") { Description = "evaluation image size (multiple of 32)", DefaultValueFactory = _ => 128 };
+    public Option<double?> EvalMixRealShare { get; } = new("--eval-mix-real-share") { Description = "also train on balanced real+synthetic sets, the real pairs repeated to at least this share (e.g. 0.5)" };
+    public Option<string?> EvalSets { get; } = new("--eval-sets") { Description = "evaluate only these training sets, e.g. real,synthetic-raw,real+synthetic-raw-balanced ('real' always among them); each run trains as it would among all sets" };
 
     public GateOptionsCli Gates { get; } = GateOptionsCli.Create();
 
     public IEnumerable<Option> All =>
     [
         Samples, Preset, Iterations, MaxSize, GenStartScale, MaxAttempts, AllowEmptyMask, Seed,
-        Style.Ratio, Style.Network, Style.Steps, Style.NoScore, Evaluate, EvalFolds, EvalEpochs, EvalImageSize, EvalModel,
+        Style.Ratio, Style.Network, Style.Steps, Style.NoScore, Evaluate, EvalFolds, EvalEpochs, EvalImageSize, EvalModel, EvalMixRealShare, EvalSets,
         .. Gates.All,
     ];
 
@@ -55,7 +57,8 @@ public sealed class JobOptionsCli
         Style.Read(parse),
         !parse.GetValue(Style.NoScore),
         parse.GetValue(Evaluate)
-            ? new EvaluationSettings(parse.GetValue(EvalFolds), parse.GetValue(EvalEpochs), parse.GetValue(EvalImageSize), Models: EvaluationOptionsCli.ParseModels(parse.GetValue(EvalModel)))
+            ? new EvaluationSettings(parse.GetValue(EvalFolds), parse.GetValue(EvalEpochs), parse.GetValue(EvalImageSize), Models: EvaluationOptionsCli.ParseModels(parse.GetValue(EvalModel)),
+                MixRealShare: parse.GetValue(EvalMixRealShare), Sets: EvaluationOptionsCli.ParseSets(parse.GetValue(EvalSets)))
             : null,
         gates);
     }
