@@ -1,6 +1,6 @@
 namespace SinGanSeg.Bench;
 
-/// <summary>A command word followed by --name value pairs.</summary>
+/// <summary>A command word followed by --name value pairs (or --name=value, for a value that itself starts with "--").</summary>
 public sealed record Args(string? Command, Dictionary<string, string> Values)
 {
     public static Args Parse(string[] args)
@@ -10,6 +10,12 @@ public sealed record Args(string? Command, Dictionary<string, string> Values)
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal))
                 throw new ArgumentException($"expected --name value, got '{args[i]}'");
+            var equals = args[i].IndexOf('=', StringComparison.Ordinal);
+            if (equals > 2)
+            {
+                values[args[i][2..equals]] = args[i][(equals + 1)..];
+                continue;
+            }
             // A name followed by another name (or nothing) is a switch: --long.
             values[args[i][2..]] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "true";
         }

@@ -174,6 +174,7 @@ if (options.Command != "engine")
     Console.Error.WriteLine("       singanseg-bench report --result FILE [--baseline FILE] [--markdown FILE]");
     Console.Error.WriteLine("       singanseg-bench orchestration [--images 200] [--accept 1000] [--save FILE] [--markdown FILE]");
     Console.Error.WriteLine("       singanseg-bench style [--reference DIR] [--threads 2] [--steps 5] [--batches 1,4,8] [--image FILE] [--baseline FILE] [--save FILE] [--markdown FILE]");
+    Console.Error.WriteLine("       (every command: --name value, or --name=value for a value that starts with \"--\")");
     return 2;
 }
 var repo = Args.RepoRoot();
