@@ -5,7 +5,7 @@ namespace SinGanSeg.Core.Tests;
 public class EvaluateCommandTests
 {
     [Fact]
-    public void A_job_with_style_and_evaluate_reports_every_metric_for_the_sets_it_asks_for()
+    public void A_job_with_style_and_evaluate_reports_every_metric_for_real_and_synthetic_data_and_only_the_sets_it_asks_for()
     {
         var data = TestData.NewTempDir("evaluate-data");
         Directory.CreateDirectory(Path.Combine(data, "images"));
@@ -18,15 +18,13 @@ public class EvaluateCommandTests
         var output = Path.Combine(data, "out");
         var (code, stdout, stderr) = CliProcess.Run("run", "--images", Path.Combine(data, "images"), "--masks", Path.Combine(data, "masks"), "--out", output,
             "--preset", "tiny", "--samples-per-image", "2", "--style", "1:1000", "--style-steps", "5",
-            "--evaluate", "--eval-folds", "2", "--eval-epochs", "2", "--eval-image-size", "64",
-            "--eval-mix-real-share", "0.5", "--eval-sets", "real,synthetic-styled,real+synthetic-raw-balanced");
+            "--evaluate", "--eval-folds", "2", "--eval-epochs", "2", "--eval-image-size", "64");
         Assert.True(code == 0, $"{stdout}\n{stderr}");
         Assert.Contains("evaluation report in", stdout);
 
         var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "evaluation", "report.json"))).RootElement;
         var sets = report.GetProperty("summary").EnumerateArray().ToDictionary(s => s.GetProperty("set").GetString()!);
-        // Only the sets asked for (the default, every set, is the planner's: EvaluationPlannerTests).
-        Assert.Equal(["real", "synthetic-styled", "real+synthetic-raw-balanced"], sets.Keys);
+        Assert.Equal(["real", "synthetic-raw", "synthetic-styled", "real+synthetic-raw", "real+synthetic-styled"], sets.Keys);
         foreach (var (_, set) in sets)
             foreach (var metric in new[] { "iou", "dice", "precision", "recall", "accuracy" })
             {
@@ -35,7 +33,7 @@ public class EvaluateCommandTests
                 Assert.Equal(2, spread.GetProperty("folds").GetInt32());
             }
         // Synthetic-only runs train on the samples of the fold's training images only (2 per image).
-        foreach (var run in report.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("set").GetString() == "synthetic-styled"))
+        foreach (var run in report.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("set").GetString() == "synthetic-raw"))
             Assert.Equal(2 * runsReal(report, run.GetProperty("fold").GetInt32()), run.GetProperty("trainPairs").GetInt32());
         Assert.True(File.Exists(Path.Combine(output, "evaluation", "dice.svg")));
         Assert.Contains("| real |", File.ReadAllText(Path.Combine(output, "evaluation", "report.md")));
@@ -43,6 +41,16 @@ public class EvaluateCommandTests
         var card = File.ReadAllText(Path.Combine(output, "dataset_card.md"));
         Assert.Contains("| real | unetpp |", card);
         Assert.Contains("| synthetic-styled | unetpp |", card);
+
+        // The same job asking for some sets, among them a balanced mix: exactly those are reported.
+        var some = Path.Combine(data, "out-sets");
+        (code, stdout, stderr) = CliProcess.Run("run", "--images", Path.Combine(data, "images"), "--masks", Path.Combine(data, "masks"), "--out", some,
+            "--preset", "tiny", "--samples-per-image", "2", "--style", "1:1000", "--style-steps", "5",
+            "--evaluate", "--eval-folds", "2", "--eval-epochs", "2", "--eval-image-size", "64",
+            "--eval-mix-real-share", "0.5", "--eval-sets", "real,synthetic-styled,real+synthetic-raw-balanced");
+        Assert.True(code == 0, $"{stdout}\n{stderr}");
+        var kept = JsonDocument.Parse(File.ReadAllText(Path.Combine(some, "evaluation", "report.json"))).RootElement;
+        Assert.Equal(["real", "synthetic-styled", "real+synthetic-raw-balanced"], kept.GetProperty("summary").EnumerateArray().Select(s => s.GetProperty("set").GetString()!));
 
         static int runsReal(JsonElement report, int fold) => report.GetProperty("runs").EnumerateArray()
             .Single(r => r.GetProperty("fold").GetInt32() == fold && r.GetProperty("set").GetString() == "real").GetProperty("trainPairs").GetInt32();

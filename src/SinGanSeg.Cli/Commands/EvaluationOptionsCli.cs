@@ -10,6 +10,10 @@ namespace SinGanSeg.Cli.Commands;
 /// </summary>
 public sealed class EvaluationOptionsCli
 {
+    // Shared with the job options' --eval-mix-real-share and --eval-sets, which mean the same.
+    internal const string MixRealShareHelp = "also train on balanced real+synthetic sets, the real pairs repeated to at least this share (e.g. 0.5)";
+    internal const string SetsHelp = "train only these sets, e.g. real,synthetic-raw,real+synthetic-raw-balanced ('real' always among them; default: every set); each run trains as it would among all sets";
+
     public Option<int> Folds { get; } = new("--folds") { Description = "cross-validation folds over the real images", DefaultValueFactory = _ => 3 };
     public Option<int> Epochs { get; } = new("--epochs") { Description = "passes over the largest training set (every run takes that many gradient steps) and validation rounds per run", DefaultValueFactory = _ => 50 };
     public Option<int?> Steps { get; } = new("--steps") { Description = "gradient steps per run, the same for every model and set (default: from --epochs)" };
@@ -20,8 +24,8 @@ public sealed class EvaluationOptionsCli
     public Option<double> LearningRate { get; } = new("--learning-rate") { Description = "Adam's rate before the drop (the paper: 1e-4)", DefaultValueFactory = _ => 1e-4 };
     public Option<string?> SmallData { get; } = new("--small-data") { Description = "small-data curve sizes, e.g. 5,10,20: N real images vs the synthetic pairs made from those N" };
     public Option<bool> NoMixed { get; } = new("--no-mixed") { Description = "skip the real+synthetic training sets" };
-    public Option<double?> MixRealShare { get; } = new("--mix-real-share") { Description = "also train on balanced real+synthetic sets, the real pairs repeated to at least this share (e.g. 0.5)" };
-    public Option<string?> Sets { get; } = new("--sets") { Description = "train only these sets, e.g. real,synthetic-raw,real+synthetic-raw-balanced ('real' always among them; default: every set); each run trains as it would among all sets" };
+    public Option<double?> MixRealShare { get; } = new("--mix-real-share") { Description = MixRealShareHelp };
+    public Option<string?> Sets { get; } = new("--sets") { Description = SetsHelp };
     public Option<string?> Decoder { get; } = new("--decoder-channels") { Description = "UNet++ decoder widths, five numbers (default 256,128,64,32,16)" };
     public Option<bool> DeepSupervision { get; } = new("--deep-supervision") { Description = "train with UNet++ deep supervision" };
     public Option<long> Seed { get; } = CommonOptions.Seed("splits, augmentation and initialisation");

@@ -25,8 +25,8 @@ public sealed class JobOptionsCli
     public Option<int> EvalFolds { get; } = new("--eval-folds") { Description = "evaluation folds", DefaultValueFactory = _ => 3 };
     public Option<int> EvalEpochs { get; } = new("--eval-epochs") { Description = "evaluation epochs: passes over the largest training set, the same gradient steps for every run", DefaultValueFactory = _ => 50 };
     public Option<int> EvalImageSize { get; } = new("--eval-image-size") { Description = "evaluation image size (multiple of 32)", DefaultValueFactory = _ => 128 };
-    public Option<double?> EvalMixRealShare { get; } = new("--eval-mix-real-share") { Description = "also train on balanced real+synthetic sets, the real pairs repeated to at least this share (e.g. 0.5)" };
-    public Option<string?> EvalSets { get; } = new("--eval-sets") { Description = "evaluate only these training sets, e.g. real,synthetic-raw,real+synthetic-raw-balanced ('real' always among them); each run trains as it would among all sets" };
+    public Option<double?> EvalMixRealShare { get; } = new("--eval-mix-real-share") { Description = EvaluationOptionsCli.MixRealShareHelp };
+    public Option<string?> EvalSets { get; } = new("--eval-sets") { Description = EvaluationOptionsCli.SetsHelp };
 
     public GateOptionsCli Gates { get; } = GateOptionsCli.Create();
 
