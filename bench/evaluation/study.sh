@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 16's study (docs/QUALITY.md), as run on 2026-12-03, 2026-12-04 and 2026-12-05: the baseline of polyps.sh (20 pairs,
+# Issue 16's study (docs/QUALITY.md), as run on 2026-12-03, 2026-12-04, 2026-12-05 and 2026-12-06: the baseline of polyps.sh (20 pairs,
 # 64 px, 100 iterations, gen_start_scale 0, restyled, gates on report), then the same trained models
 # sampled again with the quality and copy gates on regenerate, and from gen_start_scale 1; each
 # dataset judged by the plain U-Net and UNet++ on the same folds, steps and fixed test set;
@@ -108,7 +108,22 @@ bench compare --a "$results/2026-12-03-quality-q-it100-s64-gate-balanced.json" -
   --label-a "2026-12-03" --label-b "with --sets, today"
 bench compare --a "$results/2026-12-06-quality-q-it100-s64-gate-unet96.json" --b "$results/2026-12-06-quality-q-it100-s96-gate-unet96.json" \
   --label-a "64 px dataset" --label-b "96 px dataset"
-# 8. The table (stdout, with the splits pooled) and one figure per evaluator.
+# 8. (2026-12-06, night) The U-Net's item 4 verdicts on 15 folds: the chosen 64 px dataset judged at 64 px on
+#    splits 2-5 (--seed 2 ... 5) as step 7 judged split 1, after split 1 run again, which must give step 7's report
+#    bit for bit (the rule: docs/QUALITY.md, "Status (2026-12-06, night)").
+u64() { # seed, out folder
+  [ -f "$2/report.json" ] || "$root/singanseg" evaluate --real "$base/real" --synthetic "$base-gate/synthetic" --test "$base/test" \
+    --out "$2" --folds 3 --epochs 8 --learning-rate 1e-3 --steps 152 --model unet --mix-real-share 0.5 \
+    --sets real,synthetic-raw,synthetic-styled,real+synthetic-raw-balanced --image-size 64 --seed "$1"
+}
+u64 1 "$base-gate/evaluation-unet-64-sets-again"
+bench compare --a "$results/2026-12-06-quality-q-it100-s64-gate-unet64-sets.json" --b "$base-gate/evaluation-unet-64-sets-again/report.json" \
+  --label-a "split 1, session before" --label-b "split 1, again"
+for seed in 2 3 4 5; do
+  u64 "$seed" "$base-gate/evaluation-unet-64-sets-seed$seed"
+  keep "$base-gate/evaluation-unet-64-sets-seed$seed" "2026-12-06-quality-q-it100-s64-gate-unet64-sets-seed$seed"
+done
+# 9. The table (stdout, with the splits pooled) and one figure per evaluator.
 dotnet build "$root/bench/SinGanSeg.Bench/SinGanSeg.Bench.csproj" -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
 dotnet "$root/bench/SinGanSeg.Bench/bin/Release/net10.0/singanseg-bench.dll" study --study "$root/bench/evaluation/study.json" \
   --figures "$root/docs/images/quality-study" --save "$root/bench/results/$(date -u +%F)-quality-study.json"
