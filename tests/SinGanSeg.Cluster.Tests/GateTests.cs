@@ -87,6 +87,18 @@ public class GateTests(Azurite azurite) : IClassFixture<Azurite>
         Assert.Contains("PLOS ONE", card.GetProperty("cite")[0].GetString());
         var markdown = (await container.GetBlobClient($"jobs/{high.JobId}/dataset_card.md").DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("| copy check (privacy) | regenerate |", markdown);
+        // Sentences, not JSON fragments (the card once printed its counts as trimmed JSON, apostrophes as \u0027).
+        Assert.DoesNotContain("\"kept\":", markdown);
+        Assert.DoesNotContain("\\u0027", markdown);
+        Assert.Contains("- source images: 1 (1 used, 0 failed)", markdown);
+        Assert.Contains("the source's data-use terms", markdown);
+        var redraws = card.GetProperty("samples").GetProperty("regenerated").GetInt32();
+        Assert.Contains($"- {samples - h.Dropped} pairs kept (0 of them restyled); {h.Dropped} dropped by the gates", markdown);
+        Assert.Contains($"- {redraws} of the kept pairs are redraws (a gate flagged an earlier draw); {h.Regenerated} draws were made again in all", markdown);
+        // The figure has no text: the caption gives its SIFID axis (scoring is off here; the quality gate, on by default, computes SIFID).
+        var sifidMax = card.GetProperty("figureSifidMax").GetDouble();
+        Assert.True(sifidMax > 0, $"figureSifidMax {sifidMax}");
+        Assert.Contains(FormattableString.Invariant($"SIFID of every checked sample, 0…{sifidMax:0.##} ("), markdown);
         Assert.True(await container.GetBlobClient($"jobs/{high.JobId}/dataset_card.png").ExistsAsync());
     }
 
