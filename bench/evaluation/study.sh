@@ -8,7 +8,7 @@
 # Each report.json is kept in bench/results under the name bench/evaluation/study.json reads, so the
 # table can be drawn again after runs/ is gone. Steps run one after another: two torch processes on 2 cores slow each
 # other far more than 2x (their OpenMP threads spin). Every step resumes when rerun.
-# Usage: bench/evaluation/study.sh [WORKDIR]   (default runs/q-it100-s64; about 9.5 h on 2 idle cores)
+# Usage: bench/evaluation/study.sh [WORKDIR]   (default runs/q-it100-s64; about 10 h on 2 idle cores)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 base="${1:-$root/runs/q-it100-s64}"
