@@ -164,7 +164,7 @@ public static class DatasetCardWriter
         var panels = on.Where(g => g.CardHistogram is not null).Select(g => g.CardHistogram!).ToList();
         var sifidPanel = c.FigureSifidMax is { } sifidMax
             ? $"SIFID of every checked sample, 0…{sifidMax.ToString("0.##", inv)} (lower is closer to the source's patch statistics)"
-            : "SIFID of every checked sample (none was computed: scoring was off and no gate computes it)";
+            : "SIFID of every checked sample (none was computed: no sample was checked, or scoring was off and no gate computes it)";
         sb.AppendLine(panels.Count == 0 ? $"Figure: {sifidPanel}."
             : panels.Count == 1 ? $"Figure: left, {panels[0]}; right, {sifidPanel}."
             : $"Figure: from left to right, {string.Join("; ", panels.Append(sifidPanel))}.").AppendLine();
@@ -199,7 +199,7 @@ public static class DatasetCardWriter
     private static List<double> CheckedSifid(IReadOnlyList<ImageOutcome> outcomes) =>
         [.. outcomes.SelectMany(o => o.Samples.Concat(o.Dropped ?? []))
             .Select(s => s.Verdicts?.Select(v => v.Value("sifid")).FirstOrDefault(x => x is not null) ?? s.Sifid)
-            .Where(v => v.HasValue).Select(v => v!.Value)];
+            .Where(v => v.HasValue && double.IsFinite(v.Value)).Select(v => v!.Value)];
 
     private static string Capitalised(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
