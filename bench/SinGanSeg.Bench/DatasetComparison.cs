@@ -5,11 +5,11 @@ using SinGanSeg.Core.Evaluation;
 namespace SinGanSeg.Bench;
 
 /// <summary>
-/// Two datasets judged on the same split (same real pairs, folds, seed, steps and evaluator size):
-/// per evaluator and training set, dataset B's Dice minus dataset A's on the same fold, with the 95 %
-/// interval of the mean. The real-only runs train on the same pairs in both evaluations, so they
-/// must agree; a report that says how far they differ tells whether the two evaluations can be
-/// paired at all (another host or other settings break that).
+/// Two datasets judged on the same splits (same real pairs, folds, seeds, steps and evaluator size):
+/// per evaluator and training set, dataset B's Dice minus dataset A's on the same fold of the same
+/// split, with the 95 % interval of the mean over every fold of every split. The real-only runs train
+/// on the same pairs in both evaluations, so they must agree; a report that says how far they differ
+/// tells whether the two evaluations can be paired at all (another host or other settings break that).
 /// </summary>
 public static class DatasetComparison
 {
@@ -17,16 +17,21 @@ public static class DatasetComparison
 
     public sealed record Result(string LabelA, string LabelB, IReadOnlyList<Row> Rows, IReadOnlyDictionary<string, double> RealOnlyMaxDifference);
 
-    public static Result Run(string reportA, string reportB, string labelA, string labelB)
+    public static Result Run(string reportA, string reportB, string labelA, string labelB) => Run([reportA], [reportB], labelA, labelB);
+
+    /// <summary>The i-th report of A and the i-th of B judged the same split; their folds are pooled.</summary>
+    public static Result Run(IReadOnlyList<string> reportsA, IReadOnlyList<string> reportsB, string labelA, string labelB)
     {
-        var a = QualityStudy.ReadRuns(reportA).ToList();
-        var b = QualityStudy.ReadRuns(reportB).ToList();
+        if (reportsA.Count == 0 || reportsA.Count != reportsB.Count)
+            throw new ArgumentException($"give one report of each dataset per split, in the same order: {reportsA.Count} for {labelA}, {reportsB.Count} for {labelB}");
+        var a = reportsA.SelectMany((report, split) => QualityStudy.ReadRuns(report).Select(r => (Split: split, Run: r))).ToList();
+        var b = reportsB.SelectMany((report, split) => QualityStudy.ReadRuns(report).Select(r => (Split: split, Run: r))).ToList();
         var rows = new List<Row>();
         var realGap = new Dictionary<string, double>();
-        foreach (var model in a.Select(r => r.Model).Distinct().Where(m => b.Any(r => r.Model == m)))
+        foreach (var model in a.Select(r => r.Run.Model).Distinct().Where(m => b.Any(r => r.Run.Model == m)))
         {
-            var ofA = a.Where(r => r.Model == model).ToDictionary(r => (r.Set, r.Fold), r => r.Dice);
-            var ofB = b.Where(r => r.Model == model).ToDictionary(r => (r.Set, r.Fold), r => r.Dice);
+            var ofA = a.Where(r => r.Run.Model == model).ToDictionary(r => (r.Run.Set, r.Split, r.Run.Fold), r => r.Run.Dice);
+            var ofB = b.Where(r => r.Run.Model == model).ToDictionary(r => (r.Run.Set, r.Split, r.Run.Fold), r => r.Run.Dice);
             var realFolds = ofA.Keys.Where(k => k.Set == TrainingSets.Real && ofB.ContainsKey(k)).ToList();
             if (realFolds.Count == 0)
                 throw new InvalidDataException($"{model}: the reports share no real-only fold; compare evaluations of the same split (same --seed, --folds and real pairs)");
@@ -35,7 +40,7 @@ public static class DatasetComparison
             var realB = realFolds.Average(k => ofB[k]);
             foreach (var set in ofA.Keys.Select(k => k.Set).Distinct().Where(s => s != TrainingSets.Real).OrderBy(TrainingSets.Rank))
             {
-                var folds = ofA.Keys.Where(k => k.Set == set && ofB.ContainsKey(k)).OrderBy(k => k.Fold).ToList();
+                var folds = ofA.Keys.Where(k => k.Set == set && ofB.ContainsKey(k)).OrderBy(k => k.Split).ThenBy(k => k.Fold).ToList();
                 if (folds.Count == 0) continue;
                 double meanA = folds.Average(k => ofA[k]), meanB = folds.Average(k => ofB[k]);
                 rows.Add(new Row(model, set, folds.Count, meanA, meanB, meanA / realA, meanB / realB,

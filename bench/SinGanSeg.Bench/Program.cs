@@ -69,9 +69,11 @@ if (options.Command == "study")
 }
 if (options.Command == "compare")
 {
-    // singanseg-bench compare --a REPORT --b REPORT [--label-a A] [--label-b B]   (two datasets judged on the same split: B minus A, fold by fold)
-    var comparison = DatasetComparison.Run(options.Get("a") ?? throw new ArgumentException("--a REPORT is required"),
-        options.Get("b") ?? throw new ArgumentException("--b REPORT is required"), options.Get("label-a") ?? "A", options.Get("label-b") ?? "B");
+    // singanseg-bench compare --a REPORT[,REPORT...] --b REPORT[,REPORT...] [--label-a A] [--label-b B]
+    //   (two datasets judged on the same splits, one report each per split in the same order: B minus A, fold by fold, pooled)
+    static string[] Reports(string? list, string option) =>
+        (list ?? throw new ArgumentException($"--{option} REPORT[,REPORT...] is required")).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    var comparison = DatasetComparison.Run(Reports(options.Get("a"), "a"), Reports(options.Get("b"), "b"), options.Get("label-a") ?? "A", options.Get("label-b") ?? "B");
     Console.WriteLine(DatasetComparison.Markdown(comparison));
     return 0;
 }

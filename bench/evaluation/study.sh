@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Issue 16's study (docs/QUALITY.md), as run on 2026-12-03, 2026-12-04, 2026-12-05 and 2026-12-06: the baseline of polyps.sh (20 pairs,
+# Issue 16's study (docs/QUALITY.md), as run from 2026-12-03 on: the baseline of polyps.sh (20 pairs,
 # 64 px, 100 iterations, gen_start_scale 0, restyled, gates on report), then the same trained models
 # sampled again with the quality and copy gates on regenerate, and from gen_start_scale 1; each
 # dataset judged by the plain U-Net and UNet++ on the same folds, steps and fixed test set;
-# then 20 new trainings at 300 iterations per scale, and 20 at max size 96, judged the same way; then
-# the table and figures.
+# then 20 new trainings at 300 iterations per scale, and 20 at max size 96, judged the same way; then the
+# U-Net on four more splits; then 20 trainings at the `fast` preset itself (128 px, 500 iterations); then the
+# table and figures.
 # Each report.json is kept in bench/results under the name bench/evaluation/study.json reads, so the
 # table can be drawn again after runs/ is gone. Steps run one after another: two torch processes on 2 cores slow each
 # other far more than 2x (their OpenMP threads spin). Every step resumes when rerun.
-# Usage: bench/evaluation/study.sh [WORKDIR]   (default runs/q-it100-s64; about 10 h on 2 idle cores)
+# Usage: bench/evaluation/study.sh [WORKDIR]   (default runs/q-it100-s64; about 22 h on 2 idle cores, 9 h of it the `fast` preset)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 base="${1:-$root/runs/q-it100-s64}"
@@ -58,14 +59,18 @@ keep "$base-gate/evaluation-balanced-seed2" 2026-12-03-quality-q-it100-s64-gate-
 keep "$base/evaluation-unet-seeded" 2026-12-03-quality-q-it100-s64-unet-seeded
 # 4. and 5. New trainings (the models differ), on the same split, gates on regenerate, judged like step 3:
 #    both evaluators on split 1, and UNet++ on split 2 too (its verdicts rest on both splits pooled).
-retrained() { # work folder, name in bench/results, run options...
-  local dir="$1" name="$2"; shift 2
+trained() { # work folder, run options... : new trainings on the study's real pairs, gates on regenerate
+  local dir="$1"; shift
   if [ ! -f "$dir/synthetic/manifest.jsonl" ]; then
     for part in real test; do mkdir -p "$dir/$part" && cp -rn "$base/$part/images" "$base/$part/masks" "$dir/$part/"; done
     "$root/singanseg" run --images "$dir/real/images" --masks "$dir/real/masks" --out "$dir/synthetic" \
       --preset fast --samples-per-image 10 --style 1:1000 --style-steps 200 --slots 2 \
       --gate quality=regenerate --gate copyCheck=regenerate "$@"
   fi
+}
+retrained() { # work folder, name in bench/results, run options...
+  local dir="$1" name="$2"; shift 2
+  trained "$dir" "$@"
   [ -f "$dir/evaluation-balanced/report.json" ] || "$root/singanseg" evaluate --real "$dir/real" --synthetic "$dir/synthetic" \
     --test "$dir/test" --out "$dir/evaluation-balanced" "${eval_args[@]}" --model unetpp,unet --mix-real-share 0.5
   [ -f "$dir/evaluation-balanced-seed2/report.json" ] || "$root/singanseg" evaluate --real "$dir/real" --synthetic "$dir/synthetic" \
@@ -123,7 +128,29 @@ for seed in 2 3 4 5; do
   u64 "$seed" "$base-gate/evaluation-unet-64-sets-seed$seed"
   keep "$base-gate/evaluation-unet-64-sets-seed$seed" "2026-12-06-quality-q-it100-s64-gate-unet64-sets-seed$seed"
 done
-# 9. The table (stdout, with the splits pooled) and one figure per evaluator.
+# 9. (2026-12-06, late night; the reports are named by this date, the rule's) Item 4 at the `fast` preset itself (128 px, 500 iterations, gen_start_scale 0): 20 new trainings,
+#    about 8 h on 2 cores, so the job is stopped at the end of a session and the same command resumes it in the
+#    next; then both evaluators at 64 px on splits 1-5 and the four sets, the U-Net first (its real-only runs must
+#    equal step 8's bit for bit); then the fast dataset minus the quick one, fold by fold over the five splits
+#    (the rule: docs/QUALITY.md, "Status (2026-12-06, late night)").
+fast="${base/it100-s64/it500-s128}"
+trained "$fast"
+judged() { # model, seed, out folder, name in bench/results
+  [ -f "$3/report.json" ] || "$root/singanseg" evaluate --real "$fast/real" --synthetic "$fast/synthetic" --test "$fast/test" \
+    --out "$3" --folds 3 --epochs 8 --learning-rate 1e-3 --steps 152 --model "$1" --mix-real-share 0.5 \
+    --sets real,synthetic-raw,synthetic-styled,real+synthetic-raw-balanced --image-size 64 --seed "$2"
+  keep "$3" "$4"
+}
+for model in unet unetpp; do
+  for seed in 1 2 3 4 5; do
+    judged "$model" "$seed" "$fast/evaluation-$model-64-sets-seed$seed" "2026-12-06-quality-q-it500-s128-gate-${model}64-sets-seed$seed"
+  done
+done
+quick_unet="$results/2026-12-06-quality-q-it100-s64-gate-unet64-sets.json"
+for seed in 2 3 4 5; do quick_unet+=",$results/2026-12-06-quality-q-it100-s64-gate-unet64-sets-seed$seed.json"; done
+fast_unet="$(printf "$results/2026-12-06-quality-q-it500-s128-gate-unet64-sets-seed%s.json," 1 2 3 4 5)"
+bench compare --a "$quick_unet" --b "${fast_unet%,}" --label-a "quick (64 px, 100 it)" --label-b "fast (128 px, 500 it)"
+# 10. The table (stdout, with the splits pooled) and one figure per evaluator.
 dotnet build "$root/bench/SinGanSeg.Bench/SinGanSeg.Bench.csproj" -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
 dotnet "$root/bench/SinGanSeg.Bench/bin/Release/net10.0/singanseg-bench.dll" study --study "$root/bench/evaluation/study.json" \
   --figures "$root/docs/images/quality-study" --save "$root/bench/results/$(date -u +%F)-quality-study.json"

@@ -110,4 +110,32 @@ public class QualityStudyTests
         EvaluationReport.Write(Path.Combine(dir, "d"), "UNet++ only", [Run("unetpp", 0, "real", 0.41), Run("unetpp", 0, "synthetic-raw", 0.3)], new { });
         Assert.Throws<InvalidDataException>(() => DatasetComparison.Run(Path.Combine(dir, "a", "report.json"), Path.Combine(dir, "d", "report.json"), "a", "d"));
     }
+
+    [Fact]
+    public void Splits_are_paired_report_by_report_and_their_folds_pooled()
+    {
+        var dir = TestData.NewTempDir("dataset-comparison-splits");
+        // Split 1 and split 2 share fold numbers 0 and 1: pairing by fold alone would mix the splits up.
+        EvaluationReport.Write(Path.Combine(dir, "a1"), "quick, split 1", [Run("unet", 0, "real", 0.40), Run("unet", 0, "synthetic-raw", 0.30), Run("unet", 1, "real", 0.50), Run("unet", 1, "synthetic-raw", 0.45)], new { });
+        EvaluationReport.Write(Path.Combine(dir, "a2"), "quick, split 2", [Run("unet", 0, "real", 0.20), Run("unet", 0, "synthetic-raw", 0.25), Run("unet", 1, "real", 0.60), Run("unet", 1, "synthetic-raw", 0.50)], new { });
+        EvaluationReport.Write(Path.Combine(dir, "b1"), "fast, split 1", [Run("unet", 0, "real", 0.40), Run("unet", 0, "synthetic-raw", 0.32), Run("unet", 1, "real", 0.50), Run("unet", 1, "synthetic-raw", 0.44)], new { });
+        EvaluationReport.Write(Path.Combine(dir, "b2"), "fast, split 2", [Run("unet", 0, "real", 0.20), Run("unet", 0, "synthetic-raw", 0.30), Run("unet", 1, "real", 0.60), Run("unet", 1, "synthetic-raw", 0.53)], new { });
+        string R(string name) => Path.Combine(dir, name, "report.json");
+
+        var result = DatasetComparison.Run([R("a1"), R("a2")], [R("b1"), R("b2")], "quick", "fast");
+
+        var row = Assert.Single(result.Rows);
+        Assert.Equal(4, row.Folds);
+        var expected = PairedDifference.Of([0.02, -0.01, 0.05, 0.03])!;   // split 1 folds 0, 1, then split 2's
+        Assert.Equal(expected.Mean, row.BMinusA!.Mean, 12);
+        Assert.Equal(expected.Std, row.BMinusA.Std, 12);
+        Assert.Equal(3, row.BMinusA.FoldsAtOrAbove);
+        Assert.Equal((0.30 + 0.45 + 0.25 + 0.50) / (0.40 + 0.50 + 0.20 + 0.60), row.ShareA, 12);
+        Assert.Equal(0, result.RealOnlyMaxDifference["unet"]);
+
+        // Given in the wrong order, the real-only runs no longer agree, and the comparison says so.
+        var swapped = DatasetComparison.Run([R("a1"), R("a2")], [R("b2"), R("b1")], "quick", "fast");
+        Assert.Equal(0.2, swapped.RealOnlyMaxDifference["unet"], 12);
+        Assert.Throws<ArgumentException>(() => DatasetComparison.Run([R("a1"), R("a2")], [R("b1")], "quick", "fast"));
+    }
 }
