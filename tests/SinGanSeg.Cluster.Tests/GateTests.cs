@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using SinGanSeg.Abstractions;
 using SinGanSeg.Grains.Hosting;
+using SinGanSeg.Grains.Jobs;
 
 namespace SinGanSeg.Core.Tests;
 
@@ -93,8 +94,7 @@ public class GateTests(Azurite azurite) : IClassFixture<Azurite>
         Assert.Contains("- source images: 1 (1 used, 0 failed)", markdown);
         Assert.Contains("the source's data-use terms", markdown);
         var redraws = card.GetProperty("samples").GetProperty("regenerated").GetInt32();
-        Assert.Contains($"- {samples - h.Dropped} pairs kept (0 of them restyled); {h.Dropped} dropped by the gates", markdown);
-        Assert.Contains($"- {redraws} of the kept pairs are redraws (a gate flagged an earlier draw); {h.Regenerated} draws were made again in all", markdown);
+        Assert.Contains(DatasetCardWriter.SampleCounts(samples - h.Dropped, 0, h.Dropped, redraws, h.Regenerated), markdown);
         // The figure has no text: the caption gives its SIFID axis (scoring is off here; the quality gate, on by default, computes SIFID).
         var sifidMax = card.GetProperty("figureSifidMax").GetDouble();
         Assert.True(sifidMax > 0, $"figureSifidMax {sifidMax}");
@@ -106,5 +106,17 @@ public class GateTests(Azurite azurite) : IClassFixture<Azurite>
     {
         var text = (await container.GetBlobClient(key).DownloadContentAsync()).Value.Content.ToString();
         return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+    }
+
+    [Fact]
+    public void The_cards_sample_counts_read_in_the_singular_for_one()
+    {
+        Assert.Equal("- 1 pair kept (1 of them restyled); 0 dropped by the gates\n" +
+            "- 1 of the kept pairs is a redraw (a gate flagged an earlier draw); 1 draw was made again in all",
+            DatasetCardWriter.SampleCounts(1, 1, 0, 1, 1));
+        Assert.Equal("- 195 pairs kept (195 of them restyled); 5 dropped by the gates\n" +
+            "- 40 of the kept pairs are redraws (a gate flagged an earlier draw); 69 draws were made again in all",
+            DatasetCardWriter.SampleCounts(195, 195, 5, 40, 69));
+        Assert.StartsWith("- 0 pairs kept", DatasetCardWriter.SampleCounts(0, 0, 3, 0, 3));
     }
 }

@@ -127,6 +127,20 @@ public static class DatasetCardWriter
             CheckedSifid(outcomes) is { Count: > 0 } sifid ? Math.Round(sifid.Max(), 4) : null);
     }
 
+    /// <summary>
+    /// The "Samples and gates" counts as two list lines, one in the singular ("1 pair kept", "1 of the
+    /// kept pairs is a redraw", "1 draw was made again"): a card is read by people, and small jobs are
+    /// common in trials. Redraws are kept pairs that replace a flagged draw; draws made again counts
+    /// every redraw, kept or dropped.
+    /// </summary>
+    public static string SampleCounts(int kept, int styled, int dropped, int keptRedraws, int drawsMadeAgain)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return string.Create(inv, $"- {kept} {(kept == 1 ? "pair" : "pairs")} kept ({styled} of them restyled); {dropped} dropped by the gates\n") +
+            string.Create(inv, $"- {keptRedraws} of the kept pairs {(keptRedraws == 1 ? "is a redraw" : "are redraws")} (a gate flagged an earlier draw); ") +
+            string.Create(inv, $"{drawsMadeAgain} {(drawsMadeAgain == 1 ? "draw was" : "draws were")} made again in all");
+    }
+
     public static string Markdown(Card c)
     {
         var sb = new StringBuilder();
@@ -145,8 +159,7 @@ public static class DatasetCardWriter
         sb.AppendLine(inv, $"- style transfer: {(s.Style is null ? "none" : $"{s.Style.Network}, ratio {s.Style.Ratio}, {s.Style.Steps} steps")}; SIFID: {(s.Score ? c.SifidMetric ?? "on" : "off")}");
         sb.AppendLine(inv, $"- {c.Models.Count} models (listed in dataset_card.json)").AppendLine();
         sb.AppendLine("## Samples and gates").AppendLine();
-        sb.AppendLine(inv, $"- {c.Samples.Kept} pairs kept ({c.Samples.Styled} of them restyled); {c.Samples.Dropped} dropped by the gates");
-        sb.AppendLine(inv, $"- {c.Samples.Regenerated} of the kept pairs are redraws (a gate flagged an earlier draw); {c.Gates.Regenerated} draws were made again in all").AppendLine();
+        sb.AppendLine(SampleCounts(c.Samples.Kept, c.Samples.Styled, c.Samples.Dropped, c.Samples.Regenerated, c.Gates.Regenerated)).AppendLine();
         sb.AppendLine("| gate | policy | threshold | flagged | dropped |").AppendLine("| --- | --- | --- | --- | --- |");
         foreach (var (_, g) in c.Gates.Gates)
             sb.AppendLine(inv, $"| {g.Label} | {g.Policy} | {g.Threshold:0.###} | {g.Flagged} | {g.Dropped} |");
