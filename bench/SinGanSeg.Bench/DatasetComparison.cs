@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using SinGanSeg.Core.Evaluation;
 
 namespace SinGanSeg.Bench;
@@ -24,6 +25,7 @@ public static class DatasetComparison
     {
         if (reportsA.Count == 0 || reportsA.Count != reportsB.Count)
             throw new ArgumentException($"give one report of each dataset per split, in the same order: {reportsA.Count} for {labelA}, {reportsB.Count} for {labelB}");
+        for (var i = 0; i < reportsA.Count; i++) SameSplit(i, reportsA[i], reportsB[i]);
         var a = reportsA.SelectMany((report, split) => QualityStudy.ReadRuns(report).Select(r => (Split: split, Run: r))).ToList();
         var b = reportsB.SelectMany((report, split) => QualityStudy.ReadRuns(report).Select(r => (Split: split, Run: r))).ToList();
         var rows = new List<Row>();
@@ -34,7 +36,7 @@ public static class DatasetComparison
             var ofB = b.Where(r => r.Run.Model == model).ToDictionary(r => (r.Run.Set, r.Split, r.Run.Fold), r => r.Run.Dice);
             var realFolds = ofA.Keys.Where(k => k.Set == TrainingSets.Real && ofB.ContainsKey(k)).ToList();
             if (realFolds.Count == 0)
-                throw new InvalidDataException($"{model}: the reports share no real-only fold; compare evaluations of the same split (same --seed, --folds and real pairs)");
+                throw new InvalidDataException($"{model}: the reports share no real-only fold; compare evaluations of the same splits (same --seed, --folds and real pairs)");
             realGap[model] = realFolds.Max(k => Math.Abs(ofA[k] - ofB[k]));
             var realA = realFolds.Average(k => ofA[k]);
             var realB = realFolds.Average(k => ofB[k]);
@@ -49,6 +51,35 @@ public static class DatasetComparison
         }
         if (rows.Count == 0) throw new InvalidDataException("the reports share no evaluator, set and fold beyond real-only");
         return new Result(labelA, labelB, rows, realGap);
+    }
+
+    /// <summary>
+    /// The settings that define a split and its evaluator; a pair of reports that differs in one was
+    /// given in the wrong order or made otherwise. Checked where both reports record the field.
+    /// </summary>
+    private static readonly string[] SplitFields = ["seed", "folds", "imageSize", "epochs", "learningRate", "steps"];
+
+    private static void SameSplit(int index, string reportA, string reportB)
+    {
+        var (a, b) = (SplitSettings(reportA), SplitSettings(reportB));
+        foreach (var field in SplitFields.Prepend("realImages"))
+            if (a.TryGetValue(field, out var va) && b.TryGetValue(field, out var vb) && va != vb)
+                throw new InvalidDataException($"split {index + 1}: {reportA} has {field} {va} but {reportB} has {vb}; " +
+                    "give the reports of each split in the same order in --a and --b (same --seed, --folds, --image-size, --epochs, --learning-rate, --steps and real pairs)");
+    }
+
+    /// <summary>The report's recorded split settings, as JSON text (absent and null fields left out).</summary>
+    private static Dictionary<string, string> SplitSettings(string reportJson)
+    {
+        var found = new Dictionary<string, string>();
+        if (!File.Exists(reportJson)) return found;   // ReadRuns names the missing file
+        using var doc = JsonDocument.Parse(File.ReadAllText(reportJson));
+        if (!doc.RootElement.TryGetProperty("settings", out var outer) || outer.ValueKind != JsonValueKind.Object) return found;
+        if (outer.TryGetProperty("realImages", out var real) && real.ValueKind == JsonValueKind.Number) found["realImages"] = real.GetRawText();
+        if (outer.TryGetProperty("settings", out var inner) && inner.ValueKind == JsonValueKind.Object)
+            foreach (var field in SplitFields)
+                if (inner.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null) found[field] = v.GetRawText();
+        return found;
     }
 
     public static string Markdown(Result result)

@@ -9,7 +9,7 @@
 # Each report.json is kept in bench/results under the name bench/evaluation/study.json reads, so the
 # table can be drawn again after runs/ is gone. Steps run one after another: two torch processes on 2 cores slow each
 # other far more than 2x (their OpenMP threads spin). Every step resumes when rerun.
-# Usage: bench/evaluation/study.sh [WORKDIR]   (default runs/q-it100-s64; about 22 h on 2 idle cores, 9 h of it the `fast` preset)
+# Usage: bench/evaluation/study.sh [WORKDIR]   (default runs/q-it100-s64; about 23 h on 2 idle cores, 11 h of it the `fast` preset's step 9)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 base="${1:-$root/runs/q-it100-s64}"
@@ -134,6 +134,7 @@ done
 #    equal step 8's bit for bit); then the fast dataset minus the quick one, fold by fold over the five splits
 #    (the rule: docs/QUALITY.md, "Status (2026-12-06, late night)").
 fast="${base/it100-s64/it500-s128}"
+[ "$fast" != "$base" ] || { echo "study.sh: WORKDIR must end in it100-s64 (the fast preset's folder is named from it): $base" >&2; exit 2; }
 trained "$fast"
 judged() { # model, seed, out folder, name in bench/results
   [ -f "$3/report.json" ] || "$root/singanseg" evaluate --real "$fast/real" --synthetic "$fast/synthetic" --test "$fast/test" \
@@ -148,7 +149,7 @@ for model in unet unetpp; do
 done
 quick_unet="$results/2026-12-06-quality-q-it100-s64-gate-unet64-sets.json"
 for seed in 2 3 4 5; do quick_unet+=",$results/2026-12-06-quality-q-it100-s64-gate-unet64-sets-seed$seed.json"; done
-fast_unet="$(printf "$results/2026-12-06-quality-q-it500-s128-gate-unet64-sets-seed%s.json," 1 2 3 4 5)"
+fast_unet="$(printf '%s,' "$results"/2026-12-06-quality-q-it500-s128-gate-unet64-sets-seed{1..5}.json)"
 bench compare --a "$quick_unet" --b "${fast_unet%,}" --label-a "quick (64 px, 100 it)" --label-b "fast (128 px, 500 it)"
 # 10. The table (stdout, with the splits pooled) and one figure per evaluator.
 dotnet build "$root/bench/SinGanSeg.Bench/SinGanSeg.Bench.csproj" -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2

@@ -137,5 +137,16 @@ public class QualityStudyTests
         var swapped = DatasetComparison.Run([R("a1"), R("a2")], [R("b2"), R("b1")], "quick", "fast");
         Assert.Equal(0.2, swapped.RealOnlyMaxDifference["unet"], 12);
         Assert.Throws<ArgumentException>(() => DatasetComparison.Run([R("a1"), R("a2")], [R("b1")], "quick", "fast"));
+
+        // Reports that record their split (as `evaluate` writes them) are checked pair by pair: another host could explain
+        // a real-only gap, a different seed cannot, so the wrong order is refused by name.
+        object Split(int seed) => new { settings = new { folds = 3, imageSize = 64, seed, steps = 152 }, realImages = 20 };
+        foreach (var (name, seed) in new[] { ("s1", 1), ("s2", 2), ("t1", 1), ("t2", 2) })
+            EvaluationReport.Write(Path.Combine(dir, name), name, [Run("unet", 0, "real", 0.4), Run("unet", 0, "synthetic-raw", 0.3)], Split(seed));
+        Assert.Single(DatasetComparison.Run([R("s1"), R("s2")], [R("t1"), R("t2")], "s", "t").Rows);
+        var e = Assert.Throws<InvalidDataException>(() => DatasetComparison.Run([R("s1"), R("s2")], [R("t2"), R("t1")], "s", "t"));
+        Assert.Contains("split 1: ", e.Message);
+        Assert.Contains("has seed 1 but", e.Message);
+        Assert.Contains("same order", e.Message);
     }
 }

@@ -133,13 +133,15 @@ public static class DatasetCardWriter
     /// common in trials. Redraws are kept pairs that replace a flagged draw; draws made again counts
     /// every redraw, kept or dropped.
     /// </summary>
-    public static string SampleCounts(int kept, int styled, int dropped, int keptRedraws, int drawsMadeAgain)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        return string.Create(inv, $"- {kept} {(kept == 1 ? "pair" : "pairs")} kept ({styled} of them restyled); {dropped} dropped by the gates\n") +
-            string.Create(inv, $"- {keptRedraws} of the kept pairs {(keptRedraws == 1 ? "is a redraw" : "are redraws")} (a gate flagged an earlier draw); ") +
-            string.Create(inv, $"{drawsMadeAgain} {(drawsMadeAgain == 1 ? "draw was" : "draws were")} made again in all");
-    }
+    public static string[] SampleCounts(int kept, int styled, int dropped, int keptRedraws, int drawsMadeAgain) =>
+    [
+        $"- {Counted(kept, "pair", "pairs")} kept ({styled} of them restyled); {dropped} dropped by the gates",
+        $"- {keptRedraws} of the kept pairs {(keptRedraws == 1 ? "is a redraw" : "are redraws")} (a gate flagged an earlier draw); " +
+            $"{(drawsMadeAgain == 1 ? "1 draw was" : $"{drawsMadeAgain} draws were")} made again in all",
+    ];
+
+    /// <summary>"1 model", "2 models": a count with its noun in the right number (integers print alike in every culture).</summary>
+    private static string Counted(int n, string one, string many) => n == 1 ? $"1 {one}" : $"{n} {many}";
 
     public static string Markdown(Card c)
     {
@@ -155,11 +157,12 @@ public static class DatasetCardWriter
         sb.AppendLine("## Settings").AppendLine();
         var s = c.Settings;
         sb.AppendLine(inv, $"- preset {s.Training.Preset}, max size {s.Training.MaxSize?.ToString(inv) ?? "preset"}, iterations {s.Training.Iterations?.ToString(inv) ?? "preset"}");
-        sb.AppendLine(inv, $"- {s.SamplesPerImage} samples per image, seed {s.Seed}, gen_start_scale {s.GenStartScale}");
+        sb.AppendLine(inv, $"- {Counted(s.SamplesPerImage, "sample", "samples")} per image, seed {s.Seed}, gen_start_scale {s.GenStartScale}");
         sb.AppendLine(inv, $"- style transfer: {(s.Style is null ? "none" : $"{s.Style.Network}, ratio {s.Style.Ratio}, {s.Style.Steps} steps")}; SIFID: {(s.Score ? c.SifidMetric ?? "on" : "off")}");
-        sb.AppendLine(inv, $"- {c.Models.Count} models (listed in dataset_card.json)").AppendLine();
+        sb.AppendLine(inv, $"- {Counted(c.Models.Count, "model", "models")} (listed in dataset_card.json)").AppendLine();
         sb.AppendLine("## Samples and gates").AppendLine();
-        sb.AppendLine(SampleCounts(c.Samples.Kept, c.Samples.Styled, c.Samples.Dropped, c.Samples.Regenerated, c.Gates.Regenerated)).AppendLine();
+        foreach (var line in SampleCounts(c.Samples.Kept, c.Samples.Styled, c.Samples.Dropped, c.Samples.Regenerated, c.Gates.Regenerated)) sb.AppendLine(line);
+        sb.AppendLine();
         sb.AppendLine("| gate | policy | threshold | flagged | dropped |").AppendLine("| --- | --- | --- | --- | --- |");
         foreach (var (_, g) in c.Gates.Gates)
             sb.AppendLine(inv, $"| {g.Label} | {g.Policy} | {g.Threshold:0.###} | {g.Flagged} | {g.Dropped} |");
