@@ -133,24 +133,49 @@ public sealed record GateVerdict(
 
 /// <summary>
 /// Per image (and summed per job): samples checked, flagged by each gate (by gate name; every gate
-/// that ran has an entry), regenerated, dropped. Ids 1 and 2 were the two gates' counts before the
-/// gates were generic.
+/// that ran has an entry), regenerated, dropped. Flagged counts the final verdicts (a redraw that
+/// passed is not flagged), so RegeneratedBy says which gate asked for each redraw: without it a job
+/// whose quality gate redrew 40 samples that then passed read as "0 quality-flagged, 40 regenerated".
+/// Ids 1 and 2 were the two gates' counts before the gates were generic.
 /// </summary>
-/// <remarks>A Dictionary built as one, never replaced in place: see <see cref="GateSettings"/>.</remarks>
+/// <remarks>Dictionaries built as one, never replaced in place: see <see cref="GateSettings"/>.</remarks>
 [GenerateSerializer, Immutable]
 public sealed record GateCounts(
     [property: Id(0)] int Checked = 0,
     [property: Id(3)] int Regenerated = 0,
     [property: Id(4)] int Dropped = 0,
-    [property: Id(5)] Dictionary<string, int>? Flagged = null)
+    [property: Id(5)] Dictionary<string, int>? Flagged = null,
+    [property: Id(6)] Dictionary<string, int>? RegeneratedBy = null)
 {
     /// <summary>Samples the gate flagged (0 for a gate that did not run).</summary>
     public int FlaggedBy(string gate) => Flagged?.GetValueOrDefault(gate) ?? 0;
+
+    /// <summary>Draws made again because this gate flagged them (0 for a gate that asked for none).</summary>
+    public int RegeneratedFor(string gate) => RegeneratedBy?.GetValueOrDefault(gate) ?? 0;
+
+    /// <summary>
+    /// Whether every redraw is attributed to a gate: false when a count was stored before the
+    /// per-gate counts existed (a job resumed across that change), so a breakdown would mislead.
+    /// </summary>
+    public bool RedrawsAttributed => Entries(RegeneratedBy).Sum(e => e.Value) == Regenerated;
+
+    /// <summary>
+    /// "6 checked, 3 copyCheck-flagged, 1 quality-flagged, 5 regenerated (4 by quality, 1 by copyCheck), 2 dropped":
+    /// a flag count per gate that ran (final draws), then which gates asked for the redraws, most first
+    /// (left out when there were none, or when some predate the per-gate counts).
+    /// </summary>
+    public string Describe()
+    {
+        var by = Entries(RegeneratedBy).Where(e => e.Value > 0).OrderByDescending(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal).ToList();
+        var redraws = by.Count == 0 || !RedrawsAttributed ? "" : $" ({string.Join(", ", by.Select(e => $"{e.Value} by {e.Key}"))})";
+        return $"{Checked} checked, {string.Concat(Entries(Flagged).Select(f => $"{f.Value} {f.Key}-flagged, "))}{Regenerated} regenerated{redraws}, {Dropped} dropped";
+    }
 
     public static GateCounts Sum(IEnumerable<GateCounts?> counts)
     {
         int checkedCount = 0, regenerated = 0, dropped = 0;
         var flagged = new Dictionary<string, int>(StringComparer.Ordinal);
+        var regeneratedBy = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var c in counts)
         {
             if (c is null) continue;
@@ -158,19 +183,25 @@ public sealed record GateCounts(
             regenerated += c.Regenerated;
             dropped += c.Dropped;
             foreach (var (gate, n) in Entries(c.Flagged)) flagged[gate] = flagged.GetValueOrDefault(gate) + n;
+            foreach (var (gate, n) in Entries(c.RegeneratedBy)) regeneratedBy[gate] = regeneratedBy.GetValueOrDefault(gate) + n;
         }
-        return new GateCounts(checkedCount, regenerated, dropped, flagged);
+        return new GateCounts(checkedCount, regenerated, dropped, flagged, regeneratedBy);
     }
 
     // By content, not by dictionary reference (progress and statuses are compared).
     public bool Equals(GateCounts? other) =>
         other is not null && (Checked, Regenerated, Dropped) == (other.Checked, other.Regenerated, other.Dropped)
-        && Entries(Flagged).OrderBy(e => e.Key, StringComparer.Ordinal).SequenceEqual(Entries(other.Flagged).OrderBy(e => e.Key, StringComparer.Ordinal));
+        && Same(Flagged, other.Flagged) && Same(RegeneratedBy, other.RegeneratedBy);
 
     public override int GetHashCode() => HashCode.Combine(Checked, Regenerated, Dropped, Flagged?.Values.Sum() ?? 0);
 
-    private static IEnumerable<KeyValuePair<string, int>> Entries(Dictionary<string, int>? flagged) => flagged ?? Enumerable.Empty<KeyValuePair<string, int>>();
+    private static bool Same(Dictionary<string, int>? a, Dictionary<string, int>? b) =>
+        Entries(a).OrderBy(e => e.Key, StringComparer.Ordinal).SequenceEqual(Entries(b).OrderBy(e => e.Key, StringComparer.Ordinal));
+
+    private static IEnumerable<KeyValuePair<string, int>> Entries(Dictionary<string, int>? counts) => counts ?? Enumerable.Empty<KeyValuePair<string, int>>();
 
     public override string ToString() =>
-        $"GateCounts {{ Checked = {Checked}, Flagged = {{ {string.Join(", ", Entries(Flagged).Select(e => $"{e.Key} = {e.Value}"))} }}, Regenerated = {Regenerated}, Dropped = {Dropped} }}";
+        $"GateCounts {{ Checked = {Checked}, Flagged = {{ {Listed(Flagged)} }}, Regenerated = {Regenerated}, RegeneratedBy = {{ {Listed(RegeneratedBy)} }}, Dropped = {Dropped} }}";
+
+    private static string Listed(Dictionary<string, int>? counts) => string.Join(", ", Entries(counts).Select(e => $"{e.Key} = {e.Value}"));
 }

@@ -23,7 +23,7 @@ public class SiloApiTests(SiloProcess silo) : IClassFixture<SiloProcess>
     }
 
     [Fact]
-    public void Submit_watch_download_with_server_side_folders()
+    public async Task Submit_watch_download_with_server_side_folders()
     {
         var (images, masks) = Dataset("api-paths", skip: 20);
         var (code, stdout, stderr) = CliProcess.Run("submit", "--api", Api, "--job-id", "paths", "--images", images, "--masks", masks, "--preset", "tiny", "--iters", "2", "--samples-per-image", "2");
@@ -31,6 +31,16 @@ public class SiloApiTests(SiloProcess silo) : IClassFixture<SiloProcess>
         Assert.Contains("job paths", stdout);
         (code, _, stderr) = CliProcess.Run("watch", "--api", Api, "--job-id", "paths");
         Assert.True(code == 0, stderr);
+        // The status's gate counts, with the redraws by asking gate (none here: the gates only report by default;
+        // GateTests checks the attribution when a gate redraws).
+        using (var http = new HttpClient { BaseAddress = silo.Api, DefaultRequestHeaders = { { "X-Requested-With", "singanseg" } } })
+        {
+            var gates = (await http.GetFromJsonAsync<JsonElement>("/api/jobs/paths")).GetProperty("gates");
+            Assert.Equal(4, gates.GetProperty("checked").GetInt32());
+            var by = gates.GetProperty("regeneratedBy").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+            Assert.Equal(gates.GetProperty("regenerated").GetInt32(), by.Values.Sum());
+            Assert.Empty(by);
+        }
         var output = TestData.NewTempDir("api-download");
         (code, stdout, stderr) = CliProcess.Run("download", "--api", Api, "--job-id", "paths", "--out", output);
         Assert.True(code == 0, stderr);

@@ -50,6 +50,10 @@ public class GateTests(Azurite azurite) : IClassFixture<Azurite>
         Assert.True(h.Regenerated >= samples - 1, $"near the top: {h}");
         Assert.True(h.Dropped >= samples - 2 && h.Dropped <= h.Regenerated, $"near the top: {h}");
         Assert.True(h.FlaggedBy("copyCheck") >= h.Dropped, $"near the top: {h}");
+        // Only the copy check acts here (the quality gate reports), so it asked for every redraw.
+        Assert.Equal(h.Regenerated, h.RegeneratedFor("copyCheck"));
+        Assert.Equal(0, h.RegeneratedFor("quality"));
+        Assert.Contains($"{h.Regenerated} regenerated ({h.Regenerated} by copyCheck), ", h.Describe());
         Assert.Equal(samples, lowGates.Checked);
         Assert.True(lowGates.FlaggedBy("copyCheck") <= samples / 3, $"at scale 0: {lowGates}");
         Assert.Equal(0, lowGates.Dropped);
@@ -85,9 +89,12 @@ public class GateTests(Azurite azurite) : IClassFixture<Azurite>
         var card = JsonDocument.Parse((await container.GetBlobClient($"jobs/{high.JobId}/dataset_card.json").DownloadContentAsync()).Value.Content.ToString()).RootElement;
         Assert.Equal(h.Dropped, card.GetProperty("samples").GetProperty("dropped").GetInt32());
         Assert.Equal("regenerate", card.GetProperty("gates").GetProperty("copyCheck").GetProperty("policy").GetString());
+        Assert.Equal(h.Regenerated, card.GetProperty("gates").GetProperty("copyCheck").GetProperty("redrawn").GetInt32());
+        Assert.Equal(0, card.GetProperty("gates").GetProperty("quality").GetProperty("redrawn").GetInt32());
         Assert.Contains("PLOS ONE", card.GetProperty("cite")[0].GetString());
         var markdown = (await container.GetBlobClient($"jobs/{high.JobId}/dataset_card.md").DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("| copy check (privacy) | regenerate |", markdown);
+        Assert.Contains($" | {h.Regenerated} | {h.FlaggedBy("copyCheck")} | {h.Dropped} |\n", markdown);
         // Sentences, not JSON fragments (the card once printed its counts as trimmed JSON, apostrophes as \u0027).
         Assert.DoesNotContain("\"kept\":", markdown);
         Assert.DoesNotContain("\\u0027", markdown);
@@ -108,6 +115,26 @@ public class GateTests(Azurite azurite) : IClassFixture<Azurite>
     {
         var text = (await container.GetBlobClient(key).DownloadContentAsync()).Value.Content.ToString();
         return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+    }
+
+    [Fact]
+    public void The_gate_counts_say_which_gate_asked_for_the_redraws()
+    {
+        // Two images: the quality gate redrew 3 draws that then passed, the copy check 1 that it dropped.
+        GateCounts a = new(Checked: 10, Regenerated: 3, Dropped: 0, Flagged: new() { ["copyCheck"] = 0, ["quality"] = 0 }, RegeneratedBy: new() { ["quality"] = 3 });
+        GateCounts b = new(Checked: 10, Regenerated: 2, Dropped: 1, Flagged: new() { ["copyCheck"] = 1, ["quality"] = 0 }, RegeneratedBy: new() { ["copyCheck"] = 1, ["quality"] = 1 });
+        var sum = GateCounts.Sum([a, null, b]);
+        Assert.Equal("20 checked, 1 copyCheck-flagged, 0 quality-flagged, 5 regenerated (4 by quality, 1 by copyCheck), 1 dropped", sum.Describe());
+        Assert.Equal(4, sum.RegeneratedFor("quality"));
+        Assert.Equal(0, sum.RegeneratedFor("maskAgreement"));
+        // Counts stored before the per-gate counts existed: no breakdown rather than a wrong one.
+        GateCounts old = new(Checked: 10, Regenerated: 2, Dropped: 0, Flagged: new() { ["copyCheck"] = 0 });
+        Assert.False(GateCounts.Sum([a, old]).RedrawsAttributed);
+        Assert.Equal("20 checked, 0 copyCheck-flagged, 0 quality-flagged, 5 regenerated, 0 dropped", GateCounts.Sum([a, old]).Describe());
+        Assert.Equal("10 checked, 0 copyCheck-flagged, 0 regenerated, 0 dropped", (old with { Regenerated = 0 }).Describe());
+        // Compared by content: the redraws' owners count.
+        Assert.Equal(a, a with { RegeneratedBy = new() { ["quality"] = 3 } });
+        Assert.NotEqual(a, a with { RegeneratedBy = new() { ["copyCheck"] = 3 } });
     }
 
     [Fact]

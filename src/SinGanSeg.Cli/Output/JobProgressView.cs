@@ -48,10 +48,8 @@ public static class JobProgressView
     private static int Working(Dictionary<ImagePhase, int> counts) =>
         Phases.WorkingImage.Sum(p => Count(counts, p));
 
-    /// <summary>", gates: 6 checked, 3 copyCheck-flagged, 1 quality-flagged, 2 regenerated, 2 dropped" once anything was checked; a count per gate that ran.</summary>
-    public static string GateSummary(JobStatus s) => s.Gates is { Checked: > 0 } g
-        ? $", gates: {g.Checked} checked, {string.Concat((g.Flagged ?? new Dictionary<string, int>()).Select(f => $"{f.Value} {f.Key}-flagged, "))}{g.Regenerated} regenerated, {g.Dropped} dropped"
-        : "";
+    /// <summary>", gates: " and the counts' line (<see cref="GateCounts.Describe"/>) once anything was checked.</summary>
+    public static string GateSummary(JobStatus s) => s.Gates is { Checked: > 0 } g ? $", gates: {g.Describe()}" : "";
 
     /// <summary>A one-line summary for logs.</summary>
     public static string Line(JobStatus s)

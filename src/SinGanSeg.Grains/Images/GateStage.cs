@@ -53,7 +53,11 @@ public sealed class GateStage(IReadOnlyList<GateStage.Gate> gates) : IImageStage
                 sample.Verdicts = verdicts;
                 var acting = gates.Where((g, i) => verdicts[i].Flagged).FirstOrDefault(g => g.Policy != GatePolicy.Report);
                 if (acting is null) c.Samples.Add(sample);
-                else if (acting.Policy == GatePolicy.Regenerate && sample.Tries <= acting.MaxTries) regenerate.Add(sample);
+                else if (acting.Policy == GatePolicy.Regenerate && sample.Tries <= acting.MaxTries)
+                {
+                    regenerate.Add(sample);
+                    c.RegeneratedBy[acting.Name] = c.RegeneratedBy.GetValueOrDefault(acting.Name) + 1;
+                }
                 else
                 {
                     sample.DroppedBy = acting.Name;
@@ -62,7 +66,6 @@ public sealed class GateStage(IReadOnlyList<GateStage.Gate> gates) : IImageStage
             }
             pending = regenerate.Count == 0 ? [] : [.. GenerateStage.Generate(c, [.. regenerate.Select(s => s.Index)],
                 SampleSeeds.ForRetry(c.Work.Seed, round), $"retry-{round}", tries: round + 1)];
-            c.Regenerated += regenerate.Count;
         }
         c.Samples.Sort((a, b) => a.Index.CompareTo(b.Index));
         span?.SetTag("samples.kept", c.Samples.Count);
@@ -78,12 +81,13 @@ public sealed class GateStage(IReadOnlyList<GateStage.Gate> gates) : IImageStage
     public static GateVerdict Verdict(Gate gate, GateScores s) =>
         new(gate.Name, Math.Round(s.Score, 5), gate.Threshold, s.Score >= gate.Threshold, s.Values, s.Reasons, s.Detail);
 
-    /// <summary>Checked, flagged per gate (every gate the job has on, even at 0), regenerated, dropped.</summary>
+    /// <summary>Checked, flagged per gate (every gate the job has on, even at 0), regenerated (in all and per asking gate), dropped.</summary>
     public static GateCounts Counts(StageContext c)
     {
         var all = c.Samples.Concat(c.Dropped).ToList();
         var flagged = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var gate in GateRegistry.All.Where(g => c.Work.Gates.IsOn(g.Name))) flagged[gate.Name] = all.Count(s => s.Verdicts?.Any(v => v.Gate == gate.Name && v.Flagged) == true);
-        return new GateCounts(Checked: all.Count, Regenerated: c.Regenerated, Dropped: c.Dropped.Count, Flagged: flagged);
+        return new GateCounts(Checked: all.Count, Regenerated: c.Regenerated, Dropped: c.Dropped.Count, Flagged: flagged,
+            RegeneratedBy: new Dictionary<string, int>(c.RegeneratedBy, StringComparer.Ordinal));
     }
 }

@@ -54,8 +54,11 @@ public sealed class StageContext(ImageWork work, string scratch, ProgressBox box
     /// <summary>Samples a gate removed; stored apart from the dataset.</summary>
     public List<SampleState> Dropped { get; } = [];
 
-    /// <summary>Samples replaced by a regeneration (counted, not stored).</summary>
-    public int Regenerated { get; set; }
+    /// <summary>Samples replaced by a regeneration (counted, not stored), by the gate that asked for it.</summary>
+    public Dictionary<string, int> RegeneratedBy { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Samples replaced by a regeneration, over all gates.</summary>
+    public int Regenerated => RegeneratedBy.Values.Sum();
 
     /// <summary>Raw sample name → local path of its restyled image (style stage).</summary>
     public IReadOnlyDictionary<string, string> Styled { get; set; } = new Dictionary<string, string>();

@@ -47,7 +47,9 @@ public static class DatasetCardWriter
     /// A gate's line of the card: its policy and threshold for the job, samples it flagged and
     /// dropped, and the reasons of the flagged ones counted (null for a gate that gives no reasons).
     /// </summary>
-    public sealed record GateSummary(string Policy, double Threshold, int Flagged, int Dropped, IReadOnlyDictionary<string, int>? Reasons)
+    /// <param name="Flagged">Samples whose final draw the gate flagged (kept under report, or dropped).</param>
+    /// <param name="Redrawn">Draws made again because this gate flagged them; null when the job's counts predate the per-gate counts.</param>
+    public sealed record GateSummary(string Policy, double Threshold, int Flagged, int? Redrawn, int Dropped, IReadOnlyDictionary<string, int>? Reasons)
     {
         [JsonIgnore] public string Label { get; init; } = "";
     }
@@ -82,7 +84,8 @@ public static class DatasetCardWriter
         var dropped = outcomes.SelectMany(o => o.Dropped ?? []).ToList();
         var all = kept.Concat(dropped).ToList();
         var settings = spec.Settings.Gates;
-        var section = new GatesSection(outcomes.Sum(o => o.Gates?.Regenerated ?? 0))
+        var counts = GateCounts.Sum(outcomes.Select(o => o.Gates));
+        var section = new GatesSection(counts.Regenerated)
         {
             // The gates the job had on (an off gate made no verdicts and is not listed).
             Gates = [.. GateRegistry.All.Where(g => settings.IsOn(g.Name)).Select(g =>
@@ -94,7 +97,7 @@ public static class DatasetCardWriter
                     : null;
                 var options = settings.For(g.Name);
                 return (g.Name, new GateSummary(options.Policy.ToString().ToLowerInvariant(), GateRegistry.Threshold(settings, g),
-                    flagged.Count, dropped.Count(s => s.DroppedBy == g.Name), reasons) { Label = g.Label });
+                    flagged.Count, counts.RedrawsAttributed ? counts.RegeneratedFor(g.Name) : null, dropped.Count(s => s.DroppedBy == g.Name), reasons) { Label = g.Label });
             })],
         };
         var distributions = new Dictionary<string, Summary>(StringComparer.Ordinal)
@@ -137,7 +140,7 @@ public static class DatasetCardWriter
     [
         $"- {Counted(kept, "pair", "pairs")} kept ({styled} of them restyled); {dropped} dropped by the gates",
         $"- {keptRedraws} of the kept pairs {(keptRedraws == 1 ? "is a redraw" : "are redraws")} (a gate flagged an earlier draw); " +
-            $"{(drawsMadeAgain == 1 ? "1 draw was" : $"{drawsMadeAgain} draws were")} made again in all",
+            $"{Counted(drawsMadeAgain, "draw was", "draws were")} made again in all",
     ];
 
     /// <summary>"1 model", "2 models": a count with its noun in the right number (integers print alike in every culture).</summary>
@@ -163,9 +166,9 @@ public static class DatasetCardWriter
         sb.AppendLine("## Samples and gates").AppendLine();
         foreach (var line in SampleCounts(c.Samples.Kept, c.Samples.Styled, c.Samples.Dropped, c.Samples.Regenerated, c.Gates.Regenerated)) sb.AppendLine(line);
         sb.AppendLine();
-        sb.AppendLine("| gate | policy | threshold | flagged | dropped |").AppendLine("| --- | --- | --- | --- | --- |");
+        sb.AppendLine("| gate | policy | threshold | draws it had made again | final draws it flagged | dropped |").AppendLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var (_, g) in c.Gates.Gates)
-            sb.AppendLine(inv, $"| {g.Label} | {g.Policy} | {g.Threshold:0.###} | {g.Flagged} | {g.Dropped} |");
+            sb.AppendLine(inv, $"| {g.Label} | {g.Policy} | {g.Threshold:0.###} | {g.Redrawn?.ToString(inv) ?? "not recorded"} | {g.Flagged} | {g.Dropped} |");
         sb.AppendLine();
         var reasons = c.Gates.Gates.Where(g => g.Summary.Reasons is not null)
             .Select(g => $" {Capitalised(g.Summary.Label)} reasons: {(g.Summary.Reasons!.Count == 0 ? "none" : string.Join(", ", g.Summary.Reasons.Select(kv => $"{kv.Key} {kv.Value}")))}.");
