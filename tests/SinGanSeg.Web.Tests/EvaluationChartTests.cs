@@ -102,4 +102,31 @@ public sealed class EvaluationChartTests(BrowserFixture fixture) : IClassFixture
         Assert.Equal([4, 4], counts);
         await page.Locator("#plots").ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "dashboard-plots.png") });
     }
+
+    /// <summary>
+    /// Small counts on the plots' image axes: 1 of 2 images done. The axes count whole images, so
+    /// their labels are distinct integers (they once read "0, 1, 1" and "0, 1, 1, 2, 2").
+    /// </summary>
+    [Fact]
+    public async Task The_plots_image_axes_label_whole_numbers_once_each()
+    {
+        var page = await fixture.NewPage();
+        await page.GotoAsync("/");
+        await page.AddScriptTagAsync(new() { Url = "/ui/charts.js" });
+        var created = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var images = new[]
+        {
+            new { name = "a", phase = "Done", updatedAt = (DateTimeOffset?)created.AddSeconds(60), sifid = (double?)0.3 },
+            new { name = "b", phase = "Training", updatedAt = (DateTimeOffset?)null, sifid = (double?)null },
+        };
+        var status = new { jobId = "small", createdAt = created, finishedAt = (DateTimeOffset?)null, sifidMetric = "SIFID-ResNet18-stem", images };
+        await page.EvaluateAsync(
+            "([json, now]) => { const div = document.createElement('div'); div.id = 'plots'; document.body.prepend(div); window.SinGanSegCharts.render(div, JSON.parse(json), now); }",
+            new object[] { System.Text.Json.JsonSerializer.Serialize(status, System.Text.Json.JsonSerializerOptions.Web), (double)created.AddSeconds(90).ToUnixTimeMilliseconds() });
+        // The y axis's labels are the right-aligned tick texts.
+        var progressAxis = await page.Locator("[data-testid=chart-progress] text.tick[text-anchor=end]").AllTextContentsAsync();
+        Assert.Equal(["0", "1", "2"], progressAxis);
+        var histogramAxis = await page.Locator("[data-testid=chart-sifid] text.tick[text-anchor=end]").AllTextContentsAsync();
+        Assert.Equal(["0", "1"], histogramAxis);
+    }
 }

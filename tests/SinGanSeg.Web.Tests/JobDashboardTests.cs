@@ -70,6 +70,12 @@ public sealed partial class JobDashboardTests(BrowserFixture fixture) : IClassFi
         Assert.Contains("SIFID", await page.Locator("[data-testid=job-sifid]").Locator("..").TextContentAsync() ?? "");
         Assert.Matches(@"\d+\.\d{3}", await page.Locator($"[data-testid=image-row][data-image={good[0].Image}] [data-testid=image-sifid]").TextContentAsync() ?? "");
         await Assertions.Expect(page.Locator("[data-testid=download-dataset]")).ToBeVisibleAsync();
+        // The plots are drawn from the same status as the rest of the page (not only by their 5 s refresh).
+        Assert.Contains($"raw ({good.Count})", await page.Locator("[data-testid=chart-sifid] text").AllTextContentsAsync());
+        // The gates only report by default: every sample of the two good images checked, none redrawn or dropped; each gate named.
+        var checkedSamples = good.Count * 2;
+        Assert.Equal($"{checkedSamples} checked · 0 redrawn · 0 dropped", await page.Locator("[data-testid=job-gates]").TextContentAsync());
+        Assert.Matches(@"^copyCheck: \d+ flagged, 0 redrawn; quality: \d+ flagged, 0 redrawn$", await page.Locator("[data-testid=job-gates-detail]").TextContentAsync() ?? "");
 
         // Thumbnails of the real pair and of generated pairs, decoded by the browser.
         await page.Locator($"[data-testid=image-row][data-image={good[0].Image}]").ClickAsync();

@@ -269,6 +269,18 @@ function imageFraction(image) {
   return 0.9 * image.completedScales / image.scaleCount;
 }
 
+// The job's gate counts: the totals, then per gate the final draws it flagged and the draws it had
+// made again (a redraw that passed leaves no flag, so the flags alone hide what the gate did).
+function gateText(g) {
+  if (!g || !g.checked) return ["–", "nothing checked yet"];
+  const flagged = g.flagged || {};
+  const by = g.regeneratedBy || {};
+  const attributed = Object.values(by).reduce((sum, n) => sum + n, 0) === g.regenerated;
+  const perGate = Object.keys(flagged).map((name) =>
+    `${name}: ${flagged[name]} flagged${attributed ? `, ${by[name] || 0} redrawn` : ""}`);
+  return [`${g.checked} checked · ${g.regenerated} redrawn · ${g.dropped} dropped`, perGate.join("; ")];
+}
+
 function showJob(jobId) {
   document.title = `${jobId} · SinGAN-Seg`;
   const ui = {
@@ -280,6 +292,8 @@ function showJob(jobId) {
     sifid: el("div", { class: "value", "data-testid": "job-sifid" }),
     sifidLabel: el("div", { class: "label", text: "Mean SIFID" }),
     preset: el("div", { class: "value", "data-testid": "job-preset" }),
+    gates: el("div", { class: "value", "data-testid": "job-gates" }),
+    gatesDetail: el("div", { class: "label", "data-testid": "job-gates-detail" }),
     created: el("div", { class: "value", "data-testid": "job-created" }),
     finished: el("div", { class: "value", "data-testid": "job-finished" }),
     links: el("div", { class: "links", "data-testid": "job-downloads" }),
@@ -298,6 +312,7 @@ function showJob(jobId) {
       el("div", { class: "progress-line" }, ui.progress, ui.progressText),
       el("div", { class: "stats" },
         stat("ETA", ui.eta), stat(ui.sifidLabel, ui.sifid), stat("Preset · samples/image", ui.preset),
+        el("div", { class: "stat" }, el("div", { class: "label", text: "Gates (finished images)" }), ui.gates, ui.gatesDetail),
         stat("Created", ui.created), stat("Finished", ui.finished)),
       el("div", { style: "margin-top:12px" }, ui.links)),
     ui.evaluation,
@@ -348,6 +363,9 @@ function showJob(jobId) {
     setText(ui.sifidLabel, `Mean ${s.sifidMetric || "SIFID"}${styled ? " (raw → styled)" : ""}`);
     setText(ui.sifid, sifidText(s.meanSifid, s.meanSifidStyled));
     setText(ui.preset, `${s.preset || "–"} · ${s.samplesPerImage}`);
+    const [gates, gatesDetail] = gateText(s.gates);
+    setText(ui.gates, gates);
+    setText(ui.gatesDetail, gatesDetail);
     setText(ui.created, time(s.createdAt));
     setText(ui.finished, time(s.finishedAt));
     ui.cancel.disabled = FINISHED_JOB.has(s.phase);
@@ -360,6 +378,8 @@ function showJob(jobId) {
     ui.links.replaceChildren(...links);
     renderImages(images);
     renderEvaluation(s);
+    // The plots (charts.js, loaded deferred beside this script) from the same status as the rest of the page.
+    if (window.SinGanSegCharts) window.SinGanSegCharts.show(s);
   }
 
   function renderImages(images) {

@@ -25,8 +25,9 @@
     return root;
   }
 
-  function ticks(max, count) {
-    const step = niceStep(max / count);
+  // An integer axis (images) steps by whole numbers: 0, 0.5, 1 printed as integers read "0, 1, 1".
+  function ticks(max, count, integer) {
+    const step = integer ? Math.max(1, niceStep(max / count)) : niceStep(max / count);
     const out = [];
     for (let v = 0; v <= max + step / 2; v += step) out.push(Number(v.toFixed(6)));
     return out;
@@ -40,7 +41,7 @@
   }
 
   function yAxis(root, max, integer) {
-    for (const v of ticks(max, 4)) {
+    for (const v of ticks(max, 4, integer)) {
       const y = T + PH - (v / max) * PH;
       root.append(svg("line", { x1: L, y1: y, x2: L + PW, y2: y, stroke: "#e3e3e3" }));
       root.append(svg("text", { x: L - 6, y: y + 4, "text-anchor": "end", class: "tick" }, integer ? String(Math.round(v)) : v.toFixed(2)));
@@ -130,9 +131,24 @@
     container.replaceChildren(progress(status, now || Date.now()), sifid(status));
   }
 
-  window.SinGanSegCharts = { render };
+  // The job page's section after the page's own content, drawn from a status.
+  function show(status) {
+    let section = document.getElementById("job-charts");
+    if (!section) {
+      section = document.createElement("section");
+      section.id = "job-charts";
+      section.className = "job-charts";
+      section.setAttribute("data-testid", "job-charts");
+      (document.getElementById("app") || document.body).after(section);
+    }
+    render(section, status);
+  }
 
-  // On a job page: a section after the page's own content, refreshed every 5 s.
+  // show: the page draws the plots from each status its live stream brings, so they agree with the
+  // rest of the page; the refresh below moves the ETA line between statuses.
+  window.SinGanSegCharts = { render, show };
+
+  // On a job page: refreshed every 5 s as well.
   const match = location.pathname.match(/^\/jobs\/([^/]+)\/?$/);
   if (!match) return;
   const jobId = decodeURIComponent(match[1]);
@@ -140,16 +156,7 @@
     try {
       const response = await fetch(`/api/jobs/${encodeURIComponent(jobId)}`, { credentials: "same-origin" });
       if (!response.ok) return;
-      const status = await response.json();
-      let section = document.getElementById("job-charts");
-      if (!section) {
-        section = document.createElement("section");
-        section.id = "job-charts";
-        section.className = "job-charts";
-        section.setAttribute("data-testid", "job-charts");
-        (document.getElementById("app") || document.body).after(section);
-      }
-      render(section, status);
+      show(await response.json());
     } catch (e) {
       // The page's own stream shows connection problems; the plots simply wait for the next refresh.
     }
