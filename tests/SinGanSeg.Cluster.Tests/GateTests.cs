@@ -58,6 +58,20 @@ public class GateTests(Azurite azurite) : IClassFixture<Azurite>
         Assert.True(lowGates.FlaggedBy("copyCheck") <= samples / 3, $"at scale 0: {lowGates}");
         Assert.Equal(0, lowGates.Dropped);
 
+        // A gate later in the order asks for the redraws while an earlier one only reports: at threshold 0 both
+        // flag every draw, and every redraw is the quality gate's (the acting gate's, not the first flagging one's).
+        var both = low with
+        {
+            JobId = "gates-quality",
+            Gates = GateSettings.Of([new("copyCheck", new GateOptions(GatePolicy.Report, Threshold: 0)), new("quality", new GateOptions(GatePolicy.Regenerate, Threshold: 0, MaxTries: 1))]),
+        };
+        var bothJob = cluster.Client.GetGrain<IJobCoordinatorGrain>(both.JobId);
+        await bothJob.Submit(both);
+        var q = (await TestCluster.WaitForEnd(bothJob, TimeSpan.FromMinutes(3))).Gates;
+        Assert.Equal((samples, samples, samples, samples), (q.Regenerated, q.RegeneratedFor("quality"), q.Dropped, q.FlaggedBy("copyCheck")));
+        Assert.Equal(0, q.RegeneratedFor("copyCheck"));
+        Assert.Contains($"{samples} regenerated ({samples} by quality), ", q.Describe());
+
         var kept = await Lines(container, $"jobs/{high.JobId}/manifest.jsonl");
         var dropped = await Lines(container, $"jobs/{high.JobId}/dropped/manifest.jsonl");
         Assert.Equal(samples - h.Dropped, kept.Count);
@@ -89,12 +103,12 @@ public class GateTests(Azurite azurite) : IClassFixture<Azurite>
         var card = JsonDocument.Parse((await container.GetBlobClient($"jobs/{high.JobId}/dataset_card.json").DownloadContentAsync()).Value.Content.ToString()).RootElement;
         Assert.Equal(h.Dropped, card.GetProperty("samples").GetProperty("dropped").GetInt32());
         Assert.Equal("regenerate", card.GetProperty("gates").GetProperty("copyCheck").GetProperty("policy").GetString());
-        Assert.Equal(h.Regenerated, card.GetProperty("gates").GetProperty("copyCheck").GetProperty("redrawn").GetInt32());
-        Assert.Equal(0, card.GetProperty("gates").GetProperty("quality").GetProperty("redrawn").GetInt32());
+        Assert.Equal(h.Regenerated, card.GetProperty("gates").GetProperty("copyCheck").GetProperty("regenerated").GetInt32());
+        Assert.Equal(0, card.GetProperty("gates").GetProperty("quality").GetProperty("regenerated").GetInt32());
         Assert.Contains("PLOS ONE", card.GetProperty("cite")[0].GetString());
         var markdown = (await container.GetBlobClient($"jobs/{high.JobId}/dataset_card.md").DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("| copy check (privacy) | regenerate |", markdown);
-        Assert.Contains($" | {h.Regenerated} | {h.FlaggedBy("copyCheck")} | {h.Dropped} |\n", markdown);
+        Assert.Contains($" | {h.FlaggedBy("copyCheck")} | {h.Regenerated} | {h.Dropped} |\n", markdown);
         // Sentences, not JSON fragments (the card once printed its counts as trimmed JSON, apostrophes as \u0027).
         Assert.DoesNotContain("\"kept\":", markdown);
         Assert.DoesNotContain("\\u0027", markdown);
@@ -135,6 +149,28 @@ public class GateTests(Azurite azurite) : IClassFixture<Azurite>
         // Compared by content: the redraws' owners count.
         Assert.Equal(a, a with { RegeneratedBy = new() { ["quality"] = 3 } });
         Assert.NotEqual(a, a with { RegeneratedBy = new() { ["copyCheck"] = 3 } });
+    }
+
+    [Fact]
+    public void The_card_says_when_a_regenerate_gates_redraws_were_not_recorded()
+    {
+        // One image finished before the per-gate counts were kept (2 redraws, owner unknown), one after (1 by quality).
+        var spec = new JobSpec("j", [new ImageInput("a", "file:///a.png", "file:///a_mask.png"), new ImageInput("b", "file:///b.png", "file:///b_mask.png")],
+            new TrainingOptions("tiny"), 2, 1, Gates: GateSettings.Of([new("quality", new GateOptions(GatePolicy.Regenerate))]));
+        var status = new JobStatus("j", JobPhase.Completed, [], DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "m", 2, "tiny");
+        ImageOutcome Outcome(string name, GateCounts gates) => new(name, true, [], null, false, 1, "m", false, Gates: gates);
+        var before = new GateCounts(2, 2, 0, new() { ["copyCheck"] = 0, ["quality"] = 0 });
+        var after = new GateCounts(2, 1, 0, new() { ["copyCheck"] = 0, ["quality"] = 0 }, new() { ["quality"] = 1 });
+
+        var card = DatasetCardWriter.Build(spec, status, [Outcome("a", before), Outcome("b", after)], null);
+        Assert.Equal(3, card.Gates.Regenerated);
+        var byName = card.Gates.Gates.ToDictionary(g => g.Name, g => g.Summary);
+        Assert.Null(byName["quality"].Regenerated);
+        Assert.Equal(0, byName["copyCheck"].Regenerated); // it only reports, so it asked for none
+        Assert.Contains("| not recorded | 0 |", DatasetCardWriter.Markdown(card));
+
+        var recorded = DatasetCardWriter.Build(spec, status, [Outcome("b", after)], null);
+        Assert.Equal(1, recorded.Gates.Gates.Single(g => g.Name == "quality").Summary.Regenerated);
     }
 
     [Fact]

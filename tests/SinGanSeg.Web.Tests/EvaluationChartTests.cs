@@ -128,5 +128,32 @@ public sealed class EvaluationChartTests(BrowserFixture fixture) : IClassFixture
         Assert.Equal(["0", "1", "2"], progressAxis);
         var histogramAxis = await page.Locator("[data-testid=chart-sifid] text.tick[text-anchor=end]").AllTextContentsAsync();
         Assert.Equal(["0", "1"], histogramAxis);
+
+        // 5 images: the axis ends at its last tick, 6, drawn at the top of the plot (the y axis line's upper end), not above it.
+        var five = new { jobId = "five", createdAt = created, finishedAt = (DateTimeOffset?)null, images = Enumerable.Range(0, 5).Select(i => new { name = $"i{i}", phase = "Training" }) };
+        var top = await page.EvaluateAsync<double[]>(
+            "json => { const div = document.getElementById('plots'); window.SinGanSegCharts.render(div, JSON.parse(json), Date.now());"
+            + " const svg = div.querySelector('[data-testid=chart-progress]'); const axis = [...svg.querySelectorAll('line')].find(l => l.getAttribute('x1') === l.getAttribute('x2'));"
+            + " const labels = [...svg.querySelectorAll('text.tick[text-anchor=end]')];"
+            + " return [Number(labels[labels.length - 1].textContent), Number(labels[labels.length - 1].getAttribute('y')) - 4, Math.min(Number(axis.getAttribute('y1')), Number(axis.getAttribute('y2')))]; }",
+            System.Text.Json.JsonSerializer.Serialize(five, System.Text.Json.JsonSerializerOptions.Web));
+        Assert.Equal(6, top[0]);
+        Assert.Equal(top[2], top[1], 3);
+        // No image done yet: no ETA line, and no legend entry for one.
+        Assert.Equal(["images done"], await page.Locator("[data-testid=chart-progress] text.legend").AllTextContentsAsync());
+    }
+
+    /// <summary>The job page's gate counts (app.js's gateText over a status's gates) with redraws, and when they cannot be attributed.</summary>
+    [Fact]
+    public async Task The_gate_counts_name_the_gate_that_asked_for_each_redraw()
+    {
+        var page = await fixture.NewPage();
+        await page.GotoAsync("/");
+        var attributed = await page.EvaluateAsync<string[]>("() => gateText({ checked: 20, regenerated: 5, dropped: 1, flagged: { copyCheck: 1, quality: 0 }, regeneratedBy: { quality: 4, copyCheck: 1 }, redrawsAttributed: true }, false)");
+        Assert.Equal(["20 checked · 5 regenerated · 1 dropped", "copyCheck: 1 flagged, 1 regenerated; quality: 0 flagged, 4 regenerated"], attributed);
+        var unattributed = await page.EvaluateAsync<string[]>("() => gateText({ checked: 20, regenerated: 5, dropped: 1, flagged: { copyCheck: 1, quality: 0 }, regeneratedBy: { quality: 3 }, redrawsAttributed: false }, false)");
+        Assert.Equal(["20 checked · 5 regenerated · 1 dropped", "copyCheck: 1 flagged; quality: 0 flagged"], unattributed);
+        Assert.Equal(["–", "nothing checked yet"], await page.EvaluateAsync<string[]>("() => gateText(undefined, false)"));
+        Assert.Equal(["–", "no samples checked"], await page.EvaluateAsync<string[]>("() => gateText({ checked: 0 }, true)"));
     }
 }

@@ -71,6 +71,7 @@ public sealed class GateStage(IReadOnlyList<GateStage.Gate> gates) : IImageStage
         span?.SetTag("samples.kept", c.Samples.Count);
         span?.SetTag("samples.dropped", c.Dropped.Count);
         span?.SetTag("samples.regenerated", c.Regenerated);
+        foreach (var (gate, n) in c.RegeneratedBy) span?.SetTag($"samples.regenerated.{gate}", n);
         c.Box.Update(p => p with { Samples = c.Samples.Count, Gates = Counts(c) });
     }
 

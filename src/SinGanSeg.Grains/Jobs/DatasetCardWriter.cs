@@ -48,8 +48,12 @@ public static class DatasetCardWriter
     /// dropped, and the reasons of the flagged ones counted (null for a gate that gives no reasons).
     /// </summary>
     /// <param name="Flagged">Samples whose final draw the gate flagged (kept under report, or dropped).</param>
-    /// <param name="Redrawn">Draws made again because this gate flagged them; null when the job's counts predate the per-gate counts.</param>
-    public sealed record GateSummary(string Policy, double Threshold, int Flagged, int? Redrawn, int Dropped, IReadOnlyDictionary<string, int>? Reasons)
+    /// <param name="Regenerated">
+    /// Draws made again because this gate flagged them; null for a regenerate gate when some of the
+    /// job's images finished before the per-gate counts were kept (a gate that never regenerates
+    /// asked for none, so 0 is certain for it).
+    /// </param>
+    public sealed record GateSummary(string Policy, double Threshold, int Flagged, int? Regenerated, int Dropped, IReadOnlyDictionary<string, int>? Reasons)
     {
         [JsonIgnore] public string Label { get; init; } = "";
     }
@@ -97,7 +101,8 @@ public static class DatasetCardWriter
                     : null;
                 var options = settings.For(g.Name);
                 return (g.Name, new GateSummary(options.Policy.ToString().ToLowerInvariant(), GateRegistry.Threshold(settings, g),
-                    flagged.Count, counts.RedrawsAttributed ? counts.RegeneratedFor(g.Name) : null, dropped.Count(s => s.DroppedBy == g.Name), reasons) { Label = g.Label });
+                    flagged.Count, counts.RedrawsAttributed || options.Policy != GatePolicy.Regenerate ? counts.RegeneratedFor(g.Name) : null,
+                    dropped.Count(s => s.DroppedBy == g.Name), reasons) { Label = g.Label });
             })],
         };
         var distributions = new Dictionary<string, Summary>(StringComparer.Ordinal)
@@ -166,9 +171,9 @@ public static class DatasetCardWriter
         sb.AppendLine("## Samples and gates").AppendLine();
         foreach (var line in SampleCounts(c.Samples.Kept, c.Samples.Styled, c.Samples.Dropped, c.Samples.Regenerated, c.Gates.Regenerated)) sb.AppendLine(line);
         sb.AppendLine();
-        sb.AppendLine("| gate | policy | threshold | draws it had made again | final draws it flagged | dropped |").AppendLine("| --- | --- | --- | --- | --- | --- |");
+        sb.AppendLine("| gate | policy | threshold | flagged (final draws) | draws regenerated at its request | dropped |").AppendLine("| --- | --- | --- | --- | --- | --- |");
         foreach (var (_, g) in c.Gates.Gates)
-            sb.AppendLine(inv, $"| {g.Label} | {g.Policy} | {g.Threshold:0.###} | {g.Redrawn?.ToString(inv) ?? "not recorded"} | {g.Flagged} | {g.Dropped} |");
+            sb.AppendLine(inv, $"| {g.Label} | {g.Policy} | {g.Threshold:0.###} | {g.Flagged} | {g.Regenerated?.ToString(inv) ?? "not recorded"} | {g.Dropped} |");
         sb.AppendLine();
         var reasons = c.Gates.Gates.Where(g => g.Summary.Reasons is not null)
             .Select(g => $" {Capitalised(g.Summary.Label)} reasons: {(g.Summary.Reasons!.Count == 0 ? "none" : string.Join(", ", g.Summary.Reasons.Select(kv => $"{kv.Key} {kv.Value}")))}.");

@@ -269,16 +269,16 @@ function imageFraction(image) {
   return 0.9 * image.completedScales / image.scaleCount;
 }
 
-// The job's gate counts: the totals, then per gate the final draws it flagged and the draws it had
-// made again (a redraw that passed leaves no flag, so the flags alone hide what the gate did).
-function gateText(g) {
-  if (!g || !g.checked) return ["–", "nothing checked yet"];
+// The job's gate counts (GateCounts on the server): the totals, then per gate the final draws it flagged
+// and the draws regenerated at its request (a redraw that passed leaves no flag, so the flags alone hide
+// what a regenerate gate did); no per-gate redraws when the server could not attribute them all.
+function gateText(g, finished) {
+  if (!g || !g.checked) return ["–", finished ? "no samples checked" : "nothing checked yet"];
   const flagged = g.flagged || {};
   const by = g.regeneratedBy || {};
-  const attributed = Object.values(by).reduce((sum, n) => sum + n, 0) === g.regenerated;
   const perGate = Object.keys(flagged).map((name) =>
-    `${name}: ${flagged[name]} flagged${attributed ? `, ${by[name] || 0} redrawn` : ""}`);
-  return [`${g.checked} checked · ${g.regenerated} redrawn · ${g.dropped} dropped`, perGate.join("; ")];
+    `${name}: ${flagged[name]} flagged${g.redrawsAttributed ? `, ${by[name] || 0} regenerated` : ""}`);
+  return [`${g.checked} checked · ${g.regenerated} regenerated · ${g.dropped} dropped`, perGate.join("; ")];
 }
 
 function showJob(jobId) {
@@ -363,7 +363,7 @@ function showJob(jobId) {
     setText(ui.sifidLabel, `Mean ${s.sifidMetric || "SIFID"}${styled ? " (raw → styled)" : ""}`);
     setText(ui.sifid, sifidText(s.meanSifid, s.meanSifidStyled));
     setText(ui.preset, `${s.preset || "–"} · ${s.samplesPerImage}`);
-    const [gates, gatesDetail] = gateText(s.gates);
+    const [gates, gatesDetail] = gateText(s.gates, FINISHED_JOB.has(s.phase));
     setText(ui.gates, gates);
     setText(ui.gatesDetail, gatesDetail);
     setText(ui.created, time(s.createdAt));

@@ -1,6 +1,7 @@
 // Job page plots, kept apart from app.js: progress over time (images done against time, with the
 // ETA at the current pace) and a SIFID histogram (raw vs styled). Drawn as inline SVG with axis
-// titles, tick values and a legend; refreshed from GET /api/jobs/{id} every few seconds.
+// titles, tick values and a legend; drawn from each status the page's live stream brings (show),
+// the progress plot redrawn every few seconds between statuses so its ETA line follows the clock.
 "use strict";
 
 (function () {
@@ -25,12 +26,15 @@
     return root;
   }
 
-  // An integer axis (images) steps by whole numbers: 0, 0.5, 1 printed as integers read "0, 1, 1".
+  // Ticks from 0 to the first one at or past max. An integer axis (images) steps by whole numbers:
+  // 0, 0.5, 1 printed as integers read "0, 1, 1".
   function ticks(max, count, integer) {
     const step = integer ? Math.max(1, niceStep(max / count)) : niceStep(max / count);
     const out = [];
-    for (let v = 0; v <= max + step / 2; v += step) out.push(Number(v.toFixed(6)));
-    return out;
+    for (let v = 0; ; v += step) {
+      out.push(Number(v.toFixed(6)));
+      if (v >= max - step * 1e-9) return out;
+    }
   }
 
   function niceStep(raw) {
@@ -40,12 +44,17 @@
     return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
   }
 
+  // The y axis up to its last tick, so the top of the plot is labelled (with 5 images the ticks are
+  // 0, 2, 4, 6 and the axis ends at 6, not at 5 with "6" drawn above the plot). Returns that top.
   function yAxis(root, max, integer) {
-    for (const v of ticks(max, 4, integer)) {
-      const y = T + PH - (v / max) * PH;
+    const values = ticks(max, 4, integer);
+    const top = values[values.length - 1];
+    for (const v of values) {
+      const y = T + PH - (v / top) * PH;
       root.append(svg("line", { x1: L, y1: y, x2: L + PW, y2: y, stroke: "#e3e3e3" }));
       root.append(svg("text", { x: L - 6, y: y + 4, "text-anchor": "end", class: "tick" }, integer ? String(Math.round(v)) : v.toFixed(2)));
     }
+    return top;
   }
 
   function legend(root, entries) {
@@ -77,9 +86,8 @@
     const span = Math.max(elapsed + (eta || 0), 1);
     const root = frame("Progress over time", `time since submission (${eta ? "ETA " + minutes(eta) : status.finishedAt ? "finished" : "no ETA yet"})`, "images done", "chart-progress");
     root.setAttribute("data-eta-seconds", eta === null ? "" : String(Math.round(eta)));
-    const max = Math.max(total, 1);
-    yAxis(root, max, true);
-    const X = (s) => L + (s / span) * PW, Y = (n) => T + PH - (n / max) * PH;
+    const top = yAxis(root, Math.max(total, 1), true);
+    const X = (s) => L + (s / span) * PW, Y = (n) => T + PH - (n / top) * PH;
     for (const s of ticks(span, 4)) {
       if (s > span) continue;
       root.append(svg("text", { x: X(s), y: T + PH + 16, "text-anchor": "middle", class: "tick" }, minutes(s)));
@@ -89,7 +97,8 @@
     points.push([elapsed, done.length]);
     root.append(svg("polyline", { points: points.map(([s, n]) => `${X(s).toFixed(1)},${Y(n).toFixed(1)}`).join(" "), fill: "none", stroke: "#1f77b4", "stroke-width": 2.5, "data-series": "done" }));
     if (eta) root.append(svg("line", { x1: X(elapsed), y1: Y(done.length), x2: X(elapsed + eta), y2: Y(done.length + remaining), stroke: "#ff7f0e", "stroke-width": 2, "stroke-dasharray": "4 3", "data-series": "eta" }));
-    legend(root, [["images done", "#1f77b4", false], ["at the current pace (ETA)", "#ff7f0e", true]]);
+    // The ETA's entry only beside its line (none before the first image is done, or once the job ended).
+    legend(root, [["images done", "#1f77b4", false], ...(eta ? [["at the current pace (ETA)", "#ff7f0e", true]] : [])]);
     return root;
   }
 
@@ -109,8 +118,7 @@
     const width = (hi - lo) / bins || 1;
     const count = (values) => { const c = new Array(bins).fill(0); for (const v of values) c[Math.min(bins - 1, Math.floor((v - lo) / width))]++; return c; };
     const series = [["raw", "#1f77b4", count(raw)], ["styled", "#2ca02c", count(styled)]].filter(([, , c]) => c.some((n) => n > 0));
-    const max = Math.max(1, ...series.flatMap(([, , c]) => c));
-    yAxis(root, max, true);
+    const top = yAxis(root, Math.max(1, ...series.flatMap(([, , c]) => c)), true);
     const slot = PW / bins, barWidth = (slot * 0.8) / series.length;
     for (let b = 0; b <= bins; b++) {
       if (b % Math.ceil(bins / 5) !== 0 && b !== bins) continue;
@@ -118,7 +126,7 @@
     }
     series.forEach(([name, colour, c], k) => c.forEach((n, b) => {
       if (n === 0) return;
-      const h = (n / max) * PH;
+      const h = (n / top) * PH;
       const rect = svg("rect", { x: L + b * slot + slot * 0.1 + k * barWidth, y: T + PH - h, width: barWidth, height: h, fill: colour, "data-series": name });
       rect.append(svg("title", {}, `${name}: ${n} image(s) in ${(lo + b * width).toFixed(3)}–${(lo + (b + 1) * width).toFixed(3)}`));
       root.append(rect);
@@ -131,32 +139,51 @@
     container.replaceChildren(progress(status, now || Date.now()), sifid(status));
   }
 
-  // The job page's section after the page's own content, drawn from a status.
-  function show(status) {
-    let section = document.getElementById("job-charts");
-    if (!section) {
-      section = document.createElement("section");
-      section.id = "job-charts";
-      section.className = "job-charts";
-      section.setAttribute("data-testid", "job-charts");
-      (document.getElementById("app") || document.body).after(section);
+  // The job page's section after the page's own content.
+  function section() {
+    let node = document.getElementById("job-charts");
+    if (!node) {
+      node = document.createElement("section");
+      node.id = "job-charts";
+      node.className = "job-charts";
+      node.setAttribute("data-testid", "job-charts");
+      (document.getElementById("app") || document.body).after(node);
     }
-    render(section, status);
+    return node;
   }
 
-  // show: the page draws the plots from each status its live stream brings, so they agree with the
-  // rest of the page; the refresh below moves the ETA line between statuses.
+  // What the plots show of a status: a status that changes none of it is not drawn again (a redraw
+  // every second would also close any bar's tooltip under the pointer).
+  const drawn = (status) => JSON.stringify([status.createdAt, status.finishedAt, status.sifidMetric,
+    status.images.map((i) => [i.phase, i.updatedAt, i.sifid, i.sifidStyled])]);
+  let last = null, lastDrawn = "";
+
+  // show: the page passes each status its live stream brings, so the plots agree with the rest of it.
+  function show(status) {
+    last = status;
+    const key = drawn(status);
+    if (key === lastDrawn) return;
+    lastDrawn = key;
+    render(section(), status);
+  }
+
   window.SinGanSegCharts = { render, show };
 
-  // On a job page: refreshed every 5 s as well.
+  // On a job page: the last status's progress plot again every 5 s (its ETA line and time axis follow
+  // the clock); the API is asked only until the page has passed a status (a page without the stream).
   const match = location.pathname.match(/^\/jobs\/([^/]+)\/?$/);
   if (!match) return;
   const jobId = decodeURIComponent(match[1]);
   async function refresh() {
+    if (last) {
+      const plots = section();
+      const old = plots.querySelector("[data-testid=chart-progress]");
+      if (old) old.replaceWith(progress(last, Date.now()));
+      return;
+    }
     try {
       const response = await fetch(`/api/jobs/${encodeURIComponent(jobId)}`, { credentials: "same-origin" });
-      if (!response.ok) return;
-      show(await response.json());
+      if (response.ok && !last) show(await response.json());
     } catch (e) {
       // The page's own stream shows connection problems; the plots simply wait for the next refresh.
     }
