@@ -59,6 +59,17 @@ public sealed class EvaluationChartTests(BrowserFixture fixture) : IClassFixture
         Assert.Contains("0.820", await page.Locator("text.value").AllTextContentsAsync());
     }
 
+    private static readonly DateTimeOffset Created = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A page with charts.js as the silo host serves it, for plots drawn from made-up statuses.</summary>
+    private async Task<IPage> ChartsPage()
+    {
+        var page = await fixture.NewPage();
+        await page.GotoAsync("/");
+        await page.AddScriptTagAsync(new() { Url = "/ui/charts.js" });
+        return page;
+    }
+
     /// <summary>
     /// The job page's plots (charts.js as the silo host serves it) on a status with a known history:
     /// 4 of 10 images done in the first 400 s, so at that pace the other 6 need 600 s.
@@ -66,10 +77,8 @@ public sealed class EvaluationChartTests(BrowserFixture fixture) : IClassFixture
     [Fact]
     public async Task Dashboard_progress_and_sifid_plots_have_axes_legend_and_the_eta()
     {
-        var page = await fixture.NewPage();
-        await page.GotoAsync("/");
-        await page.AddScriptTagAsync(new() { Url = "/ui/charts.js" });
-        var created = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var page = await ChartsPage();
+        var created = Created;
         var images = Enumerable.Range(0, 10).Select(i => new
         {
             name = $"img{i}",
@@ -110,10 +119,8 @@ public sealed class EvaluationChartTests(BrowserFixture fixture) : IClassFixture
     [Fact]
     public async Task The_plots_image_axes_label_whole_numbers_once_each()
     {
-        var page = await fixture.NewPage();
-        await page.GotoAsync("/");
-        await page.AddScriptTagAsync(new() { Url = "/ui/charts.js" });
-        var created = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var page = await ChartsPage();
+        var created = Created;
         var images = new[]
         {
             new { name = "a", phase = "Done", updatedAt = (DateTimeOffset?)created.AddSeconds(60), sifid = (double?)0.3 },
