@@ -148,6 +148,12 @@ public sealed class EvaluationChartTests(BrowserFixture fixture) : IClassFixture
         Assert.Equal(top[2], top[1], 3);
         // No image done yet: no ETA line, and no legend entry for one.
         Assert.Equal(["images done"], await page.Locator("[data-testid=chart-progress] text.legend").AllTextContentsAsync());
+
+        // A status without its creation time: the plots are still drawn (6d76a04's tick loop never ended on it).
+        var undated = new { jobId = "undated", images = new[] { new { name = "a", phase = "Done" } } };
+        await page.EvaluateAsync("json => window.SinGanSegCharts.render(document.getElementById('plots'), JSON.parse(json), Date.now())",
+            System.Text.Json.JsonSerializer.Serialize(undated, System.Text.Json.JsonSerializerOptions.Web));
+        Assert.Equal(1, await page.Locator("#plots [data-testid=chart-progress]").CountAsync());
     }
 
     /// <summary>The job page's gate counts (app.js's gateText over a status's gates) with redraws, and when they cannot be attributed.</summary>

@@ -31,9 +31,10 @@
   function ticks(max, count, integer) {
     const step = integer ? Math.max(1, niceStep(max / count)) : niceStep(max / count);
     const out = [];
+    // Written so a max that is not a finite number (a status without createdAt) ends the loop at 0.
     for (let v = 0; ; v += step) {
       out.push(Number(v.toFixed(6)));
-      if (v >= max - step * 1e-9) return out;
+      if (!(v < max - step * 1e-9) || !Number.isFinite(max)) return out;
     }
   }
 
