@@ -91,6 +91,9 @@ public static class HeldScalars
     /// <summary>a += alpha · b, in place.</summary>
     public static Tensor PlusInPlace(this Tensor a, Tensor b, double alpha) => With(alpha.ToScalar(), k => a.add_(b, k));
 
+    /// <summary>a += 1, in place, for a counter of any type (an integer tensor refuses a float alpha).</summary>
+    public static Tensor IncrementInPlace(this Tensor a) => a.add_(One, One);
+
     /// <summary>a += s, in place.</summary>
     public static Tensor PlusInPlace(this Tensor a, double s) => With(s.ToScalar(), k => a.add_(k, One));
 

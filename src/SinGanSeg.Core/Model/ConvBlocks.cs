@@ -10,7 +10,7 @@ internal static class ConvBlocks
     /// <summary>conv (k×k, no padding) → norm (BatchNorm) → LeakyRelu(0.2).</summary>
     public static Sequential ConvBlock(long inChannels, long outChannels, long kernelSize) => Sequential(
         ("conv", Conv2d(inChannels, outChannels, kernelSize, stride: 1L, padding: 0L)),
-        ("norm", BatchNorm2d(outChannels)),
+        ("norm", new HeldBatchNorm2d(outChannels)),
         ("LeakyRelu", new LeakyRelu(0.2)));
 
     /// <summary>The body: layers − 2 blocks named block1…, narrowing as the reference does (a no-op when width == min width).</summary>

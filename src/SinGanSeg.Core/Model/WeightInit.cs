@@ -26,7 +26,7 @@ public static class WeightInit
                 case NarrowConv2d narrow:
                     InitConv(narrow.Weight, narrow.Bias, generator);
                     break;
-                case BatchNorm2d norm:
+                case BatchNorm norm:
                     Normal(norm.weight!, 1.0, 0.02, generator);
                     norm.bias!.zero_();
                     break;

@@ -1,3 +1,4 @@
+using SinGanSeg.Core.Model;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -30,6 +31,6 @@ public sealed class DecoderBlock : Module<Tensor, Tensor?, Tensor>
 
     private static Sequential ConvBnRelu(long input, long output) => Sequential(
         ("0", Conv2d(input, output, 3, padding: 1, bias: false)),
-        ("1", BatchNorm2d(output)),
+        ("1", new HeldBatchNorm2d(output)),
         ("2", ReLU(inplace: true)));
 }
