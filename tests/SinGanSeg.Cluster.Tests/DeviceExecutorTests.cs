@@ -114,4 +114,35 @@ public class DeviceExecutorTests
         Assert.Equal(0, executor.Abandoned);
         Assert.Same(first, await executor.Run("next", (_, _) => Thread.CurrentThread, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Waiting_work_runs_highest_priority_first_and_leaves_the_queue_when_cancelled()
+    {
+        SinGanSeg.Core.Native.TorchRuntime.EnsureLoaded();
+        using var executor = new DeviceExecutor([CPU], slotsPerDevice: 1);
+        using var release = new ManualResetEventSlim();
+        var blocker = executor.Run("blocker", (_, ct) => release.Wait(TimeSpan.FromSeconds(20), ct), CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (executor.Busy < 1 && DateTime.UtcNow < deadline) await Task.Delay(20);
+
+        // Fresh images (0), resumed ones with stored scales (2, 5), in a mixed arrival order.
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var withdraw = new CancellationTokenSource();
+        (string Name, int Priority, CancellationToken Token)[] items =
+            [("fresh a", 0, default), ("resumed b", 2, default), ("fresh c", 0, withdraw.Token), ("resumed d", 2, default), ("resumed e", 5, default), ("fresh f", 0, default)];
+        var runs = items.Select(i => executor.Run(i.Name, (_, _) => { order.Enqueue(i.Name); return i.Name; }, i.Token, i.Priority)).ToList();
+        Assert.Equal(6, executor.Queued);
+
+        // Cancelled while waiting: done at once, not when a slot would reach it, and no longer counted.
+        withdraw.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runs[2].WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(5, executor.Queued);
+        Assert.False(blocker.IsCompleted);
+
+        release.Set();
+        Assert.True(await blocker);
+        await Task.WhenAll(runs.Where((_, i) => i != 2));
+        Assert.Equal(["resumed e", "resumed b", "resumed d", "fresh a", "fresh f"], order.ToArray());
+        Assert.Equal(0, executor.Queued);
+    }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using SinGanSeg.Grains.Telemetry;
 using static TorchSharp.torch;
 
@@ -9,7 +8,11 @@ namespace SinGanSeg.Grains.Execution;
 /// Runs a silo's torch work: a fixed number of slots (dedicated threads) per device, several
 /// small SinGANs per GPU if configured, every GPU of the pod if given several, and one queue for
 /// the rest. Work is synchronous on its slot's thread and gets that slot's device; grains await
-/// the returned task. Disposing the executor (silo shutdown or kill)
+/// the returned task. The queue serves higher priorities first and equal ones in arrival order:
+/// an image resumed with stored scales asks for its count of them, so after a restart or a lost
+/// silo the partly trained images finish before fresh ones start (their stored work is used
+/// soonest and the fewest models sit half-trained). Work cancelled while it waits leaves the
+/// queue at once. Disposing the executor (silo shutdown or kill)
 /// cancels running and queued work, so nothing keeps writing after the silo is gone.
 /// A slot whose work ignores its cancellation for longer than the grace (a thread blocked in a
 /// driver or a call without timeout) is given up: its caller sees the work cancelled, a new
@@ -32,7 +35,14 @@ public sealed class DeviceExecutor : IDisposable
         public bool Abandoned;
     }
 
-    private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>();
+    // Min-heap on (−priority, arrival): the highest priority first, then first come first served.
+    private readonly PriorityQueue<Item, (long Priority, long Arrival)> _queue = new();
+    private readonly Lock _queueLock = new();
+    // One count per item put in the queue; a slot takes one before it looks (an item removed by
+    // its cancellation leaves a count behind, which the slot then finds nothing for).
+    private readonly SemaphoreSlim _available = new(0);
+    private long _arrivals;
+    private bool _closed;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Lock _lock = new();
     private readonly List<Slot> _slots = [];
@@ -87,16 +97,55 @@ public sealed class DeviceExecutor : IDisposable
     public bool Wedged => Abandoned >= Slots;
 
     /// <param name="work">Runs on a slot thread with that slot's device.</param>
-    public async Task<T> Run<T>(string name, Func<Device, CancellationToken, T> work, CancellationToken cancellation)
+    /// <param name="priority">Higher runs first among waiting work; equal priorities in arrival order.</param>
+    public async Task<T> Run<T>(string name, Func<Device, CancellationToken, T> work, CancellationToken cancellation, int priority = 0)
     {
         var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Interlocked.Increment(ref _queued);
-        if (!_queue.Writer.TryWrite(new Item(name, (device, ct) => work(device, ct), done, cancellation, Activity.Current)))
+        var item = new Item(name, (device, ct) => work(device, ct), done, cancellation, Activity.Current);
+        lock (_queueLock)
         {
-            Interlocked.Decrement(ref _queued);
-            throw new ObjectDisposedException(nameof(DeviceExecutor), "the silo is shutting down");
+            if (_closed) throw new ObjectDisposedException(nameof(DeviceExecutor), "the silo is shutting down");
+            _queue.Enqueue(item, (-(long)priority, _arrivals++));
+            Interlocked.Increment(ref _queued);
         }
+        _available.Release();
+        // Cancelled while waiting: out of the queue now, not when a slot would have reached it.
+        using var waiting = cancellation.Register(() => Withdraw(item));
         return (T)(await done.Task)!;
+    }
+
+    private void Withdraw(Item item)
+    {
+        lock (_queueLock)
+        {
+            if (!_queue.Remove(item, out _, out _, ReferenceEqualityComparer.Instance)) return;   // already taken by a slot, which handles the cancellation
+            Interlocked.Decrement(ref _queued);
+        }
+        item.Done.TrySetCanceled(item.Cancellation);
+    }
+
+    /// <summary>Blocks until an item is waiting and takes the first; null when the executor shuts down.</summary>
+    private Item? Take()
+    {
+        while (true)
+        {
+            try
+            {
+                _available.Wait(_shutdown.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+            lock (_queueLock)
+            {
+                if (_queue.TryDequeue(out var item, out _))
+                {
+                    Interlocked.Decrement(ref _queued);
+                    return item;
+                }
+            }
+        }
     }
 
     private void StartSlot(Slot slot)
@@ -114,17 +163,7 @@ public sealed class DeviceExecutor : IDisposable
     {
         while (true)
         {
-            Item item;
-            try
-            {
-                if (!_queue.Reader.WaitToReadAsync(_shutdown.Token).AsTask().GetAwaiter().GetResult()) return;
-                if (!_queue.Reader.TryRead(out item!)) continue;
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            Interlocked.Decrement(ref _queued);
+            if (Take() is not { } item) return;
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(item.Cancellation, _shutdown.Token);
             if (linked.IsCancellationRequested)
             {
@@ -211,9 +250,16 @@ public sealed class DeviceExecutor : IDisposable
         if (_shutdown.IsCancellationRequested) return;
         ExecutorRegistry.Remove(this);
         _watch?.Dispose();
-        _queue.Writer.TryComplete();
+        List<Item> pending = [];
+        lock (_queueLock)
+        {
+            _closed = true;
+            while (_queue.TryDequeue(out var item, out _)) pending.Add(item);
+            Interlocked.Exchange(ref _queued, 0);
+        }
         _shutdown.Cancel();
-        while (_queue.Reader.TryRead(out var pending)) pending.Done.TrySetCanceled(_shutdown.Token);
+        foreach (var item in pending) item.Done.TrySetCanceled(_shutdown.Token);
+        // _available is not disposed: a slot thread the join below stops waiting for still calls Take when its work returns.
         List<Thread> threads;
         lock (_lock) threads = [.. _slots.Where(s => !s.Abandoned && s.Thread is not null).Select(s => s.Thread!)];
         // Given-up threads are not waited for: they ignored cancellation before.

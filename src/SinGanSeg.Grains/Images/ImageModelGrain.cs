@@ -40,15 +40,26 @@ public sealed class ImageModelGrain(
     private string Name => state.State.Work?.Input.Name ?? this.GetPrimaryKeyString();
     private bool Running => _run is { IsCompleted: false };
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Back after a restart or a lost silo with work in hand: continue at once rather than at the next reminder tick.
         if (state.State.Work is not null && !IsTerminal(state.State.Phase))
         {
             Log(ImageEventKinds.Resumed, state.State.Phase, $"continuing after {state.State.CompletedScales} stored scales");
+            // On record now, not at the next scale: an image stopped again before then would
+            // otherwise show no sign of this activation in its log.
+            try
+            {
+                await state.WriteStateAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or Orleans.Storage.InconsistentStateException))
+            {
+                // Storage down for now: the work goes on (it needs no write to start); a conflict
+                // (another activation wrote) fails the activation instead, so the next call reads afresh.
+                logger.LogWarning(e, "{Image}: the resumed event could not be stored now; it is stored with the next state write", Name);
+            }
             EnsureRunning();
         }
-        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -207,7 +218,9 @@ public sealed class ImageModelGrain(
                 ScaleCommitted = (done, total) => self.ScaleCommitted(done, total).GetAwaiter().GetResult(),
                 StopBetweenScales = drain,
                 Grains = grains,
-            }.Run(work, scratch, box, ct), cancellation);
+            }.Run(work, scratch, box, ct), cancellation,
+                // Stored scales first: a resumed image waits for no fresh one (see DeviceExecutor).
+                priority: state.State.CompletedScales);
         }
         catch (OperationCanceledException e) when (_stalled is { } reason && ReferenceEquals(box, _box))
         {
