@@ -109,6 +109,20 @@ public sealed class EvaluationChartTests(BrowserFixture fixture) : IClassFixture
         // Every image is in exactly one bin of each series.
         var counts = await histogram.EvaluateAsync<int[]>("svg => ['raw', 'styled'].map(s => [...svg.querySelectorAll(`rect[data-series=${s}]`)].reduce((n, r) => n + Number(r.querySelector('title').textContent.split(': ')[1].split(' ')[0]), 0))");
         Assert.Equal([4, 4], counts);
+        // The legends sit between the title and the plot: the lowest legend pixel is above the y axis's top,
+        // so no bar (the first bin's is as tall as the plot here) and no line runs under one.
+        foreach (var chart in new[] { progress, histogram })
+        {
+            var (legendBottom, plotTop) = await chart.EvaluateAsync<double[]>("svg => { const axis = [...svg.querySelectorAll('line')].find(l => l.getAttribute('x1') === l.getAttribute('x2'));"
+                + " const bottom = Math.max(...[...svg.querySelectorAll('g.legend-entry')].map(g => { const b = g.getBBox(); return b.y + b.height; }));"
+                + " return [bottom, Math.min(Number(axis.getAttribute('y1')), Number(axis.getAttribute('y2')))]; }") switch { var v => (v[0], v[1]) };
+            Assert.True(legendBottom <= plotTop, $"a legend reaches y {legendBottom}, below the plot's top at {plotTop}");
+            // Every text inside the drawing (the last time tick's label was once cut at the right edge).
+            // (On screen, so the rotated y axis title counts where it is drawn.)
+            var outside = await chart.EvaluateAsync<string[]>("svg => { const s = svg.getBoundingClientRect();"
+                + " return [...svg.querySelectorAll('text')].filter(t => { const b = t.getBoundingClientRect(); return b.left < s.left - 0.5 || b.top < s.top - 0.5 || b.right > s.right + 0.5 || b.bottom > s.bottom + 0.5; }).map(t => t.textContent); }");
+            Assert.Empty(outside);
+        }
         await page.Locator("#plots").ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.Screenshots, "dashboard-plots.png") });
     }
 

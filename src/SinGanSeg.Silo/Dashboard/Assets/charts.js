@@ -6,7 +6,9 @@
 
 (function () {
   const NS = "http://www.w3.org/2000/svg";
-  const W = 520, H = 260, L = 56, R = 16, T = 30, B = 48;
+  // T leaves a row between the title and the plot for the legend, so it never covers a bar or the line.
+  // R leaves room for half the last x tick's label ("17 min" was cut at the edge).
+  const W = 520, H = 270, L = 56, R = 30, T = 46, B = 48;
   const PW = W - L - R, PH = H - T - B;
 
   function svg(tag, attrs, text) {
@@ -62,8 +64,8 @@
     let x = L + 8;
     for (const [name, colour, dashed] of entries) {
       const g = svg("g", { class: "legend-entry" });
-      g.append(svg("line", { x1: x, y1: T + 6, x2: x + 18, y2: T + 6, stroke: colour, "stroke-width": 3, "stroke-dasharray": dashed ? "4 3" : "" }));
-      g.append(svg("text", { x: x + 22, y: T + 10, class: "legend" }, name));
+      g.append(svg("line", { x1: x, y1: T - 14, x2: x + 18, y2: T - 14, stroke: colour, "stroke-width": 3, "stroke-dasharray": dashed ? "4 3" : "" }));
+      g.append(svg("text", { x: x + 22, y: T - 10, class: "legend" }, name));
       root.append(g);
       x += 30 + name.length * 6.2;
     }
