@@ -34,7 +34,9 @@ public sealed class HeldBatchNorm2d : BatchNorm
         // As TorchSharp's module (and PyTorch's with running statistics): count the batch in
         // training; normalise with batch statistics in training, running ones in eval.
         if (training) num_batches_tracked!.IncrementInPlace();
-        return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum ?? Momentum, eps);
+        // No momentum: PyTorch's cumulative average over the batches seen (nothing here sets it so).
+        var factor = momentum ?? (training ? 1.0 / num_batches_tracked!.item<long>() : 0.0);
+        return F.batch_norm(input, running_mean, running_var, weight, bias, training, factor, eps);
     }
 
     protected override void ValidateInputDimensions(Tensor input)

@@ -259,11 +259,13 @@ public sealed class DeviceExecutor : IDisposable
         }
         _shutdown.Cancel();
         foreach (var item in pending) item.Done.TrySetCanceled(_shutdown.Token);
-        // _available is not disposed: a slot thread the join below stops waiting for still calls Take when its work returns.
         List<Thread> threads;
         lock (_lock) threads = [.. _slots.Where(s => !s.Abandoned && s.Thread is not null).Select(s => s.Thread!)];
         // Given-up threads are not waited for: they ignored cancellation before.
         foreach (var t in threads) t.Join(TimeSpan.FromSeconds(30));
-        _shutdown.Dispose();
+        // Neither _shutdown nor _available is disposed: a slot thread whose work outlasts the join
+        // still links _shutdown's token and calls Take when its work returns, and a disposed one
+        // would throw there, unhandled on that thread, ending the process. Cancelled, _shutdown
+        // makes Take return at once; neither holds anything that needs releasing.
     }
 }

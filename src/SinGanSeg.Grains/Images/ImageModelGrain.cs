@@ -47,16 +47,21 @@ public sealed class ImageModelGrain(
         {
             Log(ImageEventKinds.Resumed, state.State.Phase, $"continuing after {state.State.CompletedScales} stored scales");
             // On record now, not at the next scale: an image stopped again before then would
-            // otherwise show no sign of this activation in its log.
-            try
+            // otherwise show no sign of this activation in its log. Only for an image that had
+            // started: a restart of a 1000-image job, or its cancellation or deletion (which
+            // activate every image), writes nothing more for the images still waiting.
+            if (state.State.CompletedScales > 0 || state.State.Phase != ImagePhase.Queued)
             {
-                await state.WriteStateAsync(cancellationToken);
-            }
-            catch (Exception e) when (e is not (OperationCanceledException or Orleans.Storage.InconsistentStateException))
-            {
-                // Storage down for now: the work goes on (it needs no write to start); a conflict
-                // (another activation wrote) fails the activation instead, so the next call reads afresh.
-                logger.LogWarning(e, "{Image}: the resumed event could not be stored now; it is stored with the next state write", Name);
+                try
+                {
+                    await state.WriteStateAsync(cancellationToken);
+                }
+                catch (Exception e) when (e is not (OperationCanceledException or Orleans.Storage.InconsistentStateException))
+                {
+                    // Storage down for now: the work goes on (it needs no write to start); a conflict
+                    // (another activation wrote) fails the activation instead, so the next call reads afresh.
+                    logger.LogWarning(e, "{Image}: the resumed event could not be stored now; it is stored with the next state write", Name);
+                }
             }
             EnsureRunning();
         }
