@@ -18,7 +18,7 @@ public class FaultTests(Azurite azurite, ITestOutputHelper output) : IClassFixtu
 
         // Wait for an image that has finished a scale and is training the next, on a silo we may kill.
         var found = await TestCluster.WaitForImageAt(cluster, jobId,
-            i => i.Phase == ImagePhase.Training && i.CompletedScales >= 1 && i.CompletedScales < i.ScaleCount,
+            TestCluster.BetweenScales,
             TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(100));
         Assert.True(found is not null, "no image reached a second scale in time");
         var (victim, victimSilo) = (found!.Value.Image.Name, found.Value.Silo);

@@ -21,7 +21,7 @@ public class PostgresFaultTests(PostgresServer postgres, ITestOutputHelper outpu
         await job.Submit(TestCluster.Job(jobId, pairs, iterations: 20, samples: 2));
 
         var found = await TestCluster.WaitForImageAt(cluster, jobId,
-            i => i.Phase == ImagePhase.Training && i.CompletedScales >= 1 && i.CompletedScales < i.ScaleCount,
+            TestCluster.BetweenScales,
             TimeSpan.FromMinutes(8), TimeSpan.FromMilliseconds(100));
         if (found is null)
             Assert.Fail("no image reached a second scale in time: " +

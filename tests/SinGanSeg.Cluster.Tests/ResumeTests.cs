@@ -22,7 +22,7 @@ public class ResumeTests(Azurite azurite, ITestOutputHelper output) : IClassFixt
         await job.Submit(TestCluster.Job(jobId, pairs, iterations: 40, samples: 1));
 
         var found = await TestCluster.WaitForImageAt(cluster, jobId,
-            i => i.Phase == ImagePhase.Training && i.CompletedScales >= 1 && i.CompletedScales < i.ScaleCount,
+            TestCluster.BetweenScales,
             TimeSpan.FromMinutes(3), TimeSpan.FromMilliseconds(100));
         Assert.True(found is not null, "no image reached a second scale in time");
         var resumed = found!.Value.Image.Name;

@@ -112,6 +112,10 @@ public static class TestCluster
         return null;
     }
 
+    /// <summary>Training, with a scale stored and another to come: an image whose loss now tests a resume.</summary>
+    public static bool BetweenScales(ImageProgress i) =>
+        i.Phase == ImagePhase.Training && i.CompletedScales >= 1 && i.CompletedScales < i.ScaleCount;
+
     /// <summary>Collects the grains' activations (forced), so the next call reads each from storage again, as a silo taking over would.</summary>
     public static async Task CollectActivations(InProcessTestCluster cluster, params Orleans.Runtime.GrainId[] grains)
     {
