@@ -20,7 +20,12 @@ public static class QualityStudy
     /// One configuration: its label, the dataset folder and its evaluation reports (a folder holding
     /// report.json, or a copy of one kept in bench/results).
     /// </summary>
-    public sealed record Configuration(string Label, string Dataset, IReadOnlyList<string> Reports, string? Note = null);
+    /// <param name="NotTimed">
+    /// Models (source image names) whose scale times are not the preset's cost: they trained while the
+    /// job was stopped (SIGSTOP) or beside builds and tests, which a scale's wall time cannot tell apart.
+    /// The cost row averages the other models and says how many; the note says why each is left out.
+    /// </param>
+    public sealed record Configuration(string Label, string Dataset, IReadOnlyList<string> Reports, string? Note = null, IReadOnlyList<string>? NotTimed = null);
 
     /// <param name="Saved">
     /// A result saved by an earlier run of the study (--save): a configuration whose dataset folder
@@ -40,7 +45,9 @@ public static class QualityStudy
 
     /// <param name="CopyFlagged">Samples in the dataset that the copy check flagged (kept under report; none are left under regenerate or drop).</param>
     /// <param name="QualityFlagged">The same for the quality gate.</param>
-    public sealed record ConfigurationCost(string Configuration, int Images, int Pairs, double TrainingSecondsPerImage, int CopyFlagged, int QualityFlagged);
+    /// <param name="TimedModels">The models the training time averages over, when some were left out (<see cref="Configuration.NotTimed"/>); null when all.</param>
+    public sealed record ConfigurationCost(string Configuration, int Images, int Pairs, double TrainingSecondsPerImage, int CopyFlagged, int QualityFlagged,
+        int? TimedModels = null, int? Models = null);
 
     /// <param name="Pooled">The pools' rows (Configuration = the pool's label), for the evaluators every member was judged by.</param>
     public sealed record Result(string Title, IReadOnlyList<ConfigurationCost> Costs, IReadOnlyList<SetResult> Sets, IReadOnlyList<SetResult>? Pooled = null);
@@ -60,7 +67,7 @@ public static class QualityStudy
         foreach (var config in study.Configurations)
         {
             var dataset = Resolve(config.Dataset);
-            costs.Add(Directory.Exists(dataset) ? Cost(config.Label, dataset)
+            costs.Add(Directory.Exists(dataset) ? Cost(config.Label, dataset, config.NotTimed ?? [])
                 : saved.FirstOrDefault(c => c.Configuration == config.Label)
                   ?? throw new DirectoryNotFoundException($"{dataset}: the dataset of '{config.Label}' is gone and no saved result (\"saved\" in {studyFile}) holds its cost; run its step of bench/evaluation/study.sh again"));
             var runs = config.Reports.Select(Resolve).SelectMany(r => ReadRuns(r.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? r : Path.Combine(r, "report.json"))).ToList();
@@ -125,14 +132,22 @@ public static class QualityStudy
         }
     }
 
-    /// <summary>Training seconds per image from the dataset's model manifests (the sum of its scales' times).</summary>
-    private static ConfigurationCost Cost(string label, string dataset)
+    /// <summary>Training seconds per image from the dataset's model manifests (the sum of its scales' times), without the models named not timed.</summary>
+    private static ConfigurationCost Cost(string label, string dataset, IReadOnlyList<string> notTimed)
     {
         var models = Path.Combine(dataset, ".singanseg", "artifacts", "models");
-        var seconds = Directory.Exists(models)
+        var trained = Directory.Exists(models)
             ? Directory.GetDirectories(models).Select(d => Path.Combine(d, "manifest.json")).Where(File.Exists)
-                .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement.GetProperty("scales").EnumerateArray().Sum(s => s.GetProperty("seconds").GetDouble())).ToList()
+                .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement)
+                .Select(m => (Id: m.GetProperty("modelId").GetString()!, Seconds: m.GetProperty("scales").EnumerateArray().Sum(s => s.GetProperty("seconds").GetDouble()))).ToList()
             : [];
+        // A name that matches no model is a typo that would silently leave a disturbed model in the figure.
+        var unknown = notTimed.Where(n => !trained.Any(m => m.Id == n)).ToList();
+        if (unknown.Count > 0)
+            throw new InvalidDataException($"'{label}': notTimed names {string.Join(", ", unknown.Select(u => $"'{u}'"))}, which no model in {models} has (its manifest's modelId)");
+        var seconds = trained.Where(m => !notTimed.Contains(m.Id)).Select(m => m.Seconds).ToList();
+        if (trained.Count > 0 && seconds.Count == 0)
+            throw new InvalidDataException($"'{label}': notTimed leaves none of its {trained.Count} models to time");
         var manifest = Path.Combine(dataset, "manifest.jsonl");
         var lines = File.Exists(manifest) ? File.ReadLines(manifest).Where(l => l.Length > 0).ToList() : [];
         var rows = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -140,7 +155,8 @@ public static class QualityStudy
         static bool Flagged(JsonElement row, string gate) =>
             row.TryGetProperty(gate, out var verdict) && verdict.TryGetProperty("flagged", out var f) && f.GetBoolean();
         return new ConfigurationCost(label, images, lines.Count, seconds.Count > 0 ? seconds.Average() : double.NaN,
-            rows.Count(r => Flagged(r, "copyCheck")), rows.Count(r => Flagged(r, "quality")));
+            rows.Count(r => Flagged(r, "copyCheck")), rows.Count(r => Flagged(r, "quality")),
+            notTimed.Count > 0 ? seconds.Count : null, notTimed.Count > 0 ? trained.Count : null);
     }
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -152,7 +168,7 @@ public static class QualityStudy
         sb.AppendLine("| configuration | SinGAN-Seg training s / image (sum of scales) | source images | pairs | copy-flagged | quality-flagged |")
             .AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var c in result.Costs)
-            sb.AppendLine(Inv, $"| {c.Configuration} | {c.TrainingSecondsPerImage:F0} | {c.Images} | {c.Pairs} | {c.CopyFlagged} | {c.QualityFlagged} |");
+            sb.AppendLine(Inv, $"| {c.Configuration} | {c.TrainingSecondsPerImage:F0}{(c.TimedModels is { } t ? $" ({t} of {c.Models} models timed)" : "")} | {c.Images} | {c.Pairs} | {c.CopyFlagged} | {c.QualityFlagged} |");
         foreach (var model in result.Sets.Select(s => s.Model).Distinct())
         {
             sb.AppendLine().AppendLine(Inv, $"**{Core.Segmentation.SegmentationModels.DisplayName(model)}**: test Dice on the fixed real test set, mean ± std over folds; paired = this set's Dice minus real-only's on the same fold (mean ± std, folds at or above real-only)").AppendLine();

@@ -1,7 +1,10 @@
 using System.Text.Json;
 using SinGanSeg.Bench;
+using SinGanSeg.Core.Checkpoints;
 using SinGanSeg.Core.Evaluation;
+using SinGanSeg.Core.Pyramid;
 using SinGanSeg.Core.Segmentation;
+using SinGanSeg.Core.Training;
 
 namespace SinGanSeg.Core.Tests;
 
@@ -55,6 +58,45 @@ public class QualityStudyTests
         Assert.Contains("**UNet++ (ImageNet ResNet18), splits pooled**", QualityStudy.Markdown(result));
         // The splits themselves are still reported one by one.
         Assert.Equal(0.015, result.Sets.Single(s => s.Configuration == "split 1" && s.Model == "unetpp" && s.Set == "synthetic-raw").Paired!.Mean, 9);
+    }
+
+    [Fact]
+    public void The_cost_row_averages_the_timed_models_and_says_how_many_were_left_out()
+    {
+        var dir = TestData.NewTempDir("quality-study-cost");
+        var dataset = Directory.CreateDirectory(Path.Combine(dir, "dataset")).FullName;
+        // Three models as the trainer writes them; "paused" trained through a stop of the job (its scales' wall time holds it).
+        var config = Presets.Fast;
+        var geometry = PyramidGeometry.Compute(110, 128, config.MinSize, config.MaxSize, config.ScaleFactor);
+        foreach (var (id, seconds) in new[] { ("a", new[] { 100.0, 900.0 }), ("b", new[] { 200.0, 1000.0 }), ("paused", new[] { 300.0, 4000.0 }) })
+        {
+            var manifest = new ModelManifest
+            {
+                ModelId = id, Input = new InputInfo(id, "sha", 110, 128, 0.1), Config = config, Seed = 1, Geometry = geometry, Engine = "test",
+                Scales = [.. seconds.Select((s, i) => new ScaleRecord(i, 26, 30, 32, 1, 500, s, DateTimeOffset.UnixEpoch, 0.1))],
+            };
+            File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(dataset, ".singanseg", "artifacts", "models", id)).FullName, "manifest.json"), manifest.ToJson());
+        }
+        File.WriteAllLines(Path.Combine(dataset, "manifest.jsonl"), new[] { "a", "b", "paused" }.Select(id => JsonSerializer.Serialize(new { sourceImage = id })));
+        EvaluationReport.Write(Path.Combine(dir, "report"), "r", [Run("unet", 0, "real", 0.5), Run("unet", 0, "synthetic-raw", 0.5)], new { });
+        QualityStudy.Result Study(params string[]? notTimed)
+        {
+            var file = Path.Combine(dir, "study.json");
+            File.WriteAllText(file, JsonSerializer.Serialize(new QualityStudy.Study("cost", [new("fast", dataset, [Path.Combine(dir, "report")], NotTimed: notTimed)]), BenchJson.Options));
+            return QualityStudy.Run(file);
+        }
+
+        var all = Assert.Single(Study(null).Costs);
+        Assert.Equal((1000 + 1200 + 4300) / 3.0, all.TrainingSecondsPerImage, 9);
+        Assert.Null(all.TimedModels);
+        var timed = Study("paused");
+        var cost = Assert.Single(timed.Costs);
+        Assert.Equal((1000 + 1200) / 2.0, cost.TrainingSecondsPerImage, 9);
+        Assert.Equal((3, 3, 2, 3), (cost.Images, cost.Pairs, cost.TimedModels, cost.Models));
+        Assert.Contains("| fast | 1100 (2 of 3 models timed) | 3 | 3 |", QualityStudy.Markdown(timed));
+        // A name no model has (a typo would leave the paused model in the figure) and leaving none out are refused.
+        Assert.Contains("'pasued'", Assert.Throws<InvalidDataException>(() => Study("pasued")).Message);
+        Assert.Throws<InvalidDataException>(() => Study("a", "b", "paused"));
     }
 
     [Fact]
