@@ -50,7 +50,9 @@ public static class QualityStudy
         int? TimedModels = null, int? Models = null);
 
     /// <param name="Pooled">The pools' rows (Configuration = the pool's label), for the evaluators every member was judged by.</param>
-    public sealed record Result(string Title, IReadOnlyList<ConfigurationCost> Costs, IReadOnlyList<SetResult> Sets, IReadOnlyList<SetResult>? Pooled = null);
+    /// <param name="Pools">The study's pools (which configurations each pools), for the figures.</param>
+    public sealed record Result(string Title, IReadOnlyList<ConfigurationCost> Costs, IReadOnlyList<SetResult> Sets, IReadOnlyList<SetResult>? Pooled = null,
+        IReadOnlyList<Pool>? Pools = null);
 
     public static Result Run(string studyFile)
     {
@@ -86,7 +88,7 @@ public static class QualityStudy
             var runs = pool.Configurations.SelectMany(c => runsOf[c].Where(r => models.Contains(r.Model)).Select(r => (c, r))).ToList();
             pooled.AddRange(Compare(pool.Label, runs));
         }
-        return new Result(study.Title, costs, sets, pooled);
+        return new Result(study.Title, costs, sets, pooled, study.Pools);
     }
 
     /// <summary>
@@ -186,19 +188,29 @@ public static class QualityStudy
     {
         sb.AppendLine("| configuration | training set | pairs per fold | Dice | vs real-only | paired difference | its 95 % CI | folds ≥ real |").AppendLine("| --- | --- | ---: | --- | ---: | --- | --- | ---: |");
         foreach (var s in rows)
-            sb.AppendLine(Inv, $"| {s.Configuration} | {s.Set} | {s.PairsPerFold:F0} | {s.Mean:F3} ± {s.Std:F3} | {(s.ShareOfReal is { } r ? (r * 100).ToString("F0", Inv) + " %" : "100 %")} | {(s.Paired is { } p ? $"{p.Mean:+0.000;-0.000} ± {p.Std:F3} | {p.Low:+0.000;-0.000} … {p.High:+0.000;-0.000}" : "– | –")} | {(s.Set == TrainingSets.Real ? "–" : $"{s.Paired?.FoldsAtOrAbove ?? 0}/{s.Folds}")} |");
+            sb.AppendLine(Inv, $"| {s.Configuration} | {s.Set} | {s.PairsPerFold:F0} | {s.Mean:F3} ± {s.Std:F3} | {(s.ShareOfReal is { } r ? (r * 100).ToString("F0", Inv) + " %" : "100 %")} | {(s.Paired is { } p ? $"{PairedDifference.Signed(p.Mean)} ± {p.Std:F3} | {PairedDifference.Signed(p.Low)} … {PairedDifference.Signed(p.High)}" : "– | –")} | {(s.Set == TrainingSets.Real ? "–" : $"{s.Paired?.FoldsAtOrAbove ?? 0}/{s.Folds}")} |");
     }
 
-    /// <summary>One grouped bar chart per evaluator: a group per configuration (its training time per image in the label), a bar per set.</summary>
+    /// <summary>
+    /// One grouped bar chart per evaluator: a group per configuration (its training time per image in the label), a bar per
+    /// set. A pooled configuration is drawn once, over all its splits' folds, in place of its splits (the table keeps them).
+    /// </summary>
     public static IReadOnlyDictionary<string, string> Figures(Result result)
     {
         var figures = new Dictionary<string, string>();
+        var pools = result.Pools ?? [];
         foreach (var model in result.Sets.Select(s => s.Model).Distinct())
         {
-            var groups = result.Costs.Select(c => new SvgChart.Group(
-                $"{c.Configuration} · {c.TrainingSecondsPerImage:F0} s training / image",
-                [.. result.Sets.Where(s => s.Model == model && s.Configuration == c.Configuration)
-                    .Select(s => new SvgChart.Bar(s.Set, TrainingSets.ColourOf(s.Set), s.Mean, s.Std, s.Folds))]))
+            SvgChart.Group Group(string label, ConfigurationCost cost, IEnumerable<SetResult> rows) => new(
+                $"{label} · {cost.TrainingSecondsPerImage:F0} s training / image",
+                [.. rows.Where(s => s.Model == model).Select(s => new SvgChart.Bar(s.Set, TrainingSets.ColourOf(s.Set), s.Mean, s.Std, s.Folds))]);
+            // Only pools this evaluator judged replace their splits; a split of a pool it did not judge stays.
+            var drawnPools = pools.Where(p => (result.Pooled ?? []).Any(s => s.Configuration == p.Label && s.Model == model)).ToList();
+            var pooledMembers = drawnPools.SelectMany(p => p.Configurations).ToHashSet();
+            var groups = result.Costs.Where(c => !pooledMembers.Contains(c.Configuration))
+                .Select(c => Group(c.Configuration, c, result.Sets.Where(s => s.Configuration == c.Configuration)))
+                .Concat(drawnPools.Select(p => Group(p.Label, result.Costs.First(c => c.Configuration == p.Configurations[0]),
+                    result.Pooled!.Where(s => s.Configuration == p.Label))))
                 .Where(g => g.Bars.Count > 0).ToList();   // a configuration this evaluator did not judge has no group
             figures[model] = SvgChart.GroupedBars($"{Core.Segmentation.SegmentationModels.DisplayName(model)}: Dice on the fixed real test set per configuration",
                 "test Dice (mean over folds)", "configuration (SinGAN-Seg training time per image, 2 CPU cores)", groups);

@@ -56,6 +56,12 @@ public class QualityStudyTests
         Assert.Equal(3.182, (paired.High - paired.Mean) / (paired.Std / 2), 9);
         Assert.Equal((0.55 + 0.38 + 0.58 + 0.30) / (0.50 + 0.40 + 0.60 + 0.20), pooled.ShareOfReal!.Value, 9);
         Assert.Contains("**UNet++ (ImageNet ResNet18), splits pooled**", QualityStudy.Markdown(result));
+        // The figures draw a pool once in place of its splits, for the evaluators that judged every split; the U-Net's one split stays.
+        static List<string> Groups(string svg) => [.. System.Xml.Linq.XDocument.Parse(svg).Descendants()
+            .Select(e => e.Attribute("data-group")?.Value).OfType<string>().Distinct()];
+        var figures = QualityStudy.Figures(result);
+        Assert.Equal(["splits 1+2 · NaN s training / image"], Groups(figures["unetpp"]));
+        Assert.Equal(["split 1 · NaN s training / image"], Groups(figures["unet"]));
         // The splits themselves are still reported one by one.
         Assert.Equal(0.015, result.Sets.Single(s => s.Configuration == "split 1" && s.Model == "unetpp" && s.Set == "synthetic-raw").Paired!.Mean, 9);
     }
@@ -97,6 +103,17 @@ public class QualityStudyTests
         // A name no model has (a typo would leave the paused model in the figure) and leaving none out are refused.
         Assert.Contains("'pasued'", Assert.Throws<InvalidDataException>(() => Study("pasued")).Message);
         Assert.Throws<InvalidDataException>(() => Study("a", "b", "paused"));
+    }
+
+    [Fact]
+    public void A_difference_that_rounds_to_zero_is_printed_as_zero()
+    {
+        // The fast preset's U-Net mix: the interval's lower end was -0.0001, which "+0.000;-0.000" printed as "-+0.000".
+        var row = new QualityStudy.SetResult("fast", "unet", "real+synthetic-raw-balanced", 15, 262, 0.397, 0.036, 1.08,
+            new PairedDifference(0.029, 0.052, 15, -0.0001, 0.058, 11));
+        var markdown = QualityStudy.Markdown(new QualityStudy.Result("t", [], [row]));
+        Assert.Contains("| +0.029 ± 0.052 | 0.000 … +0.058 | 11/15 |", markdown);
+        Assert.DoesNotContain("-+", markdown);
     }
 
     [Fact]

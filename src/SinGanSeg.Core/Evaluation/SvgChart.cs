@@ -17,7 +17,8 @@ public static class SvgChart
 
     public sealed record Series(string Name, string Colour, IReadOnlyList<Point> Points);
 
-    private const int Width = 720, Height = 440, Left = 70, Right = 190, Top = 44, Bottom = 92;
+    // Right holds the legend: its longest name, "real+synthetic-styled-balanced" (30 characters), was cut at 190.
+    private const int Width = 770, Height = 440, Left = 70, Right = 240, Top = 44, Bottom = 92;
     private const int PlotWidth = Width - Left - Right, PlotHeight = Height - Top - Bottom;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -90,16 +91,50 @@ public static class SvgChart
                 svg.Append(Inv, $"<text class=\"value\" transform=\"translate({cx + 4:F1},{Y(Math.Min(1, b.Mean + b.Std)) - 6:F1}) rotate(-90)\" text-anchor=\"start\">{b.Mean:F2}</text>\n");
                 i++;
             }
-            // The group's label is centred under its bars and may break onto two lines at " · ".
+            // The group's label is centred under its bars, breaks at " · " and wraps to the group's width
+            // (its bars and the gap after them), so that long configuration names do not run into the next group's.
             var centre = (start + Left + (slot * i)) / 2;
-            var lines = group.Label.Split(" · ");
-            for (var l = 0; l < lines.Length; l++)
+            var lines = LabelLines(group.Label, (int)(slot * (group.Bars.Count + 1) / CharWidth));
+            for (var l = 0; l < lines.Count; l++)
                 svg.Append(Inv, $"<text class=\"tick\" x=\"{centre:F1}\" y=\"{Top + PlotHeight + 18 + (l * 14)}\" text-anchor=\"middle\">{Esc(lines[l])}</text>\n");
             i++;
         }
         var legend = groups.SelectMany(g => g.Bars).Select(b => (b.Label, b.Colour)).Distinct().ToList();
         Legend(svg, legend, groups.Count > 0 && groups.Any(g => g.Bars.Count > 0) ? $"whiskers: ±1 std over {groups.SelectMany(g => g.Bars).Max(b => b.Folds)} folds" : null, plotWidth);
         return End(svg);
+    }
+
+    /// <summary>The tick font's (11 px DejaVu Sans) mean advance per character, for wrapping labels.</summary>
+    internal const double CharWidth = 6.6;
+
+    /// <summary>The rows between the plot and the x axis' title hold at most this many label lines.</summary>
+    internal const int MaxLabelLines = 4;
+
+    /// <summary>
+    /// A group label as its lines: split at " · ", each part wrapped at spaces to <paramref name="maxChars"/>;
+    /// past <see cref="MaxLabelLines"/> the last line ends in "…" (the bars' tooltips keep the whole label).
+    /// </summary>
+    internal static IReadOnlyList<string> LabelLines(string label, int maxChars)
+    {
+        maxChars = Math.Max(8, maxChars);
+        var lines = new List<string>();
+        foreach (var part in label.Split(" · "))
+        {
+            var line = "";
+            foreach (var word in part.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (line.Length > 0 && line.Length + 1 + word.Length > maxChars)
+                {
+                    lines.Add(line);
+                    line = word;
+                }
+                else line = line.Length == 0 ? word : $"{line} {word}";
+            }
+            lines.Add(line);
+        }
+        if (lines.Count <= MaxLabelLines) return lines;
+        var last = lines[MaxLabelLines - 1];
+        return [.. lines.Take(MaxLabelLines - 1), (last.Length >= maxChars ? last[..(maxChars - 1)] : last) + "…"];
     }
 
     private static StringBuilder Begin(string title, string yTitle, string xTitle, int plotWidth = PlotWidth)

@@ -21,7 +21,7 @@ public sealed class SvgChartTests
         Assert.Equal(18, bars.Count);
         Assert.Equal(3, bars.Count(b => b.Attribute("data-group")!.Value == "config 2 · 102 s / image"));
         // 18 bars plus a gap per group need more than the standard plot width: the canvas widens.
-        Assert.True(double.Parse(doc.Root!.Attribute("width")!.Value) > 720);
+        Assert.True(double.Parse(doc.Root!.Attribute("width")!.Value) > 770);
         // Bars never overlap and keep the order of the groups.
         var xs = bars.Select(b => double.Parse(b.Attribute("x")!.Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(xs.Order(), xs);
@@ -38,5 +38,35 @@ public sealed class SvgChartTests
         var legend = doc.Descendants(Svg + "g").Single(g => g.Attribute("class")?.Value == "legend").Descendants(Svg + "text").Select(t => t.Value).ToList();
         Assert.Equal(1, legend.Count(t => t == "synthetic-styled"));
         Assert.Contains("whiskers: ±1 std over 3 folds", legend);
+    }
+
+    [Fact]
+    public void Long_group_labels_wrap_to_their_group_and_end_in_an_ellipsis_past_four_lines()
+    {
+        var bars = new[] { "real", "synthetic-raw", "synthetic-styled", "real+synthetic-raw-balanced" }
+            .Select(set => new SvgChart.Bar(set, TrainingSets.ColourOf(set), 0.4, 0.05, 15)).ToList();
+        // The quality study's pooled label (two of them side by side ran into each other as one line each).
+        const string pooled = "128 px, 500 it (fast), gss 0, gates regenerate, U-Net at 64 px, four sets (splits 1–5) · 1988 s training / image";
+        var tooLong = string.Join(' ', Enumerable.Repeat("word", 60)) + " · 12 s training / image";
+        var doc = XDocument.Parse(SvgChart.GroupedBars("study", "Dice", "configuration",
+            [new SvgChart.Group(pooled, bars), new SvgChart.Group(pooled.Replace("U-Net", "UNet++"), bars), new SvgChart.Group(tooLong, bars)]));
+
+        var slot = double.Parse(doc.Descendants(Svg + "rect").First(r => r.Attribute("data-group") is not null).Attribute("width")!.Value,
+            System.Globalization.CultureInfo.InvariantCulture) / 0.8;
+        var ticks = doc.Descendants(Svg + "text").Where(t => t.Attribute("class")?.Value == "tick" && t.Attribute("text-anchor")?.Value == "middle")
+            .GroupBy(t => t.Attribute("x")!.Value).Select(g => g.Select(t => t.Value).ToList()).ToList();
+        Assert.Equal(3, ticks.Count);
+        // Every line fits its group's width (4 bars and the gap after them) at the tick font's mean advance.
+        Assert.All(ticks.SelectMany(l => l), line => Assert.True(line.Length * 6.6 <= slot * 5, $"'{line}' is wider than its group"));
+        Assert.Equal(["128 px, 500 it (fast), gss 0,", "gates regenerate, U-Net at 64", "px, four sets (splits 1–5)", "1988 s training / image"], ticks[0]);
+        Assert.Equal(4, ticks[2].Count);
+        Assert.EndsWith("…", ticks[2][3]);
+        // The legend's longest name fits inside the drawing.
+        var legendName = doc.Descendants(Svg + "g").Single(g => g.Attribute("class")?.Value == "legend").Descendants(Svg + "text")
+            .Single(t => t.Value == "real+synthetic-raw-balanced");
+        Assert.True(double.Parse(legendName.Attribute("x")!.Value, System.Globalization.CultureInfo.InvariantCulture) + ("real+synthetic-styled-balanced".Length * 6.6)
+            <= double.Parse(doc.Root!.Attribute("width")!.Value, System.Globalization.CultureInfo.InvariantCulture));
+        // The tooltips keep the whole label.
+        Assert.Contains(doc.Descendants(Svg + "rect"), r => r.Attribute("data-group")?.Value == tooLong);
     }
 }
