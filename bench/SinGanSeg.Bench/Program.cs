@@ -53,6 +53,16 @@ if (options.Command == "layout")
     Console.WriteLine(LayoutBenchmark.Table(layout, threadsL));
     return 0;
 }
+if (options.Command == "winograd")
+{
+    // singanseg-bench winograd [--threads 2] [--rounds 7]   (Winograd F(2×2,3×3) vs libtorch's convolution at the paper geometry's sizes)
+    var threadsW = options.Int("threads", 2);
+    SinGanSeg.Core.Native.TorchRuntime.EnsureLoaded();   // before set_num_threads, which loads libtorch
+    TorchSharp.torch.set_num_threads(threadsW);
+    var winograd = WinogradBenchmark.Run([(32, 25, 30), (32, 56, 66), (64, 96, 112), (64, 163, 192), (128, 213, 250)], options.Int("rounds", 7));
+    Console.WriteLine(WinogradBenchmark.Table(winograd, threadsW));
+    return 0;
+}
 if (options.Command == "study")
 {
     // singanseg-bench study --study bench/evaluation/study.json [--figures docs/images/quality-study] [--save FILE]

@@ -56,7 +56,7 @@ public static class TestCluster
     /// <summary>The test timings and sizes every backend's clusters share.</summary>
     public static SinGanSegOptions Defaults(string prefix, string silo) => new()
     {
-        ScratchDirectory = Path.Combine(Path.GetTempPath(), "singanseg-tests", prefix, silo),
+        ScratchDirectory = TestData.TempPath(prefix, silo),
         Device = "cpu",
         Slots = 1,
         ImageKeepAlive = TimeSpan.FromSeconds(2),
