@@ -80,6 +80,17 @@ public sealed partial class JobDashboardTests(BrowserFixture fixture) : IClassFi
         var checkedSamples = good.Count * 2;
         Assert.Equal($"{checkedSamples} checked · 0 regenerated · 0 dropped", await page.Locator("[data-testid=job-gates]").TextContentAsync());
         Assert.Matches(@"^copyCheck: \d+ flagged, 0 regenerated; quality: \d+ flagged, 0 regenerated$", await page.Locator("[data-testid=job-gates-detail]").TextContentAsync() ?? "");
+        // Each on one line at this 1360-px viewport, also with a thousand-image job's counts and all three gates
+        // (they wrapped to three lines in a grid column): the line boxes of the text, counted by their tops.
+        const string LinesWith = "([el, text]) => { const old = el.textContent; el.textContent = text; const r = document.createRange(); r.selectNodeContents(el);"
+            + " const n = new Set([...r.getClientRects()].map(c => Math.round(c.top))).size; el.textContent = old; return n; }";
+        foreach (var (id, text) in new[] {
+            ("job-gates", "10000 checked · 1000 regenerated · 1000 dropped"),
+            ("job-gates-detail", "copyCheck: 1000 flagged, 1000 regenerated; quality: 1000 flagged, 1000 regenerated; maskAgreement: 1000 flagged, 1000 regenerated") })
+        {
+            var element = await page.Locator($"[data-testid={id}]").ElementHandleAsync();
+            Assert.Equal(1, await page.EvaluateAsync<int>(LinesWith, new object[] { element, text }));
+        }
 
         // Thumbnails of the real pair and of generated pairs, decoded by the browser.
         await page.Locator($"[data-testid=image-row][data-image={good[0].Image}]").ClickAsync();
