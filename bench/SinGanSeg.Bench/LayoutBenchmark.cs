@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using static TorchSharp.torch;
 
 namespace SinGanSeg.Bench;
@@ -39,31 +38,14 @@ public static class LayoutBenchmark
             double diff;
             using (var check = NewDisposeScope())
                 diff = (Step(false) - Step(true)).abs().max().item<float>();
-            var times = new Dictionary<bool, List<double>> { [false] = [], [true] = [] };
-            for (var r = 0; r < rounds; r++)
-                foreach (var layout in new[] { false, true })
-                {
-                    for (var warm = 0; warm < (r == 0 ? 3 : 1); warm++)
-                        using (var inner = NewDisposeScope()) Step(layout);
-                    var watch = Stopwatch.StartNew();
-                    var reps = 0;
-                    while (watch.Elapsed.TotalSeconds < 0.5 || reps < 3)
-                    {
-                        using var inner = NewDisposeScope();
-                        Step(layout);
-                        reps++;
-                    }
-                    times[layout].Add(watch.Elapsed.TotalMilliseconds / reps);
-                }
-            rows.Add(new Row(n, h, w, Median(times[false]), Median(times[true]), diff));
-            Console.Error.WriteLine(FormattableString.Invariant($"  {n}ch {h}×{w}: NCHW {Median(times[false]):F2} ms, channels-last {Median(times[true]):F2} ms"));
+            var times = AlternatingRounds.MedianMs(layout => Step(layout), rounds);
+            rows.Add(new Row(n, h, w, times[false], times[true], diff));
+            Console.Error.WriteLine(FormattableString.Invariant($"  {n}ch {h}×{w}: NCHW {times[false]:F2} ms, channels-last {times[true]:F2} ms"));
         }
         return rows;
     }
 
     private static Tensor ChannelsLast(Tensor t) => t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
-
-    private static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
 
     public static string Table(IReadOnlyList<Row> rows, int threads)
     {

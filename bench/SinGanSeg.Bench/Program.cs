@@ -46,20 +46,16 @@ if (options.Command == "agreement")
 if (options.Command == "layout")
 {
     // singanseg-bench layout [--threads 2] [--rounds 7]   (the channels-last candidate at the paper geometry's training sizes)
-    var threadsL = options.Int("threads", 2);
-    SinGanSeg.Core.Native.TorchRuntime.EnsureLoaded();   // before set_num_threads, which loads libtorch
-    TorchSharp.torch.set_num_threads(threadsL);
-    var layout = LayoutBenchmark.Run([(32, 25, 30), (32, 56, 66), (64, 96, 112), (64, 163, 192), (128, 213, 250)], options.Int("rounds", 7));
+    var threadsL = SinGanSeg.Core.Execution.TorchThreads.Configure(options.Int("threads", 2));
+    var layout = LayoutBenchmark.Run(PaperTrainingBlocks(), options.Int("rounds", 7));
     Console.WriteLine(LayoutBenchmark.Table(layout, threadsL));
     return 0;
 }
 if (options.Command == "winograd")
 {
     // singanseg-bench winograd [--threads 2] [--rounds 7]   (Winograd F(2×2,3×3) vs libtorch's convolution at the paper geometry's sizes)
-    var threadsW = options.Int("threads", 2);
-    SinGanSeg.Core.Native.TorchRuntime.EnsureLoaded();   // before set_num_threads, which loads libtorch
-    TorchSharp.torch.set_num_threads(threadsW);
-    var winograd = WinogradBenchmark.Run([(32, 25, 30), (32, 56, 66), (64, 96, 112), (64, 163, 192), (128, 213, 250)], options.Int("rounds", 7));
+    var threadsW = SinGanSeg.Core.Execution.TorchThreads.Configure(options.Int("threads", 2));
+    var winograd = WinogradBenchmark.Run(PaperTrainingBlocks(), options.Int("rounds", 7));
     Console.WriteLine(WinogradBenchmark.Table(winograd, threadsW));
     return 0;
 }
@@ -201,3 +197,6 @@ Console.WriteLine(table);
 if (options.Get("save") is { } save) File.WriteAllText(save, JsonSerializer.Serialize(result, Report.Json));
 if (options.Get("markdown") is { } md) Report.WriteSection(md, "engine", table);
 return 0;
+
+// The paper geometry's training blocks (channels, height, width) that the layout and Winograd candidates time.
+static (int N, int H, int W)[] PaperTrainingBlocks() => [(32, 25, 30), (32, 56, 66), (64, 96, 112), (64, 163, 192), (128, 213, 250)];

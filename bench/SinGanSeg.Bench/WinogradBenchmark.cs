@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -105,36 +104,14 @@ public static class WinogradBenchmark
                 using var noGrad = no_grad();
                 if (winograd) bmm(u, v); else F.conv2d(x, weight);
             }
-            var products = Time(Products, rounds);
-            var forward = Time(Forward, rounds);
-            var train = Time(Train, rounds);
+            var products = AlternatingRounds.MedianMs(Products, rounds);
+            var forward = AlternatingRounds.MedianMs(Forward, rounds);
+            var train = AlternatingRounds.MedianMs(Train, rounds);
             rows.Add(new Row(n, h, w, forward[false], forward[true], products[true], train[false], train[true], diff));
             Console.Error.WriteLine(FormattableString.Invariant(
                 $"  {n}ch {h}×{w}: forward {forward[false]:F2} vs {forward[true]:F2} ms (products {products[true]:F2} ms), forward+backward {train[false]:F2} vs {train[true]:F2} ms, max rel diff {diff:G2}"));
         }
         return rows;
-    }
-
-    // Median per method of rounds that alternate the two, each at least 0.5 s of repetitions.
-    private static Dictionary<bool, double> Time(Action<bool> step, int rounds)
-    {
-        var times = new Dictionary<bool, List<double>> { [false] = [], [true] = [] };
-        for (var r = 0; r < rounds; r++)
-            foreach (var winograd in new[] { false, true })
-            {
-                for (var warm = 0; warm < (r == 0 ? 3 : 1); warm++)
-                    using (var inner = NewDisposeScope()) step(winograd);
-                var watch = Stopwatch.StartNew();
-                var reps = 0;
-                while (watch.Elapsed.TotalSeconds < 0.5 || reps < 3)
-                {
-                    using var inner = NewDisposeScope();
-                    step(winograd);
-                    reps++;
-                }
-                times[winograd].Add(watch.Elapsed.TotalMilliseconds / reps);
-            }
-        return times.ToDictionary(kv => kv.Key, kv => kv.Value.Order().ElementAt(kv.Value.Count / 2));
     }
 
     public static string Table(IReadOnlyList<Row> rows, int threads)
