@@ -29,8 +29,8 @@ public static class WinogradBenchmark
     /// <summary>A valid (unpadded) 3×3 stride-1 convolution of x [N, C, H+2, W+2] with weight [Co, C, 3, 3].</summary>
     public static Tensor Conv3x3(Tensor x, Tensor weight, Tensor inputKernels, Tensor gMatrix, Tensor outputMatrix)
     {
-        long n = x.shape[0], h = x.shape[2] - 2, w = x.shape[3] - 2, co = weight.shape[0];
-        long th = (h + 1) / 2, tw = (w + 1) / 2;
+        long n = x.shape[0], co = weight.shape[0];
+        var (h, w, th, tw) = Tiles(x);
         var (u, v) = Operands(x, weight, inputKernels, gMatrix);
         var m = bmm(u, v);                                                                        // [16, Co, P]
         var y = matmul(outputMatrix, m.view(16, co * n * th * tw))                               // [4, Co·P]
@@ -41,8 +41,8 @@ public static class WinogradBenchmark
     /// <summary>The transformed weight [16, Co, C] and input [16, C, N·tiles].</summary>
     private static (Tensor U, Tensor V) Operands(Tensor x, Tensor weight, Tensor inputKernels, Tensor gMatrix)
     {
-        long n = x.shape[0], c = x.shape[1], h = x.shape[2] - 2, w = x.shape[3] - 2, co = weight.shape[0];
-        long th = (h + 1) / 2, tw = (w + 1) / 2;
+        long n = x.shape[0], c = x.shape[1], co = weight.shape[0];
+        var (_, _, th, tw) = Tiles(x);
         // Tiles of 4×4 at stride 2 must cover the input: pad odd sizes by one row or column.
         var padded = F.pad(x, [0, 2 * tw + 2 - x.shape[3], 0, 2 * th + 2 - x.shape[2]]);
         var v = F.conv2d(padded, inputKernels.repeat(c, 1, 1, 1), strides: [2, 2], groups: c)    // [N, C·16, th, tw]
@@ -50,6 +50,13 @@ public static class WinogradBenchmark
         var u = matmul(matmul(gMatrix, weight), gMatrix.t())                                     // [Co, C, 4, 4]
             .permute(2, 3, 0, 1).reshape(16, co, c);
         return (u, v);
+    }
+
+    /// <summary>The output's size and the 2×2 output tiles that cover it, for an input x [N, C, H+2, W+2].</summary>
+    private static (long H, long W, long TilesH, long TilesW) Tiles(Tensor x)
+    {
+        long h = x.shape[2] - 2, w = x.shape[3] - 2;
+        return (h, w, (h + 1) / 2, (w + 1) / 2);
     }
 
     /// <summary>The three fixed matrices, as tensors: BᵀdB as 16 depthwise 4×4 kernels, G, and AᵀmA as 4×16.</summary>

@@ -315,7 +315,7 @@ function showJob(jobId) {
         stat("Created", ui.created), stat("Finished", ui.finished)),
       // The gates' counts and per-gate detail are sentences, not figures: a tile of their own,
       // the panel's full width (in a grid column they wrapped to three lines).
-      el("div", { class: "stat gates", "data-testid": "job-gates-tile" }, el("div", { class: "label", text: "Gates (finished images)" }), ui.gates, ui.gatesDetail),
+      el("div", { class: "stat gates" }, el("div", { class: "label", text: "Gates (finished images)" }), ui.gates, ui.gatesDetail),
       el("div", { style: "margin-top:12px" }, ui.links)),
     ui.evaluation,
     el("section", { class: "panel" },
